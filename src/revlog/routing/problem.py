@@ -1,0 +1,141 @@
+"""The routing problem of one base: plain arrays in, no file formats, no solver.
+
+A :class:`RoutingProblem` is what stage 2 hands to the search engine. Node 0 is the
+base (the depot: an outlet or the plant); nodes ``1..n-1`` are pickup stops. All
+quantities carry their unit in their name; times are hours since the start of the
+planning period (for the benchmark readers the "hours" are the instance's abstract
+time units, and "km" its distance units).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """A kind of hazmat vehicle stationed at the base.
+
+    Parameters
+    ----------
+    id
+        Identifier, unique within the problem.
+    payload_kg
+        Total load limit (intact + damaged packs), kg.
+    damaged_capacity_kg
+        Certified-box capacity for damaged packs, kg (0: carries no damaged packs).
+        Damaged kg also count against ``payload_kg``.
+    fixed_cost_cny
+        Cost of using one vehicle of this type for a run, CNY.
+    cost_cny_per_km
+        Distance cost, CNY per km.
+    count
+        Number of vehicles of this type available at the base.
+    """
+
+    id: str
+    payload_kg: float
+    damaged_capacity_kg: float = 0.0
+    fixed_cost_cny: float = 0.0
+    cost_cny_per_km: float = 1.0
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class DrivingRules:
+    """Dangerous-goods driver rules (all optional; ``None`` switches a rule off).
+
+    Parameters
+    ----------
+    max_driving_h
+        Longest stretch of driving without a break, h (4 h in China, traffic-law
+        regulations Art. 62).
+    break_h
+        Minimum length of that break, h (20 min).
+    duty_h_per_day
+        Daily duty limit (driving + service + breaks), h.
+    shift_start_h
+        Hour of day at which a shift may start (0-24).
+    night_ban_h
+        ``(start, end)`` hours of day during which the vehicle may not drive, e.g.
+        ``(0.0, 6.0)``; ``None`` for no ban.
+    max_days
+        Longest run in days; runs over more than one day take an overnight rest.
+    overnight_rest_h
+        Minimum overnight rest between two days of a multi-day run, h.
+    allow_multi_trip
+        Whether a vehicle may do several runs from the base within the period.
+    """
+
+    max_driving_h: float | None = 4.0
+    break_h: float = 20.0 / 60.0
+    duty_h_per_day: float | None = 10.0
+    shift_start_h: float = 8.0
+    night_ban_h: Interval | None = None
+    max_days: int = 1
+    overnight_rest_h: float = 11.0
+    allow_multi_trip: bool = False
+
+
+@dataclass
+class RoutingProblem:
+    """One base, its pickup stops and its fleet, for one planning period.
+
+    Parameters
+    ----------
+    name
+        Name of the problem (base id, or benchmark instance name).
+    node_ids
+        Node identifiers; ``node_ids[0]`` is the base.
+    km
+        ``(n, n)`` road distance matrix, km (asymmetric allowed).
+    hours
+        ``(n, n)`` travel-time matrix at hazmat speed caps, h.
+    pickup_intact_kg, pickup_damaged_kg
+        ``(n,)`` quantities to pick up at each node (0 at the base), kg.
+    service_h
+        ``(n,)`` service time at each node, h.
+    time_windows_h
+        Per node, the intervals (hours since period start) in which service may
+        *start*; the base's intervals bound departure and return.
+    vehicle_types
+        The fleet stationed at the base.
+    rules
+        Driver rules; ``None`` for none (benchmarks).
+    exposure
+        ``(n, n)`` population exposure of each leg (persons), or ``None``.
+    risk_weight_cny_per_person
+        Weight of exposure in the objective, CNY per exposed person.
+    drop_penalty_cny
+        Penalty for leaving a stop unserved; ``None`` means every stop must be served.
+    horizon_h
+        Length of the planning period, h.
+    lonlat
+        ``(n, 2)`` WGS84 coordinates (lon, lat) for output geometry, or ``None``.
+    """
+
+    name: str
+    node_ids: list[str]
+    km: np.ndarray
+    hours: np.ndarray
+    pickup_intact_kg: np.ndarray
+    pickup_damaged_kg: np.ndarray
+    service_h: np.ndarray
+    time_windows_h: list[list[Interval]]
+    vehicle_types: list[VehicleType]
+    rules: DrivingRules | None = None
+    exposure: np.ndarray | None = None
+    risk_weight_cny_per_person: float = 0.0
+    drop_penalty_cny: float | None = None
+    horizon_h: float = 168.0
+    lonlat: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes including the base."""
+        return len(self.node_ids)

@@ -1,0 +1,324 @@
+"""The scenario file as pydantic v2 models.
+
+A planner writes one YAML (or TOML / JSON) file per scenario. Every number carries its
+unit in its name, every field has a documented default, and unknown keys are errors, so
+that a minimal scenario is a few lines::
+
+    name: qinghai-baseline
+    planning_year: 2025
+
+Relative paths are resolved against the scenario file by :mod:`revlog.scenario.load`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RoadClass = Literal["expressway", "national", "provincial"]
+Province = Literal["Qinghai", "Gansu", "Xizang", "Xinjiang", "Sichuan", "Ningxia"]
+
+NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+HourOfDay = Annotated[float, Field(ge=0.0, le=24.0, allow_inf_nan=False)]
+
+
+class _Model(BaseModel):
+    """Base: unknown keys are errors, assignments are validated, NaN/inf rejected."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+class PlantConfig(_Model):
+    """The recycling plant (the final sink of every flow)."""
+
+    id: str | None = Field(
+        None, description="Plant id in the geodata's plant table; None takes its first row."
+    )
+    lon: float | None = Field(None, description="Override longitude, WGS84 degrees.")
+    lat: float | None = Field(None, description="Override latitude, WGS84 degrees.")
+    capacity_t_per_year: Pos | None = Field(
+        None, description="Yearly treatment capacity, t/year; None takes the geodata value."
+    )
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> PlantConfig:
+        if (self.lon is None) != (self.lat is None):
+            raise ValueError("give both lon and lat, or neither")
+        return self
+
+
+class SourcesConfig(_Model):
+    """Dealers (4S shops) and service shops that hand over retired packs."""
+
+    table: Path | None = Field(
+        None,
+        description=(
+            "CSV or GeoJSON table of sources (columns source_id, name, kind, lon, lat, prefecture, "
+            "province, supply_t_per_year, damaged_share); None uses the embedded synthetic set."
+        ),
+    )
+    supply_scale: Pos = Field(
+        1.0, description="Factor applied to every source's yearly tonnes (volume growth)."
+    )
+    damaged_share: Share | None = Field(
+        None, description="Override of every source's damaged share (0-1); None keeps the table's."
+    )
+
+
+class CandidatesConfig(_Model):
+    """Candidate outlet sites (collection-type and centralized-storage-type)."""
+
+    table: Path | None = Field(
+        None,
+        description=(
+            "CSV or GeoJSON table of candidate sites (columns site_id, name, kind, lon, lat, "
+            "prefecture, province, fixed_cost_cny_per_year, stock_capacity_t, existing); "
+            "None uses the embedded candidates."
+        ),
+    )
+    existing: list[str] = Field(
+        default_factory=list,
+        description="Site ids of outlets that already exist and are forced open.",
+    )
+    fixed_cost_scale: Pos = Field(1.0, description="Factor applied to every fixed cost.")
+
+
+class VehicleTypeConfig(_Model):
+    """A hazmat vehicle type stationed at one or more bases."""
+
+    id: str = Field(min_length=1, description="Vehicle type id, unique in the fleet.")
+    base: str = Field(
+        "outlets",
+        description=(
+            "Where it is stationed: 'plant', 'outlets' (every opened outlet), or a candidate site id."
+        ),
+    )
+    payload_kg: Pos = Field(description="Total payload limit, kg (intact + damaged packs).")
+    damaged_capacity_kg: NonNeg = Field(
+        0.0, description="Certified-box capacity for damaged packs, kg (0: carries none)."
+    )
+    fixed_cost_cny_per_run: NonNeg = Field(
+        0.0, description="Cost of dispatching the vehicle for one run, CNY."
+    )
+    cost_cny_per_km: NonNeg = Field(3.0, description="Running cost, CNY per km.")
+    count: int = Field(1, ge=1, le=1000, description="Vehicles of this type at each such base.")
+
+    @model_validator(mode="after")
+    def _damaged_within_payload(self) -> VehicleTypeConfig:
+        if self.damaged_capacity_kg > self.payload_kg:
+            raise ValueError("damaged_capacity_kg exceeds payload_kg")
+        return self
+
+
+class NightBan(_Model):
+    """Hours of the day in which hazmat vehicles may not drive."""
+
+    start_h: HourOfDay = Field(0.0, description="Start of the ban, hour of day.")
+    end_h: HourOfDay = Field(6.0, description="End of the ban, hour of day.")
+
+
+class RulesConfig(_Model):
+    """Dangerous-goods road rules (MOT 2019 No. 29, traffic-law regulations Art. 62)."""
+
+    speed_expressway_kmh: Pos = Field(80.0, le=120.0, description="Hazmat cap on expressways.")
+    speed_other_kmh: Pos = Field(60.0, le=120.0, description="Hazmat cap on other roads.")
+    max_driving_h: Pos = Field(4.0, description="Longest driving stretch before a break, h.")
+    break_min: Pos = Field(20.0, description="Minimum break after that stretch, min.")
+    duty_h_per_day: Pos = Field(10.0, le=24.0, description="Daily duty limit, h.")
+    shift_start_h: HourOfDay = Field(8.0, description="Hour of day a shift may start.")
+    night_ban: NightBan | None = Field(
+        None, description="Optional night-driving ban (none is known for Qinghai)."
+    )
+    restricted_road_classes: list[RoadClass] = Field(
+        default_factory=list, description="Road classes hazmat vehicles may not use."
+    )
+    max_days_per_run: int = Field(3, ge=1, le=7, description="Longest multi-day run, days.")
+    overnight_rest_h: Pos = Field(11.0, le=24.0, description="Minimum overnight rest, h.")
+    allow_multi_trip: bool = Field(
+        False, description="Whether a vehicle may make several runs from its base in a period."
+    )
+
+
+class CostsConfig(_Model):
+    """Transport costs by echelon (CNY per tonne-km)."""
+
+    first_mile_cny_per_t_km: NonNeg = Field(
+        2.0, description="Source → first-stop facility (pickup runs), CNY/t·km."
+    )
+    collection_line_haul_cny_per_t_km: NonNeg = Field(
+        1.0, description="Collection outlet → storage outlet or plant, CNY/t·km."
+    )
+    storage_line_haul_cny_per_t_km: NonNeg = Field(
+        0.6, description="Storage outlet → plant (full truckloads), CNY/t·km."
+    )
+
+
+class LocationConfig(_Model):
+    """Stage-1 settings: which outlets to open."""
+
+    service_radius_km: Pos = Field(
+        500.0, description="Longest road distance from a source to its first-stop facility, km."
+    )
+    collection_turns_per_year: Pos = Field(
+        52.0, description="Pickups per year emptying a collection outlet (stock → throughput)."
+    )
+    storage_turns_per_year: Pos = Field(
+        12.0, description="Line-hauls per year emptying a storage outlet (stock → throughput)."
+    )
+    collection_per_prefecture: bool = Field(
+        True, description="At least one collection outlet in every prefecture with sources."
+    )
+    direct_to_plant: bool = Field(True, description="Whether sources may deliver to the plant.")
+    budget_cny_per_year: Pos | None = Field(None, description="Cap on yearly fixed costs, CNY.")
+    max_outlets: int | None = Field(None, ge=1, description="Cap on the number of open outlets.")
+
+
+class TimeWindow(_Model):
+    """Daily opening hours."""
+
+    open_h: HourOfDay = 8.0
+    close_h: HourOfDay = 18.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.close_h <= self.open_h:
+            raise ValueError("close_h must be after open_h")
+        return self
+
+
+class RoutingConfig(_Model):
+    """Stage-2 settings: the pickup runs of one planning period."""
+
+    periods_per_year: int = Field(
+        52, ge=1, le=365, description="Planning periods per year (52: weekly pickups)."
+    )
+    days_per_period: int = Field(7, ge=1, le=31, description="Length of a period, days.")
+    working_days: int = Field(
+        5, ge=1, le=7, description="Days of the period on which shops hand over packs."
+    )
+    shop_hours: TimeWindow = Field(default_factory=TimeWindow, description="Shop opening hours.")
+    base_hours: TimeWindow = Field(
+        default_factory=lambda: TimeWindow(open_h=6.0, close_h=22.0),
+        description="Hours in which a base dispatches and receives vehicles.",
+    )
+    service_fixed_min: NonNeg = Field(20.0, description="Fixed service time per stop, min.")
+    service_min_per_pack: NonNeg = Field(6.0, description="Loading time per pack, min.")
+    pack_mass_kg: Pos = Field(300.0, description="Mean mass of a retired pack, kg.")
+    drop_penalty_cny: Pos | None = Field(
+        None, description="Penalty for leaving a stop unserved; None: every stop must be served."
+    )
+
+
+class SolverConfig(_Model):
+    """Solver settings."""
+
+    time_limit_s: Pos = Field(120.0, description="Total time limit of a solve, s.")
+    location_share: float = Field(
+        0.4, gt=0.0, lt=1.0, description="Share of the time limit given to stage 1."
+    )
+    mip_gap: NonNeg = Field(1e-4, le=1.0, description="Relative MIP gap at which stage 1 stops.")
+    seed: int = Field(0, ge=0, description="Random seed (same seed, same plan).")
+    risk_weight_cny_per_person: NonNeg = Field(
+        0.0, description="Weight of population exposure in both objectives, CNY per person."
+    )
+    threads: int = Field(1, ge=1, le=64, description="Solver threads (1 is deterministic).")
+
+
+class Scenario(_Model):
+    """One planning scenario.
+
+    Attributes
+    ----------
+    path
+        The file it was loaded from (set by the loader, not written by the planner).
+    """
+
+    name: str = Field(min_length=1, description="Scenario name (used in outputs).")
+    planning_year: int = Field(ge=2000, le=2100, description="Year the volumes refer to.")
+    description: str = ""
+    geodata: Path | None = Field(None, description="Geodata folder; None: the embedded default.")
+    regions: list[Province] = Field(
+        default_factory=lambda: ["Qinghai"],
+        description="Provinces whose sources and candidate sites take part.",
+    )
+    plant: PlantConfig = Field(default_factory=PlantConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    candidates: CandidatesConfig = Field(default_factory=CandidatesConfig)
+    fleet: list[VehicleTypeConfig] = Field(
+        default_factory=lambda: [
+            VehicleTypeConfig(
+                id="van-1.5t",
+                base="outlets",
+                payload_kg=1500.0,
+                damaged_capacity_kg=0.0,
+                fixed_cost_cny_per_run=300.0,
+                cost_cny_per_km=2.5,
+                count=2,
+            ),
+            VehicleTypeConfig(
+                id="truck-5t-box",
+                base="outlets",
+                payload_kg=5000.0,
+                damaged_capacity_kg=1000.0,
+                fixed_cost_cny_per_run=600.0,
+                cost_cny_per_km=4.0,
+                count=1,
+            ),
+            VehicleTypeConfig(
+                id="truck-10t-box",
+                base="plant",
+                payload_kg=10000.0,
+                damaged_capacity_kg=2000.0,
+                fixed_cost_cny_per_run=900.0,
+                cost_cny_per_km=5.5,
+                count=3,
+            ),
+        ],
+        description="Vehicle types per base.",
+    )
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    costs: CostsConfig = Field(default_factory=CostsConfig)
+    location: LocationConfig = Field(default_factory=LocationConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+    path: Path | None = Field(None, exclude=True, description="File the scenario was read from.")
+
+    @field_validator("fleet")
+    @classmethod
+    def _fleet_not_empty(cls, v: list[VehicleTypeConfig]) -> list[VehicleTypeConfig]:
+        if not v:
+            raise ValueError("the fleet is empty: give at least one vehicle type")
+        ids = [t.id for t in v]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"duplicate vehicle type id(s): {', '.join(dup)}")
+        return v
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("give at least one region")
+        return sorted(set(v), key=v.index)
+
+    def stage_time_limits_s(self) -> tuple[float, float]:
+        """Split the total time limit between stage 1 and stage 2.
+
+        Returns
+        -------
+        tuple of float
+            ``(location_s, routing_s)``, adding up to ``solver.time_limit_s``.
+        """
+        total = self.solver.time_limit_s
+        loc = total * self.solver.location_share
+        return loc, total - loc
+
+
+def finite(x: float) -> bool:
+    """Return whether ``x`` is a finite float."""
+    return isinstance(x, (int, float)) and math.isfinite(x)
