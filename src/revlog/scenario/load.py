@@ -31,7 +31,7 @@ class _LimitedLoader(yaml.SafeLoader):
 
     _aliases = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_YAML_ALIASES:
@@ -86,7 +86,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError([Problem(name, "(file)", "the file is empty")])
     try:
         if fmt == "yaml":
-            data = yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 (safe loader subclass)
+            data = yaml.load(text, Loader=_LimitedLoader)
         elif fmt == "toml":
             data = tomllib.loads(text)
         else:

@@ -95,7 +95,8 @@ class VehicleTypeConfig(_Model):
     base: str = Field(
         "outlets",
         description=(
-            "Where it is stationed: 'plant', 'outlets' (every opened outlet), or a candidate site id."
+            "Where it is stationed: 'plant', 'outlets' (every opened outlet), "
+            "or a candidate site id."
         ),
     )
     payload_kg: Pos = Field(description="Total payload limit, kg (intact + damaged packs).")
