@@ -1,0 +1,1 @@
+"""Independent verifiers: they recompute everything from the input arrays and import no solver."""

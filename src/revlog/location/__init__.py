@@ -1,0 +1,48 @@
+"""Stage 1: where to open collection and storage outlets, and who sends to which.
+
+``LocationProblem`` (plain arrays, no solver) is importable without Pyomo; the model and
+solver (``build_model``, ``solve_location``, ``NetworkDesign``…) are loaded on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from revlog.location.problem import (
+    COLLECTION_MAX_STOCK_T,
+    STORAGE_MIN_STOCK_T,
+    LocationProblem,
+    yearly_capacity_t,
+)
+
+_LAZY = {
+    "build_model": "revlog.location.model",
+    "ModelOptions": "revlog.location.model",
+    "solve_location": "revlog.location.solve",
+    "NetworkDesign": "revlog.location.solve",
+    "LocationInfeasibleError": "revlog.location.solve",
+    "LocationNoSolutionError": "revlog.location.solve",
+    "diagnose_infeasibility": "revlog.location.solve",
+}
+
+__all__ = [
+    "COLLECTION_MAX_STOCK_T",
+    "STORAGE_MIN_STOCK_T",
+    "LocationInfeasibleError",
+    "LocationNoSolutionError",
+    "LocationProblem",
+    "ModelOptions",
+    "NetworkDesign",
+    "build_model",
+    "diagnose_infeasibility",
+    "solve_location",
+    "yearly_capacity_t",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'revlog.location' has no attribute {name!r}")

@@ -1,0 +1,579 @@
+"""Solve the stage-1 model with HiGHS and return a :class:`NetworkDesign`.
+
+The Pyomo model (:mod:`revlog.location.model`) is compiled to sparse matrices by Pyomo's
+``LinearStandardFormCompiler`` and handed to HiGHS (``highspy``) in one ``passModel`` call.
+This bridge is about twice as fast as Pyomo's persistent ``appsi``/``contrib.solver`` HiGHS
+interfaces on 100,000-arc models (those generate a standard repn row by row) and gives
+direct access to HiGHS options and MIP information (bound, gap).
+
+Infeasible problems are explained: cheap pre-checks (:func:`diagnose_infeasibility`) run
+before the solver, and a solver-proved infeasibility states what was checked.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from revlog.location.model import (
+    ModelOptions,
+    build_model,
+    group_indices,
+)
+from revlog.location.problem import LocationProblem
+
+_PRECHECKS = (
+    "every source with supply has at least one assignment arc",
+    "every source fits the capacity it can reach (one facility under single sourcing)",
+    "every prefecture with sources has a collection candidate (when the rule is on)",
+    "total sink and first-stop capacity covers the total supply",
+    "forced openings (and the prefecture rule) fit the budget and the outlet limit",
+)
+
+
+class LocationInfeasibleError(ValueError):
+    """The location problem has no feasible design.
+
+    Parameters
+    ----------
+    diagnosis
+        Human-readable reasons, most specific first.
+    """
+
+    def __init__(self, diagnosis: list[str]) -> None:
+        self.diagnosis = list(diagnosis)
+        super().__init__("location problem is infeasible: " + "; ".join(self.diagnosis))
+
+
+class LocationNoSolutionError(RuntimeError):
+    """The solver stopped (time limit, interrupt) before finding any feasible design.
+
+    Parameters
+    ----------
+    status
+        The stop reason (``time_limit``, …).
+    bound_cny
+        The best lower bound reached, CNY/year.
+    """
+
+    def __init__(self, status: str, bound_cny: float) -> None:
+        self.status = status
+        self.bound_cny = bound_cny
+        super().__init__(f"no feasible design found ({status}); best bound {bound_cny:.6g} CNY")
+
+
+@dataclass(eq=False)
+class NetworkDesign:
+    """Outcome of stage 1: which facilities are open and where the tonnes go.
+
+    All arrays are aligned with the arrays of :attr:`problem`.
+
+    Attributes
+    ----------
+    problem
+        The problem this design answers.
+    open_mask
+        ``(n_facilities,)`` open facilities.
+    assignment
+        ``(n_arcs,)`` share of each arc's source supply sent over the arc (0/1 under single
+        sourcing).
+    flow_t
+        ``(n_forwarding,)`` tonnes/year line-hauled over each forwarding arc.
+    objective_cny
+        Total cost, recomputed from the arrays: the sum of the four parts below, CNY/year.
+    cost_fixed_cny, cost_first_mile_cny, cost_line_haul_cny, cost_risk_cny
+        Parts of the objective (risk is ``risk_weight`` × exposure).
+    bound_cny
+        Best proven lower bound on the optimum, CNY/year.
+    gap
+        Relative gap ``(objective - bound) / objective`` reported by the solver.
+    status
+        ``optimal`` (proven within the MIP gap setting) or ``time_limit`` (or another stop
+        reason) with a feasible incumbent.
+    proven_optimal
+        Whether optimality was proven (within ``mip_gap``).
+    build_seconds, solve_seconds
+        Wall time to build the model and hand it to HiGHS, and to solve it.
+    """
+
+    problem: LocationProblem = field(repr=False)
+    open_mask: np.ndarray = field(repr=False)
+    assignment: np.ndarray = field(repr=False)
+    flow_t: np.ndarray = field(repr=False)
+    objective_cny: float
+    cost_fixed_cny: float
+    cost_first_mile_cny: float
+    cost_line_haul_cny: float
+    cost_risk_cny: float
+    bound_cny: float
+    gap: float
+    status: str
+    proven_optimal: bool
+    build_seconds: float = 0.0
+    solve_seconds: float = 0.0
+
+    @property
+    def open_facility_ids(self) -> list[str]:
+        """Identifiers of the open facilities, in problem order."""
+        return [str(f) for f in self.problem.facility_ids[self.open_mask]]
+
+    def assignments(self, tol: float = 1e-9) -> list[tuple[str, str, float]]:
+        """``(source_id, facility_id, fraction)`` for every arc carrying supply.
+
+        Parameters
+        ----------
+        tol
+            Shares at or below this are left out.
+
+        Returns
+        -------
+        list of tuple
+        """
+        p = self.problem
+        used = np.flatnonzero(self.assignment > tol)
+        return [
+            (
+                str(p.source_ids[p.arc_source[a]]),
+                str(p.facility_ids[p.arc_facility[a]]),
+                float(self.assignment[a]),
+            )
+            for a in used
+        ]
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The design as tables.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``facilities`` (id, kind, prefecture, open, throughput_t, capacity_t,
+            fixed_cost_cny), ``assignments`` (source_id, facility_id, fraction, tonnes_t,
+            cost_cny, exposure), ``flows`` (from_id, to_id, tonnes_t, cost_cny, exposure) and
+            ``summary`` (one row: objective and its parts, bound, gap, status, times).
+        """
+        p = self.problem
+        inbound = facility_throughput_t(p, self.assignment, self.flow_t)
+        facilities = pd.DataFrame(
+            {
+                "id": p.facility_ids.astype(str),
+                "kind": p.facility_kind.astype(str),
+                "prefecture": p.facility_prefecture.astype(str),
+                "open": self.open_mask.astype(bool),
+                "throughput_t": inbound,
+                "capacity_t": p.capacity_t,
+                "fixed_cost_cny": p.fixed_cost_cny,
+            }
+        )
+        used = np.flatnonzero(self.assignment > 1e-9)
+        share = self.assignment[used]
+        assignments = pd.DataFrame(
+            {
+                "source_id": p.source_ids[p.arc_source[used]].astype(str),
+                "facility_id": p.facility_ids[p.arc_facility[used]].astype(str),
+                "fraction": share,
+                "tonnes_t": share * p.arc_supply_t[used],
+                "cost_cny": share * p.arc_cost_cny[used],
+                "exposure": share * p.arc_exposure[used],
+            }
+        )
+        moving = np.flatnonzero(self.flow_t > 1e-9)
+        tonnes = self.flow_t[moving]
+        flows = pd.DataFrame(
+            {
+                "from_id": p.facility_ids[p.fwd_from[moving]].astype(str),
+                "to_id": p.facility_ids[p.fwd_to[moving]].astype(str),
+                "tonnes_t": tonnes,
+                "cost_cny": tonnes * p.fwd_cost_cny_per_t[moving],
+                "exposure": tonnes * p.fwd_exposure_per_t[moving],
+            }
+        )
+        summary = pd.DataFrame(
+            [
+                {
+                    "name": p.name,
+                    "objective_cny": self.objective_cny,
+                    "fixed_cny": self.cost_fixed_cny,
+                    "first_mile_cny": self.cost_first_mile_cny,
+                    "line_haul_cny": self.cost_line_haul_cny,
+                    "risk_cny": self.cost_risk_cny,
+                    "bound_cny": self.bound_cny,
+                    "gap": self.gap,
+                    "status": self.status,
+                    "proven_optimal": self.proven_optimal,
+                    "open_outlets": int((self.open_mask & p.is_outlet).sum()),
+                    "build_seconds": self.build_seconds,
+                    "solve_seconds": self.solve_seconds,
+                }
+            ]
+        )
+        return {
+            "facilities": facilities,
+            "assignments": assignments,
+            "flows": flows,
+            "summary": summary,
+        }
+
+    def summary(self) -> str:
+        """A short readable account of the design.
+
+        Returns
+        -------
+        str
+        """
+        p = self.problem
+        proof = "proven optimal" if self.proven_optimal else f"not proven optimal ({self.status})"
+        return (
+            f"{p.name or 'location'}: {int(self.open_mask.sum())} of {p.n_facilities} facilities "
+            f"open, cost {self.objective_cny:,.2f} CNY/year (fixed {self.cost_fixed_cny:,.2f}, "
+            f"first mile {self.cost_first_mile_cny:,.2f}, line haul "
+            f"{self.cost_line_haul_cny:,.2f}, risk {self.cost_risk_cny:,.2f}); bound "
+            f"{self.bound_cny:,.2f}, gap {self.gap:.2e}, {proof}; build "
+            f"{self.build_seconds:.2f} s, solve {self.solve_seconds:.2f} s"
+        )
+
+
+def facility_throughput_t(
+    problem: LocationProblem, assignment: np.ndarray, flow_t: np.ndarray
+) -> np.ndarray:
+    """Tonnes/year entering each facility (first-mile plus forwarded).
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    assignment
+        Share of supply per assignment arc.
+    flow_t
+        Tonnes/year per forwarding arc.
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per facility.
+    """
+    m = problem.n_facilities
+    first = np.bincount(
+        problem.arc_facility, weights=assignment * problem.arc_supply_t, minlength=m
+    )
+    fwd = np.bincount(problem.fwd_to, weights=flow_t, minlength=m) if problem.n_forwarding else 0.0
+    return first + fwd
+
+
+def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
+    """Cheap necessary conditions for feasibility; each violated one is explained.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+
+    Returns
+    -------
+    list of str
+        Empty when no pre-check fails (the problem may still be infeasible).
+    """
+    p = problem
+    out: list[str] = []
+    total = p.total_supply_t
+    cap = np.minimum(p.capacity_t, total) if total > 0 else p.capacity_t.copy()
+    usable = cap.copy()
+    if p.n_forwarding:
+        # an outlet that cannot forward its tonnes cannot take any
+        can_forward = np.zeros(p.n_facilities, dtype=bool)
+        can_forward[p.fwd_from] = True
+        usable[~p.is_sink & ~can_forward] = 0.0
+    by_source = group_indices(p.arc_source, p.n_sources)
+    for s in range(p.n_sources):
+        w = p.supply_t[s]
+        if w <= 0:
+            continue
+        sid = p.source_ids[s]
+        facs = p.arc_facility[by_source[s]]
+        if facs.size == 0:
+            out.append(
+                f"source {sid} ({w:g} t/year) has no facility within the service radius "
+                "(no assignment arc)"
+            )
+            continue
+        reach = usable[facs]
+        if p.single_source and reach.max() < w:
+            out.append(
+                f"source {sid} supplies {w:g} t/year but the largest usable capacity among its "
+                f"{facs.size} reachable facilities is {reach.max():g} t/year (single sourcing)"
+            )
+        elif not p.single_source and reach.sum() < w:
+            out.append(
+                f"source {sid} supplies {w:g} t/year but its {facs.size} reachable facilities "
+                f"hold only {reach.sum():g} t/year together"
+            )
+    prefs_needed: list[str] = []
+    if p.require_collection_per_prefecture:
+        prefs_needed = sorted(
+            {str(q) for q, w in zip(p.source_prefecture, p.supply_t, strict=True) if w > 0}
+        )
+        kinds = p.facility_kind
+        for q in prefs_needed:
+            if not np.any((kinds == "collection") & (p.facility_prefecture.astype(str) == q)):
+                out.append(
+                    f"prefecture {q} has sources but no collection-outlet candidate "
+                    "(rule: one collection outlet per prefecture)"
+                )
+    sink_cap = float(cap[p.is_sink].sum())
+    if sink_cap < total:
+        out.append(
+            f"total capacity of the final destinations is {sink_cap:g} t/year, below the total "
+            f"supply of {total:g} t/year: {total - sink_cap:g} t/year missing"
+        )
+    first = np.unique(p.arc_facility)
+    first_cap = float(usable[first].sum()) if first.size else 0.0
+    if first_cap < total and sink_cap >= total:
+        out.append(
+            f"total usable capacity of the first-stop facilities is {first_cap:g} t/year, below "
+            f"the total supply of {total:g} t/year: {total - first_cap:g} t/year missing"
+        )
+    forced = p.forced_open
+    forced_cost = float(p.fixed_cost_cny[forced].sum())
+    if p.budget_cny is not None:
+        need = forced_cost
+        for q in prefs_needed:
+            mask = (p.facility_kind == "collection") & (p.facility_prefecture.astype(str) == q)
+            if mask.any() and not (mask & forced).any():
+                need += float(p.fixed_cost_cny[mask].min())
+        if need > p.budget_cny:
+            what = "forced-open facilities" + (" and the prefecture rule" if prefs_needed else "")
+            out.append(
+                f"the {what} cost at least {need:g} CNY/year, above the budget of "
+                f"{p.budget_cny:g} CNY/year"
+            )
+    if p.max_outlets is not None:
+        n_forced = int((forced & p.is_outlet).sum())
+        need_n = n_forced
+        for q in prefs_needed:
+            mask = (p.facility_kind == "collection") & (p.facility_prefecture.astype(str) == q)
+            if mask.any() and not (mask & forced).any():
+                need_n += 1
+        if need_n > p.max_outlets:
+            out.append(
+                f"at least {need_n} outlets must be open (forced and one collection outlet per "
+                f"prefecture with sources), above the limit of {p.max_outlets}"
+            )
+    return out
+
+
+_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnboundedOrInfeasible": "infeasible",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "solution_limit",
+    "kInterrupt": "interrupted",
+    "kObjectiveBound": "objective_bound",
+    "kObjectiveTarget": "objective_target",
+}
+
+
+def _compile_to_highs(model: Any, options: dict[str, Any]) -> tuple[Any, list[int]]:
+    """Compile a linear Pyomo model to a HiGHS instance; return it and the var → column map."""
+    import highspy
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    sf = LinearStandardFormCompiler().write(model, mixed_form=True)
+    columns = sf.columns
+    ncol, nrow = len(columns), len(sf.rows)
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    integer = np.array([v.is_integer() for v in columns], dtype=bool)
+    rhs = np.asarray(sf.rhs, dtype=float)
+    sense = np.array([r[1] for r in sf.rows], dtype=np.int8)
+    row_lower = np.where(sense <= 0, rhs, -np.inf)
+    row_upper = np.where(sense >= 0, rhs, np.inf)
+    cost = np.asarray(sf.c.toarray()).reshape(-1) if sf.c.shape[0] else np.zeros(ncol)
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = ncol
+    lp.num_row_ = nrow
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.offset_ = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
+    a = sf.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    kint, kcont = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+    lp.integrality_ = [kint if i else kcont for i in integer]
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for key, val in options.items():
+        h.setOptionValue(key, val)
+    h.passModel(lp)
+    col_of = {id(v): j for j, v in enumerate(columns)}
+    return h, col_of
+
+
+def _values(var_component: Any, size: int, col_of: dict[int, int], col: np.ndarray) -> np.ndarray:
+    out = np.zeros(size)
+    for i in range(size):
+        v = var_component[i]
+        j = col_of.get(id(v))
+        out[i] = col[j] if j is not None else (v.value if v.value is not None else v.lb or 0.0)
+    return out
+
+
+def design_from_solution(
+    problem: LocationProblem,
+    open_mask: np.ndarray,
+    assignment: np.ndarray,
+    flow_t: np.ndarray,
+    *,
+    bound_cny: float = float("nan"),
+    gap: float = float("nan"),
+    status: str = "feasible",
+    proven_optimal: bool = False,
+    build_seconds: float = 0.0,
+    solve_seconds: float = 0.0,
+) -> NetworkDesign:
+    """Assemble a :class:`NetworkDesign` and compute its cost parts from the arrays.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    open_mask, assignment, flow_t
+        The decisions (see :class:`NetworkDesign`).
+    bound_cny, gap, status, proven_optimal, build_seconds, solve_seconds
+        Solver information.
+
+    Returns
+    -------
+    NetworkDesign
+    """
+    p = problem
+    fixed = float(p.fixed_cost_cny @ open_mask.astype(float))
+    first = float(p.arc_cost_cny @ assignment)
+    haul = float(p.fwd_cost_cny_per_t @ flow_t) if p.n_forwarding else 0.0
+    exposure = float(p.arc_exposure @ assignment)
+    if p.n_forwarding:
+        exposure += float(p.fwd_exposure_per_t @ flow_t)
+    risk = float(p.risk_weight) * exposure
+    return NetworkDesign(
+        problem=p,
+        open_mask=open_mask.astype(bool),
+        assignment=assignment,
+        flow_t=flow_t,
+        objective_cny=fixed + first + haul + risk,
+        cost_fixed_cny=fixed,
+        cost_first_mile_cny=first,
+        cost_line_haul_cny=haul,
+        cost_risk_cny=risk,
+        bound_cny=bound_cny,
+        gap=gap,
+        status=status,
+        proven_optimal=proven_optimal,
+        build_seconds=build_seconds,
+        solve_seconds=solve_seconds,
+    )
+
+
+def solve_location(
+    problem: LocationProblem,
+    time_limit_s: float = 60.0,
+    mip_gap: float = 1e-6,
+    seed: int = 0,
+    threads: int = 1,
+    options: ModelOptions | None = None,
+) -> NetworkDesign:
+    """Solve a location problem to (proven) optimality or until the time limit.
+
+    Parameters
+    ----------
+    problem
+        The arrays.
+    time_limit_s
+        Wall-time limit for HiGHS, s.
+    mip_gap
+        Relative MIP gap at which HiGHS stops and reports ``optimal``.
+    seed
+        HiGHS random seed (same input and seed → same design on the same machine).
+    threads
+        HiGHS threads (HiGHS fixes its thread pool at the first solve of a process).
+    options
+        Model strengthening switches.
+
+    Returns
+    -------
+    NetworkDesign
+        The best design found, with bound, gap, status and times.
+
+    Raises
+    ------
+    LocationInfeasibleError
+        If a pre-check fails or HiGHS proves the model infeasible; the diagnosis explains why.
+    LocationNoSolutionError
+        If HiGHS stops before finding any feasible design.
+    """
+    diagnosis = diagnose_infeasibility(problem)
+    if diagnosis:
+        raise LocationInfeasibleError(diagnosis)
+    t0 = time.perf_counter()
+    model = build_model(problem, options)
+    hopts = {
+        "time_limit": float(time_limit_s),
+        "mip_rel_gap": float(mip_gap),
+        "random_seed": int(seed),
+        "threads": int(threads),
+    }
+    h, col_of = _compile_to_highs(model, hopts)
+    t1 = time.perf_counter()
+    h.run()
+    t2 = time.perf_counter()
+    status = _STATUS.get(h.getModelStatus().name, h.getModelStatus().name)
+    info = h.getInfo()
+    bound = float(info.mip_dual_bound)
+    if status == "infeasible":
+        raise LocationInfeasibleError(
+            [
+                "HiGHS proved the model infeasible although the cheap pre-checks passed",
+                "checked: " + "; ".join(_PRECHECKS),
+                "the conflict lies in the combination of capacities, forwarding arcs, budget "
+                "and outlet limits",
+            ]
+        )
+    if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+        raise LocationNoSolutionError(status, bound)
+    col = np.asarray(h.getSolution().col_value, dtype=float)
+    p = problem
+    x = _values(model.x, p.n_arcs, col_of, col)
+    y = _values(model.y, p.n_facilities, col_of, col)
+    flow = _values(model.flow, p.n_forwarding, col_of, col)
+    x = np.clip(x, 0.0, 1.0)
+    if p.single_source:
+        x = np.round(x)
+    x[x < 1e-12] = 0.0
+    open_mask = y > 0.5
+    flow = np.maximum(flow, 0.0)
+    flow[flow < 1e-9] = 0.0
+    design = design_from_solution(
+        p,
+        open_mask,
+        x,
+        flow,
+        bound_cny=bound,
+        gap=float(info.mip_gap),
+        status=status,
+        proven_optimal=status == "optimal",
+        build_seconds=t1 - t0,
+        solve_seconds=t2 - t1,
+    )
+    if np.isfinite(bound):
+        design.bound_cny = min(bound, design.objective_cny)
+    return design
