@@ -1,0 +1,440 @@
+"""TravelMatrix: site-to-site km, hours at hazmat speed caps, and population exposure.
+
+Two builders:
+
+* :func:`road_matrix` — on a :class:`~revlog.geo.roads.RoadNetwork`. Sites are snapped to the
+  nearest non-expressway link (:meth:`RoadNetwork.snap`), inserted into the graph by splitting the
+  links at their snap points, and one ``scipy.sparse.csgraph.dijkstra`` call (in row chunks) finds
+  the shortest paths from every site. Hours and exposure are accumulated along the chosen paths by
+  walking the shortest-path trees once, vectorised over all sources. Restricted road classes are
+  removed before the search, so no path can use them; unreachable pairs are ``inf``.
+* :func:`great_circle_matrix` — the fallback without a road network: ellipsoidal distance ×
+  detour factor at a single speed, geometry along the geodesic.
+
+Distances between two sites include both access legs (site → snap point, at ``access_speed_kmh``);
+the diagonal is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from shapely import LineString
+
+from revlog.geo.roads import (
+    BAND_HALF_WIDTH_KM,
+    CORRIDOR_DENSITY,
+    RoadNetwork,
+    geodesic_km,
+)
+
+__all__ = [
+    "DEFAULT_SPEED_KMH_BY_CLASS",
+    "GREAT_CIRCLE_DETOUR_FACTOR",
+    "TravelMatrix",
+    "great_circle_matrix",
+    "road_matrix",
+]
+
+#: hazmat speed caps (MOT 2019 No. 29 Art. 46): 80 km/h on expressways, 60 km/h on other roads
+DEFAULT_SPEED_KMH_BY_CLASS: dict[str, float] = {
+    "expressway": 80.0,
+    "national": 60.0,
+    "provincial": 60.0,
+}
+
+#: road km / great-circle km for the fallback provider: the median ratio of the sourced links of
+#: the embedded network (1.26) rounded up for local detours
+GREAT_CIRCLE_DETOUR_FACTOR = 1.3
+
+_GEOD = Geod(ellps="WGS84")
+_MIN_WEIGHT = 1e-9  # keeps zero-length split pieces as edges in the sparse graph
+
+
+@dataclass
+class _RoadPaths:
+    """Internal: what is needed to recover paths of a road matrix."""
+
+    node_ids: list[str]  # augmented graph: places, then virtual snap nodes ("~snap:<n>")
+    n_places: int
+    node_lon: np.ndarray
+    node_lat: np.ndarray
+    site_row: np.ndarray  # site -> row of ``pred``
+    site_node: np.ndarray  # site -> augmented node index of its snap point
+    site_lon: np.ndarray
+    site_lat: np.ndarray
+    pred: np.ndarray  # (rows, nodes) int32 predecessor trees
+    edge_keys: np.ndarray  # sorted directed keys a * n + b
+    edge_road_id: np.ndarray
+    edge_class: np.ndarray
+
+
+@dataclass
+class TravelMatrix:
+    """Travel costs between sites.
+
+    Attributes
+    ----------
+    ids : list of str
+        Site ids; row/column order of the arrays.
+    km : ndarray, shape (n, n)
+        Road (or detoured great-circle) distance in km; ``inf`` when unreachable.
+    hours : ndarray, shape (n, n)
+        Driving time at the speed caps, in hours.
+    exposure : ndarray, shape (n, n)
+        Population exposure (persons, see :mod:`revlog.geo.roads`) summed along the path.
+    provider : str
+        ``"road"`` or ``"great_circle"``.
+    access_km : ndarray, shape (n,)
+        Length of each site's access leg to the network (0 for great-circle matrices).
+    """
+
+    ids: list[str]
+    km: np.ndarray
+    hours: np.ndarray
+    exposure: np.ndarray
+    provider: str = "road"
+    access_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _paths: _RoadPaths | None = field(default=None, repr=False)
+    _index: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _site_lonlat: tuple[np.ndarray, np.ndarray] = field(
+        default_factory=lambda: (np.zeros(0), np.zeros(0)), init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        self._index = {s: i for i, s in enumerate(self.ids)}
+        if len(self._index) != len(self.ids):
+            raise ValueError("duplicate site ids")
+        if self.access_km.size == 0:
+            self.access_km = np.zeros(len(self.ids))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index(self, site_id: str) -> int:
+        """Row/column of a site id (``KeyError`` if unknown)."""
+        return self._index[str(site_id)]
+
+    def _node_chain(self, a_id: str, b_id: str) -> list[int] | None:
+        p = self._paths
+        if p is None:
+            return None
+        i, j = self.index(a_id), self.index(b_id)
+        start, target = int(p.site_node[i]), int(p.site_node[j])
+        row = p.pred[p.site_row[i]]
+        chain = [target]
+        cur = target
+        while cur != start:
+            cur = int(row[cur])
+            if cur < 0:
+                return None  # unreachable
+            chain.append(cur)
+        chain.reverse()
+        return chain
+
+    def path_nodes(self, a_id: str, b_id: str) -> list[str]:
+        """Road nodes (place ids) passed from site ``a_id`` to site ``b_id``, in order.
+
+        Virtual snap points are omitted. Empty for great-circle matrices and unreachable pairs.
+        """
+        chain = self._node_chain(a_id, b_id)
+        if not chain:
+            return []
+        p = self._paths
+        assert p is not None
+        return [p.node_ids[n] for n in chain if n < p.n_places]
+
+    def path_edges(self, a_id: str, b_id: str) -> list[tuple[str, str]]:
+        """Road links used from ``a_id`` to ``b_id`` as ``(road_id, road_class)`` pairs, in order.
+
+        Consecutive pieces of one split link are reported once. Empty for great-circle matrices,
+        unreachable pairs and pairs snapped to the same point.
+        """
+        chain = self._node_chain(a_id, b_id)
+        if not chain or len(chain) < 2:
+            return []
+        p = self._paths
+        assert p is not None
+        n = len(p.node_ids)
+        a = np.asarray(chain[:-1], dtype=np.int64)
+        b = np.asarray(chain[1:], dtype=np.int64)
+        pos = np.searchsorted(p.edge_keys, a * n + b)
+        out: list[tuple[str, str]] = []
+        for k in pos:
+            item = (str(p.edge_road_id[k]), str(p.edge_class[k]))
+            if not out or out[-1] != item:
+                out.append(item)
+        return out
+
+    def geometry(self, a_id: str, b_id: str) -> LineString:
+        """Path geometry (lon, lat): site → snap point → road nodes → snap point → site.
+
+        For great-circle matrices, the geodesic between the sites (21 points).
+
+        Raises
+        ------
+        ValueError
+            If ``b_id`` is unreachable from ``a_id``.
+        """
+        i, j = self.index(a_id), self.index(b_id)
+        p = self._paths
+        if p is None:
+            lon, lat = self._site_lonlat
+            pts = _GEOD.npts(lon[i], lat[i], lon[j], lat[j], 19)
+            coords = [(lon[i], lat[i]), *pts, (lon[j], lat[j])]
+            return LineString(coords)
+        if i == j:
+            c = (p.site_lon[i], p.site_lat[i])
+            return LineString([c, c])
+        chain = self._node_chain(a_id, b_id)
+        if chain is None:
+            raise ValueError(f"{b_id!r} is unreachable from {a_id!r}")
+        coords = [(p.site_lon[i], p.site_lat[i])]
+        coords += [(p.node_lon[n], p.node_lat[n]) for n in chain]
+        coords.append((p.site_lon[j], p.site_lat[j]))
+        return LineString(coords)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table ``from_id, to_id, km, hours, exposure`` (n² rows)."""
+        n = len(self.ids)
+        ids = np.asarray(self.ids, dtype=object)
+        return pd.DataFrame(
+            {
+                "from_id": np.repeat(ids, n),
+                "to_id": np.tile(ids, n),
+                "km": self.km.ravel(),
+                "hours": self.hours.ravel(),
+                "exposure": self.exposure.ravel(),
+            }
+        )
+
+
+def _site_arrays(sites: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
+    for col in ("id", "lon", "lat"):
+        if col not in sites.columns:
+            raise ValueError(f"sites needs columns id, lon, lat (missing {col!r})")
+    ids = sites["id"].astype(str).tolist()
+    if len(set(ids)) != len(ids):
+        raise ValueError("duplicate site ids")
+    return ids, sites["lon"].to_numpy(float), sites["lat"].to_numpy(float)
+
+
+def great_circle_matrix(
+    sites: pd.DataFrame,
+    detour_factor: float = GREAT_CIRCLE_DETOUR_FACTOR,
+    speed_kmh: float = 60.0,
+) -> TravelMatrix:
+    """Travel matrix without a road network: WGS84 geodesic distance × a detour factor.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Columns ``id, lon, lat``.
+    detour_factor : float, default :data:`GREAT_CIRCLE_DETOUR_FACTOR`
+        Road km per great-circle km.
+    speed_kmh : float, default 60.0
+        Single driving speed (the hazmat cap off expressways).
+
+    Returns
+    -------
+    TravelMatrix
+        ``provider="great_circle"``; exposure is the rural-corridor term of the exposure proxy
+        (2 λ ρ per km); geometry is the geodesic.
+    """
+    ids, lon, lat = _site_arrays(sites)
+    km = geodesic_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * detour_factor
+    np.fill_diagonal(km, 0.0)
+    tm = TravelMatrix(
+        ids=ids,
+        km=km,
+        hours=km / speed_kmh,
+        exposure=km * 2.0 * BAND_HALF_WIDTH_KM * CORRIDOR_DENSITY,
+        provider="great_circle",
+    )
+    tm._site_lonlat = (lon, lat)
+    return tm
+
+
+def road_matrix(
+    network: RoadNetwork,
+    sites: pd.DataFrame,
+    speed_kmh_by_class: Mapping[str, float] | None = None,
+    access_speed_kmh: float = 40.0,
+    restricted_classes: Iterable[str] = (),
+    weight: str = "km",
+    chunk_rows: int = 512,
+) -> TravelMatrix:
+    """Shortest-path travel matrix between sites on a road network.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    sites : DataFrame
+        Columns ``id, lon, lat``.
+    speed_kmh_by_class : mapping, optional
+        Speed per road class; defaults to :data:`DEFAULT_SPEED_KMH_BY_CLASS` (80/60/60).
+    access_speed_kmh : float, default 40.0
+        Speed on the access legs.
+    restricted_classes : iterable of str
+        Road classes hazmat vehicles may not use; removed before snapping and searching.
+    weight : {"km", "hours"}
+        What the shortest path minimises; the other quantities are accumulated along it.
+    chunk_rows : int, default 512
+        Sources per ``dijkstra`` call (bounds memory; results do not depend on it).
+
+    Returns
+    -------
+    TravelMatrix
+        ``provider="road"``, with paths recoverable by ``path_nodes``, ``path_edges`` and
+        ``geometry``.
+    """
+    if weight not in ("km", "hours"):
+        raise ValueError("weight must be 'km' or 'hours'")
+    speeds = dict(DEFAULT_SPEED_KMH_BY_CLASS)
+    if speed_kmh_by_class is not None:
+        speeds.update(speed_kmh_by_class)
+    restricted = tuple(restricted_classes)
+    net = network.restricted(restricted) if restricted else network
+    ids, lon, lat = _site_arrays(sites)
+    n_sites = len(ids)
+    snaps = net.snap(pd.DataFrame({"id": ids, "lon": lon, "lat": lat}))
+
+    g = net.graph
+    place_ids = list(g.nodes)
+    pidx = {p: i for i, p in enumerate(place_ids)}
+    n_places = len(place_ids)
+    node_lon = [g.nodes[p]["lon"] for p in place_ids]
+    node_lat = [g.nodes[p]["lat"] for p in place_ids]
+
+    # --- snap points -> nodes (existing place nodes or new virtual nodes on split links) -------
+    site_node = np.empty(n_sites, dtype=np.int64)
+    split: dict[str, list[tuple[float, int]]] = {}
+    virtual: dict[tuple[str, float], int] = {}
+    n_nodes = n_places
+    for s, (rid, node, frac, slon, slat) in enumerate(
+        zip(snaps["road_id"], snaps["node"], snaps["fraction"], snaps["snap_lon"],
+            snaps["snap_lat"], strict=True)
+    ):  # fmt: skip
+        if isinstance(node, str):
+            site_node[s] = pidx[node]
+            continue
+        key = (rid, round(float(frac), 12))
+        if key not in virtual:
+            virtual[key] = n_nodes
+            split.setdefault(rid, []).append((key[1], n_nodes))
+            node_lon.append(float(slon))
+            node_lat.append(float(slat))
+            n_nodes += 1
+        site_node[s] = virtual[key]
+    node_ids = place_ids + [f"~snap:{k}" for k in range(n_nodes - n_places)]
+
+    # --- edge list (split links become chains) -----------------------------------------------
+    src, dst, e_km, e_h, e_exp, e_rid, e_cls = [], [], [], [], [], [], []
+    for u, v, k, d in g.edges(keys=True, data=True):
+        cls, length, expo = d["road_class"], d["length_km"], d["exposure_persons"]
+        speed = speeds[cls]
+        if k in split:
+            pts = sorted(split[k])
+            fr = [0.0] + [f for f, _ in pts] + [1.0]
+            nd = [pidx[u]] + [n for _, n in pts] + [pidx[v]]
+        else:
+            fr, nd = [0.0, 1.0], [pidx[u], pidx[v]]
+        for a, b, f0, f1 in zip(nd[:-1], nd[1:], fr[:-1], fr[1:], strict=True):
+            share = f1 - f0
+            src.append(a)
+            dst.append(b)
+            e_km.append(length * share)
+            e_h.append(length * share / speed)
+            e_exp.append(expo * share)
+            e_rid.append(k)
+            e_cls.append(cls)
+    src_a = np.asarray(src, dtype=np.int64)
+    dst_a = np.asarray(dst, dtype=np.int64)
+    km_a, h_a, exp_a = (np.asarray(x, dtype=float) for x in (e_km, e_h, e_exp))
+    rid_a, cls_a = np.asarray(e_rid, dtype=object), np.asarray(e_cls, dtype=object)
+    # both directions, then keep the lightest of parallel links per ordered pair
+    a_all = np.concatenate([src_a, dst_a])
+    b_all = np.concatenate([dst_a, src_a])
+    rep = np.concatenate([np.arange(len(src_a))] * 2)
+    w_all = (km_a if weight == "km" else h_a)[rep]
+    keys = a_all * n_nodes + b_all
+    order = np.lexsort((w_all, keys))
+    keys_s = keys[order]
+    first = np.ones(len(keys_s), dtype=bool)
+    first[1:] = keys_s[1:] != keys_s[:-1]
+    sel = order[first]
+    ekeys = keys[sel]
+    erep = rep[sel]
+    ew = np.maximum(w_all[sel], _MIN_WEIGHT)
+    graph = csr_matrix((ew, (a_all[sel], b_all[sel])), shape=(n_nodes, n_nodes))
+    ekm, eh, eexp = km_a[erep], h_a[erep], exp_a[erep]
+
+    # --- shortest-path trees from every distinct snap node -----------------------------------
+    sources, site_row = np.unique(site_node, return_inverse=True)
+    n_rows = len(sources)
+    pred_all = np.empty((n_rows, n_nodes), dtype=np.int32)
+    acc_km = np.empty((n_rows, n_sites))
+    acc_h = np.empty((n_rows, n_sites))
+    acc_e = np.empty((n_rows, n_sites))
+    for r0 in range(0, n_rows, chunk_rows):
+        idx = sources[r0 : r0 + chunk_rows]
+        dist, pred = dijkstra(graph, directed=True, indices=idx, return_predecessors=True)
+        pred_all[r0 : r0 + len(idx)] = pred
+        rows = np.arange(len(idx))
+        walk = np.argsort(dist, axis=1, kind="stable")
+        a_km = np.zeros_like(dist)
+        a_h = np.zeros_like(dist)
+        a_e = np.zeros_like(dist)
+        for c in range(n_nodes):
+            nodes = walk[:, c]
+            p = pred[rows, nodes]
+            ok = p >= 0
+            if not ok.any():
+                continue
+            rr, nn, pp = rows[ok], nodes[ok], p[ok].astype(np.int64)
+            pos = np.searchsorted(ekeys, pp * n_nodes + nn)
+            a_km[rr, nn] = a_km[rr, pp] + ekm[pos]
+            a_h[rr, nn] = a_h[rr, pp] + eh[pos]
+            a_e[rr, nn] = a_e[rr, pp] + eexp[pos]
+        unreachable = ~np.isfinite(dist)
+        for arr in (a_km, a_h, a_e):
+            arr[unreachable] = np.inf
+        acc_km[r0 : r0 + len(idx)] = a_km[:, site_node]
+        acc_h[r0 : r0 + len(idx)] = a_h[:, site_node]
+        acc_e[r0 : r0 + len(idx)] = a_e[:, site_node]
+
+    access = snaps["access_km"].to_numpy(float)
+    access_h = access / access_speed_kmh
+    km = acc_km[site_row] + access[:, None] + access[None, :]
+    hours = acc_h[site_row] + access_h[:, None] + access_h[None, :]
+    exposure = acc_e[site_row].copy()
+    for arr in (km, hours, exposure):
+        np.fill_diagonal(arr, 0.0)
+
+    ek_order = np.argsort(ekeys)
+    paths = _RoadPaths(
+        node_ids=node_ids,
+        n_places=n_places,
+        node_lon=np.asarray(node_lon),
+        node_lat=np.asarray(node_lat),
+        site_row=site_row,
+        site_node=site_node,
+        site_lon=lon,
+        site_lat=lat,
+        pred=pred_all,
+        edge_keys=ekeys[ek_order],
+        edge_road_id=rid_a[erep][ek_order],
+        edge_class=cls_a[erep][ek_order],
+    )
+    tm = TravelMatrix(
+        ids=ids, km=km, hours=hours, exposure=exposure, provider="road", access_km=access
+    )
+    tm._paths = paths
+    tm._site_lonlat = (lon, lat)
+    return tm

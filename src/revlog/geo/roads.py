@@ -1,0 +1,368 @@
+"""RoadNetwork: the road graph (networkx MultiGraph) with road classes, exposure and site snapping.
+
+Nodes are places (``place_id``) with ``lon``, ``lat`` and ``population`` (persons attributed to the
+node); edges are undirected road links with ``road_id``, ``road``, ``road_class``
+(``expressway`` | ``national`` | ``provincial``), ``length_km``, ``km_basis`` and
+``exposure_persons``. Parallel links (an expressway beside a national road) are separate edges.
+
+Population exposure (Erkut & Verter 1998 "population exposure" model: the number of people living
+within a band of half-width λ around the route) is approximated per link from the towns it passes
+through, because no population grid is embedded::
+
+    exposure_persons(u, v) = ½ · β_c · (P_u + P_v) + 2 · λ · ρ · L_uv
+
+* ``P_u``, ``P_v``: persons attributed to the two end nodes (county-level population; 0 for
+  prefecture rows and junctions without data);
+* ``β_c``: share of a node's population living within λ of a road through its seat town:
+  :data:`TOWN_BAND_SHARE` for ordinary roads (which run through town centres),
+  :data:`BYPASS_BAND_SHARE` for expressways (which bypass them). The ½ splits a town between the
+  links that meet there, so a path through a town collects ``β · P`` once;
+* ``2 λ ρ L``: the rural corridor, λ = :data:`BAND_HALF_WIDTH_KM`, ρ = :data:`CORRIDOR_DENSITY`.
+
+Limits: a proxy for ranking routes, not a census count. Towns between the end nodes (the link's
+intermediate villages) only enter through ρ; the population of a county is treated as if its share
+lived at the seat; the same β applies to a 30,000-person county and to Chengdu.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod, Transformer
+from shapely import LineString, STRtree
+
+__all__ = [
+    "ACCESS_DETOUR_FACTOR",
+    "ALBERS_CRS",
+    "BAND_HALF_WIDTH_KM",
+    "BYPASS_BAND_SHARE",
+    "CORRIDOR_DENSITY",
+    "ROAD_CLASSES",
+    "TOWN_BAND_SHARE",
+    "RoadNetwork",
+    "geodesic_km",
+    "link_exposure_persons",
+]
+
+ROAD_CLASSES: tuple[str, ...] = ("expressway", "national", "provincial")
+
+#: Albers equal-area conic for China (standard parallels 25 °N and 47 °N, central meridian 105 °E)
+ALBERS_CRS = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +x_0=0 +y_0=0 +ellps=WGS84 +units=m"
+
+#: access leg length = great-circle distance × this factor (local streets/tracks are not straight)
+ACCESS_DETOUR_FACTOR = 1.3
+
+BAND_HALF_WIDTH_KM = 1.0  # λ
+TOWN_BAND_SHARE = 0.15  # β for ordinary roads through a seat town
+BYPASS_BAND_SHARE = 0.03  # β for expressways bypassing the town
+CORRIDOR_DENSITY = 5.0  # ρ, persons/km² along rural road corridors
+
+_GEOD = Geod(ellps="WGS84")
+_TO_ALBERS = Transformer.from_crs("EPSG:4326", ALBERS_CRS, always_xy=True)
+_FROM_ALBERS = Transformer.from_crs(ALBERS_CRS, "EPSG:4326", always_xy=True)
+
+
+def geodesic_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Vectorised WGS84 ellipsoidal (pyproj ``Geod.inv``) distance in km.
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : array_like
+        Degrees; broadcast against each other.
+
+    Returns
+    -------
+    ndarray
+        Distances in km.
+    """
+    a, b, c, d = np.broadcast_arrays(
+        np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float),
+        np.asarray(lat2, float),
+    )  # fmt: skip
+    _, _, dist_m = _GEOD.inv(a.ravel(), b.ravel(), c.ravel(), d.ravel())
+    return np.asarray(dist_m, dtype=float).reshape(a.shape) / 1000.0
+
+
+def link_exposure_persons(pop_u: float, pop_v: float, length_km: float, road_class: str) -> float:
+    """Population-exposure proxy of one road link (see module docstring for the formula).
+
+    Parameters
+    ----------
+    pop_u, pop_v : float
+        Persons attributed to the end nodes.
+    length_km : float
+        Link length.
+    road_class : str
+        ``expressway`` uses :data:`BYPASS_BAND_SHARE`, other classes :data:`TOWN_BAND_SHARE`.
+
+    Returns
+    -------
+    float
+        Persons within the band along the link.
+    """
+    beta = BYPASS_BAND_SHARE if road_class == "expressway" else TOWN_BAND_SHARE
+    return 0.5 * beta * (pop_u + pop_v) + 2.0 * BAND_HALF_WIDTH_KM * CORRIDOR_DENSITY * length_km
+
+
+@dataclass(frozen=True)
+class _EdgeRef:
+    u: str
+    v: str
+    key: str
+
+
+class RoadNetwork:
+    """An undirected road network of places and road links.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        Nodes carry ``lon``, ``lat``, ``population``; edges (keyed by ``road_id``) carry
+        ``road_id``, ``road``, ``road_class``, ``length_km``, ``km_basis``, ``exposure_persons``.
+
+    See Also
+    --------
+    RoadNetwork.from_tables, RoadNetwork.from_geodata
+    """
+
+    def __init__(self, graph: nx.MultiGraph) -> None:
+        self.graph = graph
+        self._tree: STRtree | None = None
+        self._tree_edges: list[_EdgeRef] = []
+
+    # --- constructors ------------------------------------------------------------------------
+    @classmethod
+    def from_tables(cls, places: pd.DataFrame, roads: pd.DataFrame) -> RoadNetwork:
+        """Build the network from a places table and a road-link table.
+
+        Parameters
+        ----------
+        places : DataFrame
+            ``place_id, lon, lat`` and optionally ``node_population`` (preferred) or
+            ``population`` (persons attributed to the node; missing → 0).
+        roads : DataFrame
+            ``road_id, from, to, road_class, length_km`` and optionally ``road``, ``km_basis``.
+
+        Returns
+        -------
+        RoadNetwork
+
+        Raises
+        ------
+        ValueError
+            On duplicate ids, unknown endpoints, unknown road classes or non-positive lengths.
+        """
+        if places["place_id"].duplicated().any():
+            dup = places.loc[places["place_id"].duplicated(), "place_id"].tolist()
+            raise ValueError(f"duplicate place_id: {dup}")
+        if roads["road_id"].duplicated().any():
+            dup = roads.loc[roads["road_id"].duplicated(), "road_id"].tolist()
+            raise ValueError(f"duplicate road_id: {dup}")
+        popcol = "node_population" if "node_population" in places.columns else "population"
+        pops = (
+            pd.to_numeric(places[popcol], errors="coerce").fillna(0.0)
+            if popcol in places.columns
+            else pd.Series(0.0, index=places.index)
+        )
+        g = nx.MultiGraph()
+        for pid, lon, lat, pop in zip(
+            places["place_id"], places["lon"], places["lat"], pops, strict=True
+        ):
+            g.add_node(str(pid), lon=float(lon), lat=float(lat), population=float(pop))
+        for r in roads.to_dict("records"):
+            u, v = str(r["from"]), str(r["to"])
+            for end in (u, v):
+                if end not in g:
+                    raise ValueError(f"road {r['road_id']}: unknown place {end!r}")
+            if r["road_class"] not in ROAD_CLASSES:
+                raise ValueError(f"road {r['road_id']}: unknown road_class {r['road_class']!r}")
+            length = float(r["length_km"])
+            if not np.isfinite(length) or length <= 0:
+                raise ValueError(f"road {r['road_id']}: length_km must be > 0, got {length}")
+            exposure = link_exposure_persons(
+                g.nodes[u]["population"], g.nodes[v]["population"], length, r["road_class"]
+            )
+            g.add_edge(
+                u,
+                v,
+                key=str(r["road_id"]),
+                road_id=str(r["road_id"]),
+                road=str(r.get("road", "")),
+                road_class=str(r["road_class"]),
+                length_km=length,
+                km_basis=str(r.get("km_basis", "")),
+                exposure_persons=float(exposure),
+            )
+        return cls(g)
+
+    @classmethod
+    def from_geodata(cls, geodata) -> RoadNetwork:
+        """Build the network from a :class:`revlog.geo.geodata.Geodata` (its places and roads).
+
+        Parameters
+        ----------
+        geodata : Geodata
+
+        Returns
+        -------
+        RoadNetwork
+        """
+        return cls.from_tables(geodata.places, geodata.roads)
+
+    # --- queries -----------------------------------------------------------------------------
+    def restricted(self, classes: Iterable[str]) -> RoadNetwork:
+        """Return a copy without the links of the given road classes (hazmat restrictions).
+
+        Parameters
+        ----------
+        classes : iterable of str
+            Road classes to remove, e.g. ``["expressway"]``.
+
+        Returns
+        -------
+        RoadNetwork
+            All nodes are kept (some may become isolated).
+        """
+        banned = set(classes)
+        unknown = banned - set(ROAD_CLASSES)
+        if unknown:
+            raise ValueError(f"unknown road classes: {sorted(unknown)}")
+        g = nx.MultiGraph()
+        g.add_nodes_from(self.graph.nodes(data=True))
+        g.add_edges_from(
+            (u, v, k, d)
+            for u, v, k, d in self.graph.edges(keys=True, data=True)
+            if d["road_class"] not in banned
+        )
+        return RoadNetwork(g)
+
+    def is_connected(self) -> bool:
+        """True if every node can reach every other node."""
+        return self.graph.number_of_nodes() > 0 and nx.is_connected(self.graph)
+
+    @property
+    def node_ids(self) -> list[str]:
+        """Node ids in insertion order."""
+        return list(self.graph.nodes)
+
+    def edges_frame(self) -> gpd.GeoDataFrame:
+        """All links as a GeoDataFrame (straight segments between end nodes, EPSG:4326).
+
+        Returns
+        -------
+        GeoDataFrame
+            ``road_id, from, to, road, road_class, length_km, km_basis, exposure_persons,
+            geometry``.
+        """
+        recs, geoms = [], []
+        for u, v, d in self.graph.edges(data=True):
+            nu, nv = self.graph.nodes[u], self.graph.nodes[v]
+            recs.append({"from": u, "to": v, **d})
+            geoms.append(LineString([(nu["lon"], nu["lat"]), (nv["lon"], nv["lat"])]))
+        cols = ["road_id", "from", "to", "road", "road_class", "length_km", "km_basis",
+                "exposure_persons"]  # fmt: skip
+        df = pd.DataFrame(recs, columns=cols)
+        return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+
+    # --- snapping ----------------------------------------------------------------------------
+    def _snap_index(self) -> tuple[STRtree, list[_EdgeRef], np.ndarray]:
+        if self._tree is None:
+            refs: list[_EdgeRef] = []
+            coords = []
+            for u, v, k, d in self.graph.edges(keys=True, data=True):
+                if d["road_class"] == "expressway":
+                    continue  # no access mid-link
+                refs.append(_EdgeRef(u, v, k))
+                nu, nv = self.graph.nodes[u], self.graph.nodes[v]
+                coords.append((nu["lon"], nu["lat"], nv["lon"], nv["lat"]))
+            if not refs:
+                raise ValueError("the network has no non-expressway link to snap to")
+            c = np.asarray(coords, dtype=float)
+            x0, y0 = _TO_ALBERS.transform(c[:, 0], c[:, 1])
+            x1, y1 = _TO_ALBERS.transform(c[:, 2], c[:, 3])
+            pts = np.stack([np.stack([x0, y0], axis=1), np.stack([x1, y1], axis=1)], axis=1)
+            lines = shapely.linestrings(pts)
+            self._tree = STRtree(lines)
+            self._tree_edges = refs
+            self._tree_lines = lines
+        return self._tree, self._tree_edges, self._tree_lines
+
+    def snap(self, sites: pd.DataFrame) -> pd.DataFrame:
+        """Attach each site to the nearest point of a non-expressway link.
+
+        Expressways have no access mid-link, so they are not candidates (their end nodes are
+        reachable through the ordinary links that meet there). The search runs on a shapely
+        ``STRtree`` of the links in an Albers equal-area projection (:data:`ALBERS_CRS`).
+
+        Parameters
+        ----------
+        sites : DataFrame
+            Columns ``id, lon, lat`` (degrees, WGS84).
+
+        Returns
+        -------
+        DataFrame
+            One row per site, in input order: ``id, lon, lat, road_id, u, v, fraction`` (0 at
+            ``u``, 1 at ``v``), ``node`` (the place id when the snap point is an end node, else
+            ``None``), ``snap_lon, snap_lat``, ``offset_km`` (great-circle site → snap point) and
+            ``access_km`` = ``offset_km`` × :data:`ACCESS_DETOUR_FACTOR`.
+        """
+        tree, refs, lines = self._snap_index()
+        ids = sites["id"].astype(str).to_numpy()
+        lon = sites["lon"].to_numpy(dtype=float)
+        lat = sites["lat"].to_numpy(dtype=float)
+        if len(ids) == 0:
+            return pd.DataFrame(
+                columns=["id", "lon", "lat", "road_id", "u", "v", "fraction", "node",
+                         "snap_lon", "snap_lat", "offset_km", "access_km"]
+            )  # fmt: skip
+        x, y = _TO_ALBERS.transform(lon, lat)
+        pts = shapely.points(x, y)
+        q_idx, t_idx = tree.query_nearest(pts, all_matches=False, return_distance=False)
+        # query_nearest returns one pair per input (sorted by input index) when all_matches=False
+        order = np.argsort(q_idx, kind="stable")
+        t_idx = t_idx[order]
+        chosen = lines[t_idx]
+        frac = shapely.line_locate_point(chosen, pts, normalized=True)
+        frac = np.clip(np.nan_to_num(frac, nan=0.0), 0.0, 1.0)
+        snapped = shapely.line_interpolate_point(chosen, frac, normalized=True)
+        sx, sy = _FROM_ALBERS.transform(shapely.get_x(snapped), shapely.get_y(snapped))
+        sel = [refs[i] for i in t_idx]
+        eps = 1e-9
+        node = [
+            r.u if f <= eps else (r.v if f >= 1 - eps else None)
+            for r, f in zip(sel, frac, strict=True)
+        ]
+        sx = np.where(frac <= eps, [self.graph.nodes[r.u]["lon"] for r in sel], sx)
+        sy = np.where(frac <= eps, [self.graph.nodes[r.u]["lat"] for r in sel], sy)
+        sx = np.where(frac >= 1 - eps, [self.graph.nodes[r.v]["lon"] for r in sel], sx)
+        sy = np.where(frac >= 1 - eps, [self.graph.nodes[r.v]["lat"] for r in sel], sy)
+        offset = geodesic_km(lon, lat, sx, sy)
+        return pd.DataFrame(
+            {
+                "id": ids,
+                "lon": lon,
+                "lat": lat,
+                "road_id": [r.key for r in sel],
+                "u": [r.u for r in sel],
+                "v": [r.v for r in sel],
+                "fraction": frac,
+                "node": pd.Series(node, dtype=object),
+                "snap_lon": sx,
+                "snap_lat": sy,
+                "offset_km": offset,
+                "access_km": offset * ACCESS_DETOUR_FACTOR,
+            }
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"RoadNetwork({self.graph.number_of_nodes()} nodes, "
+            f"{self.graph.number_of_edges()} links)"
+        )
