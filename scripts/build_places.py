@@ -200,10 +200,8 @@ def main() -> None:
                 pop = gn[gid]["population"]
                 pop_year = ""
                 pop_src = f"GeoNames {gid} population field (urban/town figure, year unstated)"
-        if r.level == "prefecture" or pd.isna(pop) or pop == "":
-            node_pop = 0
-        else:
-            node_pop = int(pop)
+        no_pop = r.level == "prefecture" or pd.isna(pop) or pop == ""
+        node_pop = 0 if no_pop else int(pop)
 
         pref_en, pref_zh = r.prefecture_en, r.prefecture_zh
         if r.place_id in PREFECTURE_FILL:

@@ -6,8 +6,8 @@ Build-time only; run after ``scripts/build_places.py``::
 
 * Reference links keep their length (``approx_km``), ``km_basis`` and source; each gets a
   ``road_class`` (``expressway`` | ``national`` | ``provincial``) from ``CLASS_OF_REFERENCE`` or
-  from its road label (a ``G``-number ordinary road is ``national``; urban, local and provincial roads
-  are ``provincial``).
+  from its road label (a ``G``-number ordinary road is ``national``; urban, local and
+  provincial roads are ``provincial``).
 * ``ADDED`` lists the links this project adds: the expressways that the reference says run
   parallel to a national road (G6, G0612, G3011, G0613, G30, G75, G4217…) as their own links, and
   ordinary-road parallels of the reference's expressway-only links, so that banning one class

@@ -271,9 +271,9 @@ class RoadNetwork:
         return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
 
     # --- snapping ----------------------------------------------------------------------------
-    def _snap_index(self) -> tuple[STRtree, list[_EdgeRef], np.ndarray]:
+    def _snap_index(self) -> tuple[STRtree, list[_EdgeRef | str], np.ndarray]:
         if self._tree is None:
-            refs: list[_EdgeRef] = []
+            refs: list[_EdgeRef | str] = []
             coords = []
             for u, v, k, d in self.graph.edges(keys=True, data=True):
                 if d["road_class"] == "expressway":
@@ -281,24 +281,34 @@ class RoadNetwork:
                 refs.append(_EdgeRef(u, v, k))
                 nu, nv = self.graph.nodes[u], self.graph.nodes[v]
                 coords.append((nu["lon"], nu["lat"], nv["lon"], nv["lat"]))
+            # nodes (towns, interchanges) are access points for every link that meets there
+            for n, deg in self.graph.degree():
+                if deg > 0:
+                    refs.append(n)
+                    nd = self.graph.nodes[n]
+                    coords.append((nd["lon"], nd["lat"], nd["lon"], nd["lat"]))
             if not refs:
-                raise ValueError("the network has no non-expressway link to snap to")
+                raise ValueError("the network has no link to snap to")
             c = np.asarray(coords, dtype=float)
             x0, y0 = _TO_ALBERS.transform(c[:, 0], c[:, 1])
             x1, y1 = _TO_ALBERS.transform(c[:, 2], c[:, 3])
+            is_node = np.array([isinstance(r, str) for r in refs])
             pts = np.stack([np.stack([x0, y0], axis=1), np.stack([x1, y1], axis=1)], axis=1)
-            lines = shapely.linestrings(pts)
-            self._tree = STRtree(lines)
+            geoms = np.empty(len(refs), dtype=object)
+            geoms[~is_node] = shapely.linestrings(pts[~is_node])
+            geoms[is_node] = shapely.points(x0[is_node], y0[is_node])
+            self._tree = STRtree(geoms)
             self._tree_edges = refs
-            self._tree_lines = lines
-        return self._tree, self._tree_edges, self._tree_lines
+            self._tree_geoms = geoms
+        return self._tree, self._tree_edges, self._tree_geoms
 
     def snap(self, sites: pd.DataFrame) -> pd.DataFrame:
-        """Attach each site to the nearest point of a non-expressway link.
+        """Attach each site to the nearest point of a non-expressway link, or to a node.
 
-        Expressways have no access mid-link, so they are not candidates (their end nodes are
-        reachable through the ordinary links that meet there). The search runs on a shapely
-        ``STRtree`` of the links in an Albers equal-area projection (:data:`ALBERS_CRS`).
+        Expressways have no access mid-link, so only their end nodes (towns, interchanges) are
+        candidates for them. The search runs on a shapely ``STRtree`` of the links (straight
+        segments between their end nodes) and nodes in an Albers equal-area projection
+        (:data:`ALBERS_CRS`).
 
         Parameters
         ----------
@@ -309,49 +319,63 @@ class RoadNetwork:
         -------
         DataFrame
             One row per site, in input order: ``id, lon, lat, road_id, u, v, fraction`` (0 at
-            ``u``, 1 at ``v``), ``node`` (the place id when the snap point is an end node, else
-            ``None``), ``snap_lon, snap_lat``, ``offset_km`` (great-circle site → snap point) and
-            ``access_km`` = ``offset_km`` × :data:`ACCESS_DETOUR_FACTOR`.
+            ``u``, 1 at ``v``; ``road_id`` is ``None`` for a node hit), ``node`` (the place id
+            when the snap point is a node, else ``None``), ``snap_lon, snap_lat``,
+            ``offset_km`` (great-circle site → snap point) and ``access_km`` = ``offset_km`` ×
+            :data:`ACCESS_DETOUR_FACTOR`.
         """
-        tree, refs, lines = self._snap_index()
+        tree, refs, geoms = self._snap_index()
         ids = sites["id"].astype(str).to_numpy()
         lon = sites["lon"].to_numpy(dtype=float)
         lat = sites["lat"].to_numpy(dtype=float)
+        cols = ["id", "lon", "lat", "road_id", "u", "v", "fraction", "node", "snap_lon",
+                "snap_lat", "offset_km", "access_km"]  # fmt: skip
         if len(ids) == 0:
-            return pd.DataFrame(
-                columns=["id", "lon", "lat", "road_id", "u", "v", "fraction", "node",
-                         "snap_lon", "snap_lat", "offset_km", "access_km"]
-            )  # fmt: skip
+            return pd.DataFrame(columns=cols)
         x, y = _TO_ALBERS.transform(lon, lat)
         pts = shapely.points(x, y)
         q_idx, t_idx = tree.query_nearest(pts, all_matches=False, return_distance=False)
-        # query_nearest returns one pair per input (sorted by input index) when all_matches=False
-        order = np.argsort(q_idx, kind="stable")
-        t_idx = t_idx[order]
-        chosen = lines[t_idx]
-        frac = shapely.line_locate_point(chosen, pts, normalized=True)
-        frac = np.clip(np.nan_to_num(frac, nan=0.0), 0.0, 1.0)
-        snapped = shapely.line_interpolate_point(chosen, frac, normalized=True)
-        sx, sy = _FROM_ALBERS.transform(shapely.get_x(snapped), shapely.get_y(snapped))
-        sel = [refs[i] for i in t_idx]
+        t_idx = t_idx[np.argsort(q_idx, kind="stable")]  # one match per input, input order
+        n = len(ids)
+        frac = np.zeros(n)
+        road_id: list[str | None] = [None] * n
+        u_l: list[str] = [""] * n
+        v_l: list[str] = [""] * n
+        node: list[str | None] = [None] * n
+        sx = np.empty(n)
+        sy = np.empty(n)
+        line_rows = np.array([not isinstance(refs[t], str) for t in t_idx])
+        if line_rows.any():
+            li = np.flatnonzero(line_rows)
+            chosen = geoms[t_idx[li]]
+            f = shapely.line_locate_point(chosen, pts[li], normalized=True)
+            f = np.clip(np.nan_to_num(f, nan=0.0), 0.0, 1.0)
+            sp = shapely.line_interpolate_point(chosen, f, normalized=True)
+            lx, ly = _FROM_ALBERS.transform(shapely.get_x(sp), shapely.get_y(sp))
+            frac[li], sx[li], sy[li] = f, lx, ly
         eps = 1e-9
-        node = [
-            r.u if f <= eps else (r.v if f >= 1 - eps else None)
-            for r, f in zip(sel, frac, strict=True)
-        ]
-        sx = np.where(frac <= eps, [self.graph.nodes[r.u]["lon"] for r in sel], sx)
-        sy = np.where(frac <= eps, [self.graph.nodes[r.u]["lat"] for r in sel], sy)
-        sx = np.where(frac >= 1 - eps, [self.graph.nodes[r.v]["lon"] for r in sel], sx)
-        sy = np.where(frac >= 1 - eps, [self.graph.nodes[r.v]["lat"] for r in sel], sy)
+        for i, t in enumerate(t_idx):
+            ref = refs[t]
+            if isinstance(ref, str):
+                node[i], u_l[i], v_l[i] = ref, ref, ref
+            else:
+                road_id[i], u_l[i], v_l[i] = ref.key, ref.u, ref.v
+                if frac[i] <= eps:
+                    node[i] = ref.u
+                elif frac[i] >= 1 - eps:
+                    node[i] = ref.v
+            if node[i] is not None:
+                nd = self.graph.nodes[node[i]]
+                sx[i], sy[i] = nd["lon"], nd["lat"]
         offset = geodesic_km(lon, lat, sx, sy)
         return pd.DataFrame(
             {
                 "id": ids,
                 "lon": lon,
                 "lat": lat,
-                "road_id": [r.key for r in sel],
-                "u": [r.u for r in sel],
-                "v": [r.v for r in sel],
+                "road_id": pd.Series(road_id, dtype=object),
+                "u": u_l,
+                "v": v_l,
                 "fraction": frac,
                 "node": pd.Series(node, dtype=object),
                 "snap_lon": sx,
