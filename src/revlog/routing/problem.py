@@ -69,6 +69,11 @@ class DrivingRules:
         Minimum overnight rest between two days of a multi-day run, h.
     allow_multi_trip
         Whether a vehicle may do several runs from the base within the period.
+        Successive runs of one vehicle are separate duty periods: each starts at
+        least ``overnight_rest_h`` after the previous one returned.
+    max_trips_per_vehicle
+        With ``allow_multi_trip``, the most runs one vehicle may do in the period;
+        ``None``: one per calendar day of the period (capped by the number of stops).
     """
 
     max_driving_h: float | None = 4.0
@@ -79,6 +84,7 @@ class DrivingRules:
     max_days: int = 1
     overnight_rest_h: float = 11.0
     allow_multi_trip: bool = False
+    max_trips_per_vehicle: int | None = None
 
 
 @dataclass
@@ -139,3 +145,17 @@ class RoutingProblem:
     def n_nodes(self) -> int:
         """Number of nodes including the base."""
         return len(self.node_ids)
+
+
+class RoutingInfeasibleError(ValueError):
+    """The routing problem cannot be solved as posed.
+
+    Parameters
+    ----------
+    diagnosis
+        One sentence per cause, each naming the node (or fleet) and the limit it breaks.
+    """
+
+    def __init__(self, diagnosis: list[str]) -> None:
+        self.diagnosis = list(diagnosis)
+        super().__init__("; ".join(self.diagnosis) or "routing problem is infeasible")

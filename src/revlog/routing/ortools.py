@@ -1,0 +1,567 @@
+"""The stage-2 routing model and search with OR-Tools (the one place that scales floats).
+
+:func:`solve_ortools` builds a ``pywrapcp.RoutingModel`` from a
+:class:`~revlog.routing.problem.RoutingProblem` and returns a
+:class:`~revlog.routing.solution.RoutingSolution`.
+
+Model
+-----
+* **Vehicles**: one OR-Tools vehicle per physical vehicle and trip. Without
+  multi-trip a vehicle does one run (possibly over several days); with
+  ``allow_multi_trip`` each vehicle gets ``trips_per_vehicle`` copies whose runs are
+  chained in time (the next one departs ≥ ``overnight_rest_h`` after the previous
+  returned, and trip ``k+1`` is used only if trip ``k`` is). Each run pays its type's
+  fixed cost; arcs cost ``cost_cny_per_km × km + risk_weight × exposure``.
+* **Capacity**: a ``total`` dimension (intact + damaged kg ≤ payload) and, when any
+  stop has damaged packs, a ``damaged`` dimension (≤ certified-box capacity; 0 for
+  types that carry none).
+* **Time**: a ``time`` dimension (service at the node + travel), cumul = start of
+  service, node domains = opening windows (gaps removed with ``RemoveInterval``),
+  waiting allowed. Driver rules (see :mod:`revlog.routing.rules`) become break
+  intervals on it: optional driving breaks and overnight rests with
+  ``SetBreakDistanceDurationOfVehicle`` (4 h / 20 min and duty / rest), fixed
+  mandatory breaks over the night-ban hours, and a span limit per run.
+* **Drops**: with a drop penalty, each stop is a disjunction of itself with that penalty.
+
+Scaling: time in seconds, distance in metres, load in grams, cost in 1/1000 CNY.
+Travel and service times and loads are rounded *up*, window and capacity limits
+*down*, so every integer-feasible solution is feasible in the float data; one-decimal
+distances (Solomon) and integer distances (VRPLIB X) are scaled exactly.
+
+Determinism: the routing search is single-threaded and has no random seed. The
+result is reproducible when the search ends by ``solution_limit`` or at a local
+optimum (``metaheuristic="greedy_descent"``); when the time limit ends the guided
+local search, how far it got depends on the machine's speed. ``seed`` is recorded
+for symmetry with the PyVRP engine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from revlog.routing.problem import Interval, RoutingInfeasibleError, RoutingProblem
+from revlog.routing.rules import (
+    break_plan,
+    break_sequence,
+    departure_windows_h,
+    diagnose,
+    intersect_intervals,
+    merge_intervals,
+    trips_per_vehicle,
+)
+from revlog.routing.solution import Break, BreakKind, RoutingSolution, Run, Stop
+
+TIME_UNITS_PER_H = 3600
+DIST_UNITS_PER_KM = 1000
+LOAD_UNITS_PER_KG = 1000
+COST_UNITS_PER_CNY = 1000
+
+_STATUS = {
+    0: "not_solved",
+    1: "feasible",
+    2: "feasible_local_optimum_not_reached",
+    3: "fail",
+    4: "fail_timeout",
+    5: "invalid",
+    6: "infeasible",
+    7: "optimal",
+}
+
+
+def _up(x: float, scale: int) -> int:
+    return math.ceil(round(float(x) * scale, 6))
+
+
+def _down(x: float, scale: int) -> int:
+    return math.floor(round(float(x) * scale, 6))
+
+
+def _near(x: float, scale: int) -> int:
+    return round(float(x) * scale)
+
+
+def _enum(enum_type, name: str | None, default: str) -> int:
+    key = (name or default).upper()
+    wrapper = enum_type.Value  # the nested enum of the protobuf message
+    try:
+        return wrapper.Value(key)
+    except ValueError as exc:
+        choices = ", ".join(n.lower() for n in wrapper)
+        raise ValueError(f"unknown OR-Tools strategy {name!r}; choose one of {choices}") from exc
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """An OR-Tools vehicle: a physical vehicle of a type, on one of its trips."""
+
+    type_index: int
+    vehicle: int
+    trip: int
+
+
+@dataclass(frozen=True)
+class _BreakVar:
+    interval: object
+    kind: BreakKind
+
+
+class _OrToolsModel:
+    """Builds the routing model; keeps what extraction needs."""
+
+    def __init__(self, problem: RoutingProblem) -> None:
+        self.p = problem
+        n = problem.n_nodes
+        self.km = np.asarray(problem.km, dtype=float)
+        self.hours = np.asarray(problem.hours, dtype=float)
+        self.intact = np.asarray(problem.pickup_intact_kg, dtype=float)
+        self.damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
+        self.service = np.asarray(problem.service_h, dtype=float)
+        self.exposure = (
+            np.zeros((n, n)) if problem.exposure is None else np.asarray(problem.exposure, float)
+        )
+        self.forbidden = ~(np.isfinite(self.km) & np.isfinite(self.hours))
+        np.fill_diagonal(self.forbidden, False)
+        self.plan = break_plan(problem.rules, self._horizon_h())
+        self.trips = trips_per_vehicle(problem)
+        self.slots = [
+            _Slot(t, v, k)
+            for t, vt in enumerate(problem.vehicle_types)
+            for v in range(vt.count)
+            for k in range(self.trips)
+        ]
+        self.manager = pywrapcp.RoutingIndexManager(n, len(self.slots), 0)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self.breaks: dict[int, list[_BreakVar]] = {}
+        self.time = None
+        self._add_costs()
+        self._add_capacities()
+        self._add_time()
+        self._add_forbidden_arcs()
+        self._add_drops()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _horizon_h(self) -> float:
+        h = float(self.p.horizon_h)
+        if math.isfinite(h):
+            return h
+        finite = np.where(np.isfinite(self.hours), self.hours, 0.0)
+        return float(finite.max(axis=1).sum() + self.service.sum() + 1.0)
+
+    def _matrix(self, values: np.ndarray) -> list[list[int]]:
+        vals = np.where(self.forbidden, 0, values)
+        return vals.astype(np.int64).tolist()
+
+    # -- objective -----------------------------------------------------------------------
+    def _add_costs(self) -> None:
+        p, routing = self.p, self.routing
+        risk = self.exposure * float(p.risk_weight_cny_per_person)
+        km = np.where(self.forbidden, 0.0, self.km)
+        cache: dict[float, int] = {}
+        for v, slot in enumerate(self.slots):
+            vt = p.vehicle_types[slot.type_index]
+            rate = float(vt.cost_cny_per_km)
+            if rate not in cache:
+                cost = np.rint((rate * km + risk) * COST_UNITS_PER_CNY)
+                cache[rate] = routing.RegisterTransitMatrix(self._matrix(cost))
+            routing.SetArcCostEvaluatorOfVehicle(cache[rate], v)
+            routing.SetFixedCostOfVehicle(_near(vt.fixed_cost_cny, COST_UNITS_PER_CNY), v)
+
+    # -- capacities ----------------------------------------------------------------------
+    def _add_capacities(self) -> None:
+        p, routing = self.p, self.routing
+        total = [_up(x, LOAD_UNITS_PER_KG) for x in self.intact + self.damaged]
+        total[0] = 0
+        cb = routing.RegisterUnaryTransitVector(total)
+        caps = [
+            _down(p.vehicle_types[s.type_index].payload_kg, LOAD_UNITS_PER_KG) for s in self.slots
+        ]
+        routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "total")
+        if (self.damaged[1:] > 0).any():
+            dmg = [_up(x, LOAD_UNITS_PER_KG) for x in self.damaged]
+            dmg[0] = 0
+            cb = routing.RegisterUnaryTransitVector(dmg)
+            caps = [
+                _down(p.vehicle_types[s.type_index].damaged_capacity_kg, LOAD_UNITS_PER_KG)
+                for s in self.slots
+            ]
+            routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "damaged")
+
+    # -- time ----------------------------------------------------------------------------
+    def _time_is_free(self) -> bool:
+        """True when no time constraint can bind (plain CVRP): skip the dimension."""
+        p = self.p
+        if p.rules is not None:
+            return False
+        horizon = float(p.horizon_h)
+        for wins in p.time_windows_h:
+            if not any(lo <= 0.0 and hi >= horizon for lo, hi in wins):
+                return False
+        if not math.isfinite(horizon):
+            return True
+        finite = np.where(np.isfinite(self.hours), self.hours, 0.0)
+        return float(finite.max(axis=1).sum() + self.service.sum()) <= horizon
+
+    def _set_domain(self, var, intervals: list[Interval], horizon: int) -> bool:
+        """Restrict ``var`` to the union of ``intervals``; False if that union is empty."""
+        ints = []
+        for lo, hi in merge_intervals(intervals):
+            a = max(0, _up(max(lo, 0.0), TIME_UNITS_PER_H))
+            b = min(horizon, _down(hi, TIME_UNITS_PER_H) if math.isfinite(hi) else horizon)
+            if a <= b:
+                ints.append((a, b))
+        if not ints:
+            return False
+        var.SetRange(ints[0][0], ints[-1][1])
+        for (_, b), (a, _) in itertools.pairwise(ints):
+            if a - b > 1:
+                var.RemoveInterval(b + 1, a - 1)
+        return True
+
+    def _add_time(self) -> None:
+        if self._time_is_free():
+            return
+        p, routing, manager = self.p, self.routing, self.manager
+        S = TIME_UNITS_PER_H
+        horizon = _down(self._horizon_h(), S)
+        n = p.n_nodes
+        serv = np.array([_up(s, S) for s in self.service], dtype=np.int64)
+        travel = np.zeros((n, n), dtype=np.int64)
+        ok = ~self.forbidden
+        travel[ok] = np.ceil(np.round(self.hours[ok] * S, 6)).astype(np.int64)
+        np.fill_diagonal(travel, 0)
+        transit = travel + serv[:, None]
+        cb = routing.RegisterTransitMatrix(self._matrix(transit))
+        routing.AddDimension(cb, horizon, horizon, False, "time")
+        dim = routing.GetDimensionOrDie("time")
+        self.time = dim
+        for node in range(1, n):
+            idx = manager.NodeToIndex(node)
+            if not self._set_domain(dim.CumulVar(idx), p.time_windows_h[node], horizon):
+                routing.ActiveVar(idx).SetMax(0)  # never open: can only be dropped
+        departs = departure_windows_h(p)
+        returns = intersect_intervals(p.time_windows_h[0], [(0.0, self._horizon_h())])
+        max_run = _down(self.plan.max_run_h, S)
+        for v in range(len(self.slots)):
+            ok_start = self._set_domain(dim.CumulVar(routing.Start(v)), departs, horizon)
+            ok_end = self._set_domain(dim.CumulVar(routing.End(v)), returns, horizon)
+            if not (ok_start and ok_end):
+                raise RoutingInfeasibleError(
+                    [f"base {p.node_ids[0]}: no departure or return time within the period"]
+                )
+            if max_run < horizon:
+                dim.SetSpanUpperBoundForVehicle(max_run, v)
+        if p.rules is not None:
+            self._add_breaks(dim, serv, horizon)
+            self._chain_trips(dim)
+
+    def _add_breaks(self, dim, serv: np.ndarray, horizon: int) -> None:
+        p, plan, routing = self.p, self.plan, self.routing
+        solver = routing.solver()
+        S = TIME_UNITS_PER_H
+        visit = [int(serv[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
+        specs = break_sequence(p.rules, self._horizon_h())
+        if not specs:
+            return
+        drive_units = None if plan.max_driving_h is None else _down(plan.max_driving_h, S)
+        brk_units = _up(plan.driving_break_h, S)
+        rest_units = _up(plan.overnight_rest_h, S)
+        duty_units = None if plan.duty_h is None else _down(plan.duty_h, S)
+        for v in range(len(self.slots)):
+            # Mandatory and in chronological order (OR-Tools assumes the break vector is
+            # sorted in time); unneeded breaks lie before the departure or after the
+            # return. Optional breaks made the first-solution finalizer time out.
+            bvars: list[_BreakVar] = []
+            for k, spec in enumerate(specs):
+                dur = _up(spec.duration_h, S)
+                lo = _down(spec.earliest_h, S)
+                hi = max(lo, _down(spec.latest_h, S))
+                iv = solver.FixedDurationIntervalVar(lo, hi, dur, False, f"v{v}_{spec.kind}_{k}")
+                if bvars:
+                    solver.Add(iv.StartsAfterEnd(bvars[-1].interval))
+                bvars.append(_BreakVar(iv, spec.kind))
+            dim.SetBreakIntervalsOfVehicle([b.interval for b in bvars], v, visit)
+            if drive_units:
+                dim.SetBreakDistanceDurationOfVehicle(drive_units, brk_units, v)
+            if plan.n_overnight and duty_units is not None:
+                dim.SetBreakDistanceDurationOfVehicle(duty_units, rest_units, v)
+            self.breaks[v] = bvars
+
+    def _chain_trips(self, dim) -> None:
+        if self.trips <= 1:
+            return
+        routing = self.routing
+        solver = routing.solver()
+        rest = _up(self.p.rules.overnight_rest_h, TIME_UNITS_PER_H)
+        big = _down(self._horizon_h(), TIME_UNITS_PER_H) + rest + 1
+        for v in range(1, len(self.slots)):
+            prev, cur = self.slots[v - 1], self.slots[v]
+            if (prev.type_index, prev.vehicle) != (cur.type_index, cur.vehicle):
+                continue
+            act_prev = routing.ActiveVehicleVar(v - 1)
+            act = routing.ActiveVehicleVar(v)
+            solver.Add(act <= act_prev)
+            start = dim.CumulVar(routing.Start(v))
+            end_prev = dim.CumulVar(routing.End(v - 1))
+            solver.Add(start + (1 - act) * big >= end_prev + rest)
+
+    # -- arcs and drops ------------------------------------------------------------------
+    def _add_forbidden_arcs(self) -> None:
+        if not self.forbidden.any():
+            return
+        routing, manager = self.routing, self.manager
+        n_veh = len(self.slots)
+        for i, j in zip(*np.nonzero(self.forbidden), strict=True):
+            froms = [routing.Start(v) for v in range(n_veh)] if i == 0 else [manager.NodeToIndex(i)]
+            tos = [routing.End(v) for v in range(n_veh)] if j == 0 else [manager.NodeToIndex(j)]
+            for a in froms:
+                for b in tos:
+                    routing.NextVar(a).RemoveValue(b)
+
+    def _add_drops(self) -> None:
+        if self.p.drop_penalty_cny is None:
+            return
+        pen = _near(self.p.drop_penalty_cny, COST_UNITS_PER_CNY)
+        for node in range(1, self.p.n_nodes):
+            self.routing.AddDisjunction([self.manager.NodeToIndex(node)], pen)
+
+    # -- initial routes ------------------------------------------------------------------
+    def vehicle_routes(self, routes: list[list[int]]) -> tuple[list[list[int]] | None, str]:
+        """Map node-index routes onto OR-Tools vehicles (first slot whose type fits)."""
+        p = self.p
+        n = p.n_nodes
+        seen: set[int] = set()
+        out: list[list[int]] = [[] for _ in self.slots]
+        free = list(range(len(self.slots)))
+        for r in routes:
+            nodes = [int(x) for x in r]
+            if not nodes:
+                continue
+            if any(x <= 0 or x >= n or x in seen for x in nodes):
+                return None, "initial routes ignored: a node is out of range or repeated"
+            seen.update(nodes)
+            tot = float(self.intact[nodes].sum() + self.damaged[nodes].sum())
+            dmg = float(self.damaged[nodes].sum())
+            for pos, v in enumerate(free):
+                vt = p.vehicle_types[self.slots[v].type_index]
+                if tot <= vt.payload_kg + 1e-9 and dmg <= vt.damaged_capacity_kg + 1e-9:
+                    out[v] = [self.manager.NodeToIndex(x) for x in nodes]
+                    free.pop(pos)
+                    break
+            else:
+                return None, "initial routes ignored: no free vehicle can carry a route"
+        if p.drop_penalty_cny is None and len(seen) != n - 1:
+            return None, "initial routes ignored: they do not visit every stop"
+        return out, ""
+
+
+def _status_name(routing, elapsed_s: float, time_limit_s: float) -> str:
+    code = routing.status()
+    name = _STATUS.get(int(code), f"status_{int(code)}")
+    if name == "feasible" and elapsed_s >= 0.95 * time_limit_s:
+        return "time_limit"
+    return name
+
+
+def _drive_arrival(depart_h: float, travel_h: float, breaks: list[Break]) -> float:
+    """Arrival when driving ``travel_h`` from ``depart_h``, pausing for every break met."""
+    t, remaining = depart_h, travel_h
+    for b in breaks:
+        if b.end_h <= t + 1e-12:
+            continue
+        if remaining <= 1e-12 or b.start_h >= t + remaining:
+            break
+        remaining -= max(0.0, b.start_h - t)
+        t = max(t, b.end_h)
+    return t + remaining
+
+
+def _extract(model: _OrToolsModel, assignment, status: str, seconds: float) -> RoutingSolution:
+    p, routing, manager = model.p, model.routing, model.manager
+    S = TIME_UNITS_PER_H
+    runs: list[Run] = []
+    fixed = distance = risk = 0.0
+    ivs = assignment.IntervalVarContainer()
+    by_name = {ivs.Element(k).Var().Name(): ivs.Element(k) for k in range(ivs.Size())}
+    for v, slot in enumerate(model.slots):
+        if not routing.IsVehicleUsed(assignment, v):
+            continue
+        vt = p.vehicle_types[slot.type_index]
+        idx = routing.Start(v)
+        seq: list[tuple[int, float | None]] = []
+        while True:
+            node = manager.IndexToNode(idx)
+            cum = None
+            if model.time is not None:
+                cum = assignment.Min(model.time.CumulVar(idx)) / S
+            seq.append((node, cum))
+            if routing.IsEnd(idx):
+                break
+            idx = assignment.Value(routing.NextVar(idx))
+        brks = []
+        for bv in model.breaks.get(v, []):
+            iv = by_name.get(bv.interval.Name())
+            if iv is not None and iv.PerformedValue() == 1:
+                brks.append(Break(iv.StartValue() / S, iv.DurationValue() / S, bv.kind))
+        brks.sort(key=lambda b: b.start_h)
+        stops: list[Stop] = []
+        load_i = load_d = 0.0
+        t = seq[0][1] if seq[0][1] is not None else 0.0
+        stops.append(Stop(0, p.node_ids[0], t, t, t, 0.0, 0.0, int(t // 24)))
+        km = expo = 0.0
+        for (i, _), (j, cum) in itertools.pairwise(seq):
+            km += float(model.km[i, j])
+            expo += float(model.exposure[i, j])
+            arrival = _drive_arrival(t, float(model.hours[i, j]), brks)
+            if j == 0:
+                stops.append(
+                    Stop(0, p.node_ids[0], arrival, arrival, arrival, load_i, load_d,
+                         int(arrival // 24))
+                )  # fmt: skip
+                break
+            start = cum if cum is not None else arrival
+            start = max(start, arrival) if cum is None else start
+            load_i += float(model.intact[j])
+            load_d += float(model.damaged[j])
+            t = start + float(model.service[j])
+            stops.append(
+                Stop(j, p.node_ids[j], arrival, start, t, load_i, load_d, int(start // 24))
+            )
+        end = stops[-1].arrival_h
+        in_run = [b for b in brks if b.start_h >= stops[0].departure_h - 1e-9 and b.end_h <= end]
+        run_fixed = float(vt.fixed_cost_cny)
+        run_dist = float(vt.cost_cny_per_km) * km
+        fixed += run_fixed
+        distance += run_dist
+        risk += float(p.risk_weight_cny_per_person) * expo
+        runs.append(
+            Run(
+                vehicle_type=vt.id,
+                vehicle=slot.vehicle,
+                trip=slot.trip,
+                stops=stops,
+                breaks=in_run,
+                km=km,
+                hours=end - stops[0].departure_h,
+                exposure=expo,
+                cost_cny=run_fixed + run_dist,
+            )
+        )
+    dropped = [
+        node
+        for node in range(1, p.n_nodes)
+        if assignment.Value(routing.NextVar(manager.NodeToIndex(node))) == manager.NodeToIndex(node)
+    ]
+    penalty = float(p.drop_penalty_cny or 0.0) * len(dropped)
+    return RoutingSolution(
+        runs=runs,
+        dropped=dropped,
+        objective_cny=fixed + distance + risk + penalty,
+        fixed_cny=fixed,
+        distance_cny=distance,
+        risk_cny=risk,
+        penalty_cny=penalty,
+        status=status,
+        seconds=seconds,
+        engine="ortools",
+    )
+
+
+def solve_ortools(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    seed: int = 0,
+    initial_routes: list[list[int]] | None = None,
+    first_solution: str | None = None,
+    metaheuristic: str | None = None,
+    solution_limit: int | None = None,
+) -> RoutingSolution:
+    """Plan the runs of one base with OR-Tools.
+
+    Parameters
+    ----------
+    problem
+        The base, its stops and fleet (rich scenario problem or a benchmark instance
+        with ``rules=None``).
+    time_limit_s
+        Wall-time limit of the search, s.
+    seed
+        Recorded only: the OR-Tools routing search has no random seed (see module doc).
+    initial_routes
+        Node-index routes (without the base) to start from, e.g. PyVRP's. Mapped onto
+        the first free vehicle whose type can carry each route, then loaded with
+        ``ReadAssignmentFromRoutes``; if that fails the routes are ignored and a note
+        says so.
+    first_solution
+        OR-Tools first-solution strategy name (e.g. ``"path_cheapest_arc"``,
+        ``"parallel_cheapest_insertion"``); default ``"automatic"``.
+    metaheuristic
+        Local-search metaheuristic name (``"guided_local_search"`` by default,
+        ``"greedy_descent"``, ``"simulated_annealing"``, ``"tabu_search"``…).
+    solution_limit
+        Stop after this many solutions; makes the result independent of machine speed
+        when it binds before ``time_limit_s``.
+
+    Returns
+    -------
+    RoutingSolution
+        Runs with schedules, loads and breaks; dropped stops; objective and parts.
+
+    Raises
+    ------
+    RoutingInfeasibleError
+        If a stop cannot be served (diagnosed before solving, only when no drop
+        penalty is set) or the search finds no solution.
+    """
+    t0 = time.perf_counter()
+    diag = diagnose(problem)
+    notes: list[str] = []
+    shape_errors = [d for d in diag if "shape" in d or d.startswith(("fleet: no vehicle", "base:"))]
+    if shape_errors or (diag and problem.drop_penalty_cny is None):
+        raise RoutingInfeasibleError(diag)
+    notes.extend(f"expected drop: {d}" for d in diag)
+    model = _OrToolsModel(problem)
+    routing = model.routing
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = _enum(
+        routing_enums_pb2.FirstSolutionStrategy, first_solution, "automatic"
+    )
+    params.local_search_metaheuristic = _enum(
+        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic, "guided_local_search"
+    )
+    params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = int(solution_limit)
+    start_assignment = None
+    if initial_routes is not None:
+        vroutes, why = model.vehicle_routes(initial_routes)
+        routing.CloseModelWithParameters(params)
+        if vroutes is not None:
+            start_assignment = routing.ReadAssignmentFromRoutes(vroutes, True)
+            if start_assignment is None:
+                why = "initial routes ignored: infeasible under the OR-Tools model"
+        if start_assignment is None:
+            notes.append(why)
+        else:
+            notes.append("started from the given initial routes")
+    if start_assignment is not None:
+        assignment = routing.SolveFromAssignmentWithParameters(start_assignment, params)
+    else:
+        assignment = routing.SolveWithParameters(params)
+    seconds = time.perf_counter() - t0
+    if assignment is None:
+        raise RoutingInfeasibleError(
+            [
+                f"{problem.name}: OR-Tools found no feasible solution in {time_limit_s:g} s "
+                f"(status {_STATUS.get(int(routing.status()), routing.status())})",
+                *diag,
+            ]
+        )
+    sol = _extract(model, assignment, _status_name(routing, seconds, time_limit_s), seconds)
+    sol.notes = notes
+    return sol

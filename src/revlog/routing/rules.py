@@ -1,0 +1,375 @@
+"""Dangerous-goods driver rules turned into plain modelling ingredients (floats, hours).
+
+Nothing here knows a solver: :mod:`revlog.routing.ortools` scales these numbers to
+integers. The interpretation of :class:`~revlog.routing.problem.DrivingRules` used by
+the model (and re-derived independently by :mod:`revlog.check.routes`):
+
+* **driving breaks**: between two breaks of at least ``break_h`` (and from the run's
+  start / to its end) at most ``max_driving_h`` may elapse. Elapsed time counts
+  service and waiting too, so this is a conservative form of "≥ 20 min within every
+  4 h of driving" (China Road Traffic Safety Law regulations, Art. 62);
+* **daily duty**: a one-day run (``max_days == 1``) lasts at most ``duty_h_per_day``
+  from departure to return. A multi-day run is split into duty periods by overnight
+  rests of at least ``overnight_rest_h``; each duty period lasts at most
+  ``duty_h_per_day`` and the run at most ``max_days`` × 24 h;
+* **shift start**: a run departs at or after ``shift_start_h`` o'clock of its day;
+* **night ban**: during ``night_ban_h`` (hours of day; ``(22, 6)`` wraps past midnight)
+  the vehicle does not drive; it may wait at a stop or park en route, but no service
+  is done during the ban either (the ban is a mandatory stop of the vehicle);
+* **multi-trip**: successive runs of one vehicle are separate duty periods, the next
+  one departing at least ``overnight_rest_h`` after the previous one returned.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from revlog.routing.problem import DrivingRules, Interval, RoutingProblem
+
+HOURS_PER_DAY = 24.0
+
+
+def merge_intervals(intervals: list[Interval]) -> list[Interval]:
+    """Sort and merge overlapping or touching closed intervals."""
+    out: list[list[float]] = []
+    for lo, hi in sorted((float(a), float(b)) for a, b in intervals if b >= a):
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+def intersect_intervals(a: list[Interval], b: list[Interval]) -> list[Interval]:
+    """Intersection of two unions of closed intervals, merged and sorted."""
+    out: list[Interval] = []
+    for lo1, hi1 in merge_intervals(a):
+        for lo2, hi2 in merge_intervals(b):
+            lo, hi = max(lo1, lo2), min(hi1, hi2)
+            if lo <= hi:
+                out.append((lo, hi))
+    return merge_intervals(out)
+
+
+def n_days(horizon_h: float) -> int:
+    """Number of (started) calendar days in a period of ``horizon_h`` hours."""
+    return max(1, math.ceil(horizon_h / HOURS_PER_DAY - 1e-9))
+
+
+def shift_start_windows_h(rules: DrivingRules | None, horizon_h: float) -> list[Interval]:
+    """Intervals in which a run may depart: from ``shift_start_h`` to midnight, each day."""
+    if rules is None:
+        return [(0.0, horizon_h)]
+    out = []
+    for d in range(n_days(horizon_h)):
+        lo = d * HOURS_PER_DAY + rules.shift_start_h
+        hi = min((d + 1) * HOURS_PER_DAY, horizon_h)
+        if lo <= hi:
+            out.append((lo, hi))
+    return out
+
+
+def night_ban_intervals_h(rules: DrivingRules | None, horizon_h: float) -> list[Interval]:
+    """The banned-driving intervals of the period (hours since period start), merged."""
+    if rules is None or rules.night_ban_h is None:
+        return []
+    a, b = (float(x) % HOURS_PER_DAY for x in rules.night_ban_h)
+    if a == b:
+        return []
+    out = []
+    for d in range(-1, n_days(horizon_h) + 1):
+        base = d * HOURS_PER_DAY
+        lo, hi = (base + a, base + b) if a < b else (base + a, base + HOURS_PER_DAY + b)
+        lo, hi = max(lo, 0.0), min(hi, horizon_h)
+        if lo < hi:
+            out.append((lo, hi))
+    return merge_intervals(out)
+
+
+@dataclass(frozen=True)
+class BreakPlan:
+    """How many break intervals of which length a run may take, and its length limits.
+
+    Attributes
+    ----------
+    max_driving_h
+        Most time between two driving breaks (``None``: no break rule).
+    driving_break_h
+        Length of a driving break, h.
+    n_driving_breaks
+        Driving breaks a run may take (an upper bound; unused ones are skipped).
+    duty_h
+        Longest duty period, h (``None``: no duty limit).
+    overnight_rest_h
+        Length of an overnight rest, h.
+    n_overnight
+        Overnight rests a run may take (``max_days - 1``).
+    max_run_h
+        Longest run from departure to return, h.
+    """
+
+    max_driving_h: float | None
+    driving_break_h: float
+    n_driving_breaks: int
+    duty_h: float | None
+    overnight_rest_h: float
+    n_overnight: int
+    max_run_h: float
+
+
+def break_plan(rules: DrivingRules | None, horizon_h: float) -> BreakPlan:
+    """The break and run-length ingredients of ``rules`` for a period of ``horizon_h``."""
+    if rules is None:
+        return BreakPlan(None, 0.0, 0, None, 0.0, 0, horizon_h)
+    days = max(1, int(rules.max_days))
+    duty = rules.duty_h_per_day
+    if days == 1:
+        max_run = duty if duty is not None else HOURS_PER_DAY
+        n_overnight = 0
+    else:
+        max_run = days * HOURS_PER_DAY
+        n_overnight = days - 1 if duty is not None else 0
+    max_run = min(max_run, horizon_h)
+    n_drive = 0
+    if rules.max_driving_h is not None:
+        per_duty = duty if duty is not None else HOURS_PER_DAY
+        n_drive = days * max(1, math.ceil(per_duty / rules.max_driving_h - 1e-9))
+    return BreakPlan(
+        max_driving_h=rules.max_driving_h,
+        driving_break_h=rules.break_h,
+        n_driving_breaks=n_drive,
+        duty_h=duty,
+        overnight_rest_h=rules.overnight_rest_h,
+        n_overnight=n_overnight,
+        max_run_h=max_run,
+    )
+
+
+@dataclass(frozen=True)
+class BreakSpec:
+    """One break a vehicle must place somewhere in the period (before, during or after its run).
+
+    Attributes
+    ----------
+    kind
+        ``"driving"``, ``"overnight"`` or ``"night"``.
+    duration_h
+        Length, h.
+    earliest_h, latest_h
+        Bounds on its start, h since period start (equal for a fixed break).
+    """
+
+    kind: Literal["driving", "overnight", "night"]
+    duration_h: float
+    earliest_h: float
+    latest_h: float
+
+
+def break_sequence(rules: DrivingRules | None, horizon_h: float) -> list[BreakSpec]:
+    """The breaks of one vehicle, in chronological order.
+
+    OR-Tools' break constraints assume the break intervals of a vehicle are given in
+    time order, so their order must be known before solving. All are mandatory: the
+    ones a run does not need are placed before its departure or after its return.
+
+    * No night ban: driving breaks; with ``max_days > 1`` groups of driving breaks
+      separated by overnight rests (``[drive × k, rest, drive × k, …]``).
+    * Night ban: the ban of every night is a fixed standstill (kind ``"night"``). With
+      ``max_days > 1`` it becomes a rest of ``max(overnight_rest_h, ban length)`` that
+      covers the ban (kind ``"overnight"``): multi-day runs rest at night. Between two
+      nights sit that day's driving breaks.
+    """
+    plan = break_plan(rules, horizon_h)
+    if rules is None:
+        return []
+    drive = plan.max_driving_h
+    per_duty = plan.duty_h if plan.duty_h is not None else HOURS_PER_DAY
+    k_duty = 0 if drive is None else max(1, math.ceil(per_duty / drive - 1e-9))
+    bans = night_ban_intervals_h(rules, horizon_h)
+    out: list[BreakSpec] = []
+
+    def drives(lo: float, hi: float, count: int) -> None:
+        # breaks with start in [lo, hi - dur], at most as many as fit
+        dur = plan.driving_break_h
+        count = min(count, int(max(0.0, hi - lo) // dur)) if dur > 0 else count
+        for _ in range(count):
+            out.append(BreakSpec("driving", dur, lo, max(lo, hi - dur)))
+
+    if not bans:
+        groups = max(1, int(rules.max_days)) if plan.n_overnight else 1
+        per_group = k_duty if plan.n_overnight else plan.n_driving_breaks
+        rest = plan.overnight_rest_h
+        for g in range(groups):
+            drives(0.0, horizon_h, per_group)
+            if g < groups - 1:
+                out.append(BreakSpec("overnight", rest, 0.0, max(0.0, horizon_h - rest)))
+        return out
+    multi = plan.n_overnight > 0
+    nights = []
+    for lo, hi in bans:
+        length = hi - lo
+        if multi and plan.overnight_rest_h > length:
+            dur = plan.overnight_rest_h
+            nights.append(BreakSpec("overnight", dur, max(0.0, hi - dur), lo))
+        else:
+            nights.append(BreakSpec("overnight" if multi else "night", length, lo, lo))
+    prev_end = 0.0
+    for night in nights:
+        gap_hi = night.latest_h
+        drives(prev_end, gap_hi, min(k_duty, plan.n_driving_breaks))
+        out.append(night)
+        prev_end = night.earliest_h + night.duration_h
+    drives(prev_end, horizon_h, min(k_duty, plan.n_driving_breaks))
+    return out
+
+
+def trips_per_vehicle(problem: RoutingProblem) -> int:
+    """Runs one vehicle may do in the period (1 unless ``allow_multi_trip``)."""
+    rules = problem.rules
+    if rules is None or not rules.allow_multi_trip:
+        return 1
+    n_stops = max(1, problem.n_nodes - 1)
+    if rules.max_trips_per_vehicle is not None:
+        return max(1, min(rules.max_trips_per_vehicle, n_stops))
+    return max(1, min(n_days(problem.horizon_h), n_stops))
+
+
+def departure_windows_h(problem: RoutingProblem) -> list[Interval]:
+    """When a run may leave the base: base opening hours ∩ shift starts ∩ period."""
+    wins = intersect_intervals(problem.time_windows_h[0], [(0.0, problem.horizon_h)])
+    return intersect_intervals(wins, shift_start_windows_h(problem.rules, problem.horizon_h))
+
+
+def min_run_h(elapsed_h: float, plan: BreakPlan) -> float:
+    """Lower bound on a run's length whose driving + service lasts ``elapsed_h``.
+
+    Adds the driving breaks and overnight rests the model requires for it.
+    """
+    total = elapsed_h
+    if plan.duty_h is not None and plan.n_overnight > 0:
+        rests = max(0, math.ceil(elapsed_h / plan.duty_h - 1e-9) - 1)
+        total += rests * plan.overnight_rest_h
+    if plan.max_driving_h is not None:
+        breaks = max(0, math.ceil(elapsed_h / plan.max_driving_h - 1e-9) - 1)
+        total += breaks * plan.driving_break_h
+    return total
+
+
+def validate_shapes(problem: RoutingProblem) -> list[str]:
+    """Shape and sign errors of a problem's arrays (empty list when consistent)."""
+    n = problem.n_nodes
+    errs = []
+    for name in ("km", "hours", "exposure"):
+        arr = getattr(problem, name)
+        if arr is not None and np.shape(arr) != (n, n):
+            errs.append(f"{name} has shape {np.shape(arr)}, expected ({n}, {n})")
+    for name in ("pickup_intact_kg", "pickup_damaged_kg", "service_h"):
+        arr = np.asarray(getattr(problem, name), dtype=float)
+        if arr.shape != (n,):
+            errs.append(f"{name} has shape {arr.shape}, expected ({n},)")
+        elif (arr < 0).any():
+            errs.append(f"{name} has negative entries")
+    if len(problem.time_windows_h) != n:
+        errs.append(f"time_windows_h has {len(problem.time_windows_h)} entries, expected {n}")
+    if not problem.vehicle_types:
+        errs.append("fleet: no vehicle types at the base")
+    return errs
+
+
+def diagnose(problem: RoutingProblem) -> list[str]:
+    """Stops (or the fleet) that cannot be served under the model, found cheaply.
+
+    Each message names the node and the limit. An empty list does not prove
+    feasibility; it only means none of these quick tests failed: pickup larger
+    than every vehicle, damaged packs without a certified vehicle, no permitted
+    road, no opening hours, a round trip longer than the run limit, a window
+    that closes before the stop can be reached, pickups beyond the whole fleet.
+    """
+    errs = validate_shapes(problem)
+    if errs:
+        return errs
+    km = np.asarray(problem.km, dtype=float)
+    hours = np.asarray(problem.hours, dtype=float)
+    intact = np.asarray(problem.pickup_intact_kg, dtype=float)
+    damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
+    service = np.asarray(problem.service_h, dtype=float)
+    types = problem.vehicle_types
+    max_payload = max(t.payload_kg for t in types)
+    max_damaged = max(t.damaged_capacity_kg for t in types)
+    plan = break_plan(problem.rules, problem.horizon_h)
+    departs = departure_windows_h(problem)
+    if not departs:
+        return ["base: no departure possible (base opening hours ∩ shift starts is empty)"]
+    base_close = max(hi for _, hi in problem.time_windows_h[0])
+    first_depart = departs[0][0]
+    out = []
+    for i in range(1, problem.n_nodes):
+        name = f"node {i} ({problem.node_ids[i]})"
+        total = intact[i] + damaged[i]
+        if total > max_payload + 1e-9:
+            out.append(
+                f"{name}: pickup {total:g} kg exceeds the largest payload {max_payload:g} kg"
+            )
+        if damaged[i] > 1e-9 and damaged[i] > max_damaged + 1e-9:
+            if max_damaged <= 0:
+                out.append(
+                    f"{name}: {damaged[i]:g} kg of damaged packs but no vehicle type at the "
+                    "base carries certified boxes"
+                )
+            else:
+                out.append(
+                    f"{name}: {damaged[i]:g} kg of damaged packs exceed the largest "
+                    f"certified-box capacity {max_damaged:g} kg"
+                )
+        if not (np.isfinite(km[0, i]) and np.isfinite(hours[0, i])):
+            out.append(f"{name}: no permitted road from the base")
+            continue
+        if not (np.isfinite(km[i, 0]) and np.isfinite(hours[i, 0])):
+            out.append(f"{name}: no permitted road back to the base")
+            continue
+        wins = merge_intervals(problem.time_windows_h[i])
+        if not wins:
+            out.append(f"{name}: no opening hours")
+            continue
+        elapsed = hours[0, i] + service[i] + hours[i, 0]
+        need = min_run_h(elapsed, plan)
+        if need > plan.max_run_h + 1e-9:
+            out.append(
+                f"{name}: shortest round trip {need:.2f} h (driving {hours[0, i] + hours[i, 0]:.2f}"
+                f" h, service {service[i]:.2f} h, breaks and rests) exceeds the run limit "
+                f"{plan.max_run_h:.2f} h"
+            )
+            continue
+        earliest = first_depart + min_run_h(hours[0, i], plan)
+        last_open = wins[-1][1]
+        if earliest > last_open + 1e-9:
+            out.append(
+                f"{name}: earliest arrival {earliest:.2f} h is after its last opening "
+                f"{last_open:.2f} h"
+            )
+            continue
+        first_open = wins[0][0]
+        back = first_open + service[i] + hours[i, 0]
+        if back > base_close + 1e-9:
+            out.append(
+                f"{name}: earliest return to the base {back:.2f} h is after the base's last "
+                f"opening {base_close:.2f} h"
+            )
+    trips = trips_per_vehicle(problem)
+    fleet_kg = sum(t.payload_kg * t.count for t in types) * trips
+    fleet_dmg = sum(t.damaged_capacity_kg * t.count for t in types) * trips
+    if intact[1:].sum() + damaged[1:].sum() > fleet_kg + 1e-9:
+        out.append(
+            f"fleet: total pickups {intact[1:].sum() + damaged[1:].sum():g} kg exceed the fleet's "
+            f"{fleet_kg:g} kg over {trips} run(s) per vehicle"
+        )
+    if damaged[1:].sum() > fleet_dmg + 1e-9:
+        out.append(
+            f"fleet: damaged pickups {damaged[1:].sum():g} kg exceed the fleet's certified-box "
+            f"capacity {fleet_dmg:g} kg over {trips} run(s) per vehicle"
+        )
+    return out

@@ -1,0 +1,296 @@
+"""Result types of stage 2: runs, stops, breaks, and their tables.
+
+Times are hours since the start of the planning period, distances km, loads kg,
+money CNY (for benchmark problems: the instance's own units). These types are
+plain data: any engine (OR-Tools, PyVRP) fills them, and
+:func:`revlog.check.routes.check_routes` verifies them against the problem.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+BreakKind = Literal["driving", "overnight", "night"]
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One visit of a run (the base at the start and at the end included).
+
+    Attributes
+    ----------
+    node
+        Node index in the problem (0: the base).
+    node_id
+        Node identifier.
+    arrival_h
+        Arrival time, h (at the opening base stop: the departure time).
+    start_h
+        Start of service, h (within one of the node's windows).
+    departure_h
+        End of service and departure, h (closing base stop: equals the arrival).
+    load_intact_kg, load_damaged_kg
+        Load on board after the stop, kg (closing base stop: the load delivered).
+    day
+        Calendar day of the period (0-based) in which service starts.
+    """
+
+    node: int
+    node_id: str
+    arrival_h: float
+    start_h: float
+    departure_h: float
+    load_intact_kg: float
+    load_damaged_kg: float
+    day: int
+
+
+@dataclass(frozen=True)
+class Break:
+    """A standstill of the vehicle during a run.
+
+    ``kind`` is ``"driving"`` (the ≥ 20 min break of the 4 h rule), ``"overnight"``
+    (the rest between two duty periods of a multi-day run) or ``"night"`` (standing
+    still during the night-driving ban).
+    """
+
+    start_h: float
+    duration_h: float
+    kind: BreakKind
+
+    @property
+    def end_h(self) -> float:
+        """End of the break, h."""
+        return self.start_h + self.duration_h
+
+
+@dataclass
+class Run:
+    """One run of one vehicle: from the base, through its stops, back to the base.
+
+    Attributes
+    ----------
+    vehicle_type
+        Id of the vehicle's :class:`~revlog.routing.problem.VehicleType`.
+    vehicle
+        Index of the vehicle within its type (``0 .. count-1``).
+    trip
+        Number of the run of this vehicle in the period (0-based; > 0 only with
+        multi-trip).
+    stops
+        Visits, the base first and last.
+    breaks
+        Breaks taken between departure and return, in time order.
+    km
+        Distance driven, km.
+    hours
+        Departure to return, h.
+    exposure
+        Population exposure along the run's legs (persons).
+    cost_cny
+        Fixed cost of the run + distance cost (the risk term is not money: it is
+        reported on the solution).
+    """
+
+    vehicle_type: str
+    vehicle: int
+    trip: int
+    stops: list[Stop]
+    breaks: list[Break] = field(default_factory=list)
+    km: float = 0.0
+    hours: float = 0.0
+    exposure: float = 0.0
+    cost_cny: float = 0.0
+
+    @property
+    def nodes(self) -> list[int]:
+        """Node indices visited, without the base."""
+        return [s.node for s in self.stops[1:-1]]
+
+    @property
+    def start_h(self) -> float:
+        """Departure from the base, h."""
+        return self.stops[0].departure_h
+
+    @property
+    def end_h(self) -> float:
+        """Return to the base, h."""
+        return self.stops[-1].arrival_h
+
+
+@dataclass
+class RoutingSolution:
+    """Runs found for one :class:`~revlog.routing.problem.RoutingProblem`.
+
+    Attributes
+    ----------
+    runs
+        Non-empty runs.
+    dropped
+        Stops left unserved (node indices); each one pays the problem's drop penalty.
+    objective_cny
+        ``fixed_cny + distance_cny + risk_cny + penalty_cny``.
+    fixed_cny, distance_cny, risk_cny, penalty_cny
+        Parts of the objective: fixed cost per run, cost per km, ``risk_weight`` ×
+        exposure, drop penalties.
+    status
+        Engine status, e.g. ``"feasible"``, ``"optimal"``, ``"time_limit"``.
+    seconds
+        Wall time of the search, s.
+    engine
+        Which engine produced it.
+    notes
+        Remarks, e.g. that initial routes were ignored.
+    """
+
+    runs: list[Run]
+    dropped: list[int] = field(default_factory=list)
+    objective_cny: float = 0.0
+    fixed_cny: float = 0.0
+    distance_cny: float = 0.0
+    risk_cny: float = 0.0
+    penalty_cny: float = 0.0
+    status: str = "unknown"
+    seconds: float = 0.0
+    engine: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def routes(self) -> list[list[int]]:
+        """Node indices of each run without the base (the benchmark view)."""
+        return [run.nodes for run in self.runs]
+
+    @property
+    def distance_km(self) -> float:
+        """Total distance of all runs, km."""
+        return float(sum(run.km for run in self.runs))
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs."""
+        return len(self.runs)
+
+    def summary(self) -> str:
+        """A few readable lines: objective, parts, runs, dropped stops."""
+        lines = [
+            f"{self.engine or 'routing'}: {self.status}, {self.n_runs} runs, "
+            f"{self.distance_km:.1f} km, objective {self.objective_cny:.2f} CNY "
+            f"(fixed {self.fixed_cny:.2f}, distance {self.distance_cny:.2f}, "
+            f"risk {self.risk_cny:.2f}, penalty {self.penalty_cny:.2f}), {self.seconds:.2f} s",
+        ]
+        if self.dropped:
+            lines.append(f"dropped stops: {self.dropped}")
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The solution as three tables.
+
+        Returns
+        -------
+        dict
+            ``"runs"``: one row per run with ``run`` (0-based row id),
+            ``vehicle_type``, ``vehicle``, ``trip``, ``n_stops``, ``start_h``,
+            ``end_h``, ``hours``, ``km``, ``exposure``, ``cost_cny``,
+            ``pickup_intact_kg``, ``pickup_damaged_kg``.
+            ``"stops"``: one row per visit with ``run``, ``seq`` (0 = leaving the base),
+            ``node``, ``node_id``, ``arrival_h``, ``start_h``, ``departure_h``,
+            ``load_intact_kg``, ``load_damaged_kg`` (on board after the stop),
+            ``day``.
+            ``"breaks"``: ``run``, ``start_h``, ``end_h``, ``duration_h``, ``kind``.
+        """
+        run_rows, stop_rows, break_rows = [], [], []
+        for r, run in enumerate(self.runs):
+            last = run.stops[-1]
+            run_rows.append(
+                {
+                    "run": r,
+                    "vehicle_type": run.vehicle_type,
+                    "vehicle": run.vehicle,
+                    "trip": run.trip,
+                    "n_stops": len(run.stops) - 2,
+                    "start_h": run.start_h,
+                    "end_h": run.end_h,
+                    "hours": run.hours,
+                    "km": run.km,
+                    "exposure": run.exposure,
+                    "cost_cny": run.cost_cny,
+                    "pickup_intact_kg": last.load_intact_kg,
+                    "pickup_damaged_kg": last.load_damaged_kg,
+                }
+            )
+            for seq, s in enumerate(run.stops):
+                stop_rows.append({"run": r, "seq": seq, **s.__dict__})
+            for b in run.breaks:
+                break_rows.append(
+                    {
+                        "run": r,
+                        "start_h": b.start_h,
+                        "end_h": b.end_h,
+                        "duration_h": b.duration_h,
+                        "kind": b.kind,
+                    }
+                )
+        run_cols = [
+            "run", "vehicle_type", "vehicle", "trip", "n_stops", "start_h", "end_h", "hours",
+            "km", "exposure", "cost_cny", "pickup_intact_kg", "pickup_damaged_kg",
+        ]  # fmt: skip
+        stop_cols = [
+            "run", "seq", "node", "node_id", "arrival_h", "start_h", "departure_h",
+            "load_intact_kg", "load_damaged_kg", "day",
+        ]  # fmt: skip
+        break_cols = ["run", "start_h", "end_h", "duration_h", "kind"]
+        return {
+            "runs": pd.DataFrame(run_rows, columns=run_cols),
+            "stops": pd.DataFrame(stop_rows, columns=stop_cols),
+            "breaks": pd.DataFrame(break_rows, columns=break_cols),
+        }
+
+
+def run_linestrings(problem, solution: RoutingSolution) -> list:
+    """One EPSG:4326 LineString per run, following the roads where known.
+
+    Parameters
+    ----------
+    problem
+        The :class:`~revlog.routing.problem.RoutingProblem` solved. If its
+        ``meta["leg_lonlat"]`` maps ``(i, j)`` node pairs to ``(k, 2)`` arrays of
+        (lon, lat) along the road path, legs follow them; other legs are straight
+        lines between ``problem.lonlat`` points.
+    solution
+        The solution.
+
+    Returns
+    -------
+    list of shapely.LineString
+        In the order of ``solution.runs``.
+
+    Raises
+    ------
+    ValueError
+        If the problem has no ``lonlat``.
+    """
+    from shapely import LineString
+
+    if problem.lonlat is None:
+        raise ValueError(f"problem {problem.name!r} has no lonlat coordinates")
+    lonlat = np.asarray(problem.lonlat, dtype=float)
+    legs = problem.meta.get("leg_lonlat", {})
+    lines = []
+    for run in solution.runs:
+        nodes = [s.node for s in run.stops]
+        coords: list[tuple[float, float]] = []
+        for i, j in itertools.pairwise(nodes):
+            path = legs.get((i, j))
+            pts = np.asarray(path, dtype=float) if path is not None else lonlat[[i, j]]
+            seg = [tuple(p) for p in pts]
+            coords.extend(seg if not coords else seg[1:])
+        if len(coords) < 2:
+            coords = coords * 2
+        lines.append(LineString(coords))
+    return lines
