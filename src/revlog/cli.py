@@ -26,8 +26,8 @@ app = typer.Typer(
 bench_app = typer.Typer(help="Run the public benchmark instances.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
@@ -176,7 +176,7 @@ def bench_vrp(
 def main() -> None:
     """Entry point of the ``revlog`` console script: user errors never show a traceback."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
     except ScenarioError as exc:
         try:
             _fail_input(exc)
@@ -196,14 +196,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # click (vendored by typer) usage errors arrive here in non-standalone mode
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(EXIT_INPUT)
         raise
-    sys.exit(0)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":

@@ -349,7 +349,7 @@ def prepare(sc: Scenario) -> Inputs:
             Problem(scfile, "fleet", "no vehicle type is stationed at the outlets (base: outlets)")
         )
 
-    if not problems and not sources.empty:
+    if not sources.empty:
         supply = float(sources["supply_t_per_year"].sum())
         outlet_cap = float(cands["capacity_t_per_year"].sum())
         plant_cap = float(plant["capacity_t_per_year"].iloc[0])
