@@ -1,0 +1,239 @@
+"""revlog's routing engine: PyVRP's iterated local search, OR-Tools for the rich rules.
+
+:func:`solve_routing` is the one entry point of stage 2 and of the benchmarks.
+
+Design (measured in ``bench/routing.py``; see ``bench/results/routing*.md``):
+
+1. The problem is translated for PyVRP (:func:`revlog.routing.pyvrp_engine.to_pyvrp`).
+   PyVRP's iterated local search is far stronger than OR-Tools' guided local search on
+   the core problem (capacitated routing with time windows, heterogeneous fleet, drops).
+2. When PyVRP expresses the problem **exactly** (no driver rules, one window per stop,
+   no forbidden arcs: the benchmark instances, rule-free scenarios), PyVRP gets the
+   whole budget and its best routes are returned (scheduled at the earliest times).
+   Handing them to OR-Tools afterwards measured no gain and only costs time.
+3. Otherwise PyVRP searches the relaxed problem for a share of the budget
+   (:data:`PYVRP_SHARE`), and OR-Tools starts from its routes
+   (``initial_routes``, ``ReadAssignmentFromRoutes``) and enforces the full
+   dangerous-goods rules (breaks, duty limits, night bans, multi-day and multi-trip,
+   several windows) with guided local search for the rest of the budget. When OR-Tools
+   rejects the routes (infeasible under the full rules) it searches from its own first
+   solution: the OR-Tools-alone fallback.
+4. When PyVRP finds no feasible solution at all, OR-Tools alone gets the remaining time.
+
+Determinism: PyVRP is seeded by ``seed``; OR-Tools is deterministic given its input. A
+search stopped by the time limit depends on the machine's speed; pass
+``max_iterations`` to stop PyVRP by iteration count instead, which makes the result
+identical on every run with the same seed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from revlog.routing.problem import RoutingInfeasibleError, RoutingProblem
+from revlog.routing.pyvrp_engine import PyVRPRoutes, solve_pyvrp, to_pyvrp
+from revlog.routing.solution import RoutingSolution, Run, Stop
+
+#: Share of the time budget given to PyVRP when OR-Tools must enforce rules it lacks.
+PYVRP_SHARE = 0.5
+
+#: Time kept back for building the answer, s.
+_MARGIN_S = 0.02
+
+
+def solve_routing(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    seed: int = 0,
+    *,
+    max_iterations: int | None = None,
+) -> RoutingSolution:
+    """Plan the runs of one base: PyVRP's search, OR-Tools for the rich rules.
+
+    Parameters
+    ----------
+    problem
+        The base, its stops and fleet (a scenario's problem or a benchmark instance).
+    time_limit_s
+        Wall-time budget of the whole call, s.
+    seed
+        Random seed of the PyVRP search.
+    max_iterations
+        Optional cap on PyVRP's iterations; with it (and a generous time limit) the
+        result does not depend on the machine's speed.
+
+    Returns
+    -------
+    RoutingSolution
+        The best solution found; ``engine`` says which path produced it
+        (``"pyvrp"``, ``"pyvrp+ortools"`` or ``"ortools"``) and ``notes`` why.
+
+    Raises
+    ------
+    RoutingInfeasibleError
+        If no feasible solution is found (or a stop cannot be served and no drop
+        penalty is set).
+    """
+    t0 = time.perf_counter()
+    model = to_pyvrp(problem)
+    notes = [f"pyvrp model relaxes: {r}" for r in model.relaxations]
+
+    def left() -> float:
+        return time_limit_s - (time.perf_counter() - t0)
+
+    if model.exact:
+        found = solve_pyvrp(model, left() - _MARGIN_S, seed, max_iterations=max_iterations)
+        if found.feasible and _serves_all(problem, found):
+            sol = solution_from_routes(problem, found.routes, found.vehicle_types)
+            sol.status = "feasible"
+            sol.engine = "pyvrp"
+            sol.seconds = time.perf_counter() - t0
+            sol.notes = [*notes, f"pyvrp: {found.iterations} iterations, seed {seed}"]
+            return sol
+        notes.append("pyvrp found no feasible solution: OR-Tools alone")
+        return _ortools(problem, left(), seed, None, notes, t0)
+
+    found = solve_pyvrp(model, PYVRP_SHARE * left(), seed, max_iterations=max_iterations)
+    notes.append(f"pyvrp (relaxed): {found.iterations} iterations, seed {seed}")
+    initial = found.routes if found.feasible and found.routes else None
+    if initial is None:
+        notes.append("pyvrp found no feasible relaxed solution: OR-Tools alone")
+    return _ortools(problem, left(), seed, initial, notes, t0)
+
+
+def _serves_all(problem: RoutingProblem, found: PyVRPRoutes) -> bool:
+    if problem.drop_penalty_cny is not None:
+        return True
+    return sum(len(r) for r in found.routes) == problem.n_nodes - 1
+
+
+def _ortools(
+    problem: RoutingProblem,
+    time_left_s: float,
+    seed: int,
+    initial: list[list[int]] | None,
+    notes: list[str],
+    t0: float,
+) -> RoutingSolution:
+    from revlog.routing.ortools import solve_ortools
+
+    sol = solve_ortools(problem, max(time_left_s, 0.05), seed=seed, initial_routes=initial)
+    sol.engine = "ortools" if initial is None or _ignored(sol) else "pyvrp+ortools"
+    sol.notes = [*notes, *sol.notes]
+    sol.seconds = time.perf_counter() - t0
+    return sol
+
+
+def _ignored(sol: RoutingSolution) -> bool:
+    return any(n.startswith("initial routes ignored") for n in sol.notes)
+
+
+def solution_from_routes(
+    problem: RoutingProblem,
+    routes: Sequence[Sequence[int]],
+    vehicle_types: Sequence[int] | None = None,
+) -> RoutingSolution:
+    """Schedule rule-free routes at their earliest times and cost them.
+
+    For problems without driver rules: each run leaves the base when its window opens,
+    waits at a stop until its window opens, and serves every stop at the earliest
+    possible time.
+
+    Parameters
+    ----------
+    problem
+        The routing problem (``rules`` is ignored: use OR-Tools when rules apply).
+    routes
+        Node indices of each route (base omitted).
+    vehicle_types
+        Index in ``problem.vehicle_types`` of each route's vehicle (default: type 0).
+
+    Returns
+    -------
+    RoutingSolution
+        Runs with stops, loads, km, hours, exposure and costs; stops not visited are
+        reported as dropped.
+
+    Raises
+    ------
+    RoutingInfeasibleError
+        If a route reaches a stop after its last window closes.
+    """
+    if vehicle_types is None:
+        vehicle_types = [0] * len(routes)
+    km = np.asarray(problem.km, dtype=float)
+    hours = np.asarray(problem.hours, dtype=float)
+    expo_m = None if problem.exposure is None else np.asarray(problem.exposure, dtype=float)
+    intact = np.asarray(problem.pickup_intact_kg, dtype=float)
+    damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
+    service = np.asarray(problem.service_h, dtype=float)
+    base_open = min(lo for lo, _ in problem.time_windows_h[0])
+    used = [0] * len(problem.vehicle_types)
+    runs: list[Run] = []
+    fixed = distance = risk = 0.0
+    visited: set[int] = set()
+    for route, t_idx in zip(routes, vehicle_types, strict=True):
+        if len(route) == 0:
+            continue
+        vt = problem.vehicle_types[t_idx]
+        t = base_open
+        stops = [Stop(0, problem.node_ids[0], t, t, t, 0.0, 0.0, int(t // 24))]
+        load_i = load_d = run_km = expo = 0.0
+        prev = 0
+        for j in [*route, 0]:
+            j = int(j)
+            run_km += float(km[prev, j])
+            expo += 0.0 if expo_m is None else float(expo_m[prev, j])
+            arrival = t + float(hours[prev, j])
+            if j == 0:
+                stops.append(
+                    Stop(0, problem.node_ids[0], arrival, arrival, arrival, load_i, load_d,
+                         int(arrival // 24))
+                )  # fmt: skip
+                break
+            start = next(
+                (max(arrival, lo) for lo, hi in problem.time_windows_h[j] if arrival <= hi + 1e-9),
+                None,
+            )
+            if start is None:
+                raise RoutingInfeasibleError([f"{problem.name}: stop {j} reached too late"])
+            load_i += float(intact[j])
+            load_d += float(damaged[j])
+            t = start + float(service[j])
+            stops.append(
+                Stop(j, problem.node_ids[j], arrival, start, t, load_i, load_d, int(start // 24))
+            )
+            visited.add(j)
+            prev = j
+        run_fixed = float(vt.fixed_cost_cny)
+        run_dist = float(vt.cost_cny_per_km) * run_km
+        fixed += run_fixed
+        distance += run_dist
+        risk += float(problem.risk_weight_cny_per_person) * expo
+        runs.append(
+            Run(
+                vehicle_type=vt.id,
+                vehicle=used[t_idx],
+                trip=0,
+                stops=stops,
+                km=run_km,
+                hours=stops[-1].arrival_h - stops[0].departure_h,
+                exposure=expo,
+                cost_cny=run_fixed + run_dist,
+            )
+        )
+        used[t_idx] += 1
+    dropped = [i for i in range(1, problem.n_nodes) if i not in visited]
+    penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
+    return RoutingSolution(
+        runs=runs,
+        dropped=dropped,
+        objective_cny=fixed + distance + risk + penalty,
+        fixed_cny=fixed,
+        distance_cny=distance,
+        risk_cny=risk,
+        penalty_cny=penalty,
+    )

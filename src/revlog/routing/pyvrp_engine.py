@@ -1,0 +1,435 @@
+"""PyVRP as revlog's core search: a :class:`RoutingProblem` as a ``pyvrp.ProblemData``.
+
+PyVRP (Wouters et al., iterated local search with late-acceptance hill climbing) works on
+integers. :func:`to_pyvrp` scales costs, times and loads by the smallest power of ten
+that represents the problem exactly (up to a precision cap, :func:`decimal_scale`), so
+the benchmark instances are modelled exactly (Solomon tenths x 10, X integers x 1) and
+real problems to 0.01 CNY, about a second and 0.1 kg.
+
+What PyVRP expresses exactly: pickups in two load dimensions (total kg against the
+payload, damaged kg against the certified boxes), one time window per stop, service
+times, a horizon, heterogeneous vehicle types (fixed cost, per-km cost, count), the
+exposure term of the objective (folded into one cost matrix per per-km cost), and
+droppable stops (a prize equal to the drop penalty). What it does not: several windows
+per stop (modelled by their hull), and the dangerous-goods driver rules (breaks, duty
+limits, night bans, multi-day and multi-trip runs; modelled by a shift-duration bound at
+most). The model records these relaxations in :attr:`PyVRPModel.relaxations`; the
+engine then hands PyVRP's routes to OR-Tools, which enforces the full rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyvrp
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
+
+from revlog.routing.problem import RoutingProblem
+
+#: Largest integer any scaled matrix entry or sum may reach (PyVRP uses 64-bit ints).
+_INT_LIMIT = 2**52
+
+
+def decimal_scale(values: np.ndarray | Sequence[float], max_decimals: int) -> int:
+    """Smallest power of ten that turns all values into integers, up to ``10**max_decimals``.
+
+    Parameters
+    ----------
+    values
+        Finite numbers (non-finite entries are ignored).
+    max_decimals
+        Precision cap: the returned scale is at most ``10**max_decimals``.
+
+    Returns
+    -------
+    int
+        ``10**k`` for the smallest ``k <= max_decimals`` with every ``value * 10**k``
+        within ``1e-6`` of an integer, else ``10**max_decimals``; reduced when needed so
+        that no scaled value exceeds ``2**52``.
+    """
+    arr = np.asarray(values, dtype=float).ravel()
+    arr = arr[np.isfinite(arr)]
+    biggest = float(np.abs(arr).max()) if arr.size else 0.0
+    k_max = max_decimals
+    while k_max > 0 and biggest * 10**k_max * 10 > _INT_LIMIT:
+        k_max -= 1
+    for k in range(k_max + 1):
+        scaled = arr * 10**k
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
+            return 10**k
+    return 10**k_max
+
+
+def to_int(values: np.ndarray | Sequence[float] | float, scale: int) -> np.ndarray:
+    """Scale and round to 64-bit integers (``rint(values * scale)``).
+
+    Parameters
+    ----------
+    values
+        Numbers in problem units.
+    scale
+        Integer units per problem unit (see :func:`decimal_scale`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` array of the same shape.
+    """
+    return np.rint(np.asarray(values, dtype=float) * scale).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class IntScales:
+    """Integer units per problem unit.
+
+    Attributes
+    ----------
+    cost_per_cny
+        Integer cost units per CNY.
+    time_per_h
+        Integer time units per hour.
+    load_per_kg
+        Integer load units per kg.
+    """
+
+    cost_per_cny: int
+    time_per_h: int
+    load_per_kg: int
+
+
+@dataclass
+class PyVRPModel:
+    """A routing problem translated for PyVRP.
+
+    Attributes
+    ----------
+    data
+        The PyVRP problem data (client ``i`` is node ``i + 1``; depot 0 is node 0).
+    scales
+        The integer scales used.
+    vehicle_type_of
+        Index in ``problem.vehicle_types`` of each PyVRP vehicle type.
+    relaxations
+        What the model does not express exactly (empty when it is exact).
+    """
+
+    data: pyvrp.ProblemData
+    scales: IntScales
+    vehicle_type_of: list[int]
+    relaxations: list[str] = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        """Whether PyVRP's feasible solutions are exactly the problem's feasible ones."""
+        return not self.relaxations
+
+
+@dataclass
+class PyVRPRoutes:
+    """Routes found by PyVRP, in problem terms.
+
+    Attributes
+    ----------
+    routes
+        Node indices of each route (base omitted).
+    vehicle_types
+        Index in ``problem.vehicle_types`` of the vehicle of each route.
+    cost
+        PyVRP's objective in integer cost units (see ``PyVRPModel.scales``).
+    feasible
+        PyVRP's own verdict under the (possibly relaxed) model.
+    iterations
+        Iterations of the iterated local search.
+    runtime_s
+        Time spent in the search, s.
+    """
+
+    routes: list[list[int]]
+    vehicle_types: list[int]
+    cost: int
+    feasible: bool
+    iterations: int
+    runtime_s: float
+
+
+def cost_matrix_cny(problem: RoutingProblem, cost_cny_per_km: float) -> np.ndarray:
+    """Arc costs of a vehicle with the given per-km cost, including the exposure term.
+
+    Parameters
+    ----------
+    problem
+        The routing problem.
+    cost_cny_per_km
+        Distance cost of the vehicle, CNY per km.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` CNY per arc: ``cost_cny_per_km * km + risk_weight * exposure``.
+    """
+    cost = cost_cny_per_km * np.asarray(problem.km, dtype=float)
+    if problem.exposure is not None and problem.risk_weight_cny_per_person:
+        cost = cost + problem.risk_weight_cny_per_person * np.asarray(problem.exposure, float)
+    return cost
+
+
+def _finite(matrix: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
+    """The matrix with forbidden entries set to a prohibitive finite value."""
+    out = np.array(matrix, dtype=float)
+    if forbidden.any():
+        ok = out[~forbidden]
+        big = float(np.abs(ok).max()) if ok.size else 1.0
+        out[forbidden] = max(big, 1.0) * out.shape[0] * 10
+    return out
+
+
+def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
+    """Translate a routing problem into PyVRP problem data.
+
+    Parameters
+    ----------
+    problem
+        The routing problem (node 0 is the base).
+
+    Returns
+    -------
+    PyVRPModel
+        The data, the scales and the list of relaxations (see the module docstring).
+    """
+    n = problem.n_nodes
+    relaxations: list[str] = []
+
+    # Cost: one matrix ("profile") per distinct per-km cost, unit distance cost 1.
+    per_km = sorted({vt.cost_cny_per_km for vt in problem.vehicle_types})
+    costs = {c: cost_matrix_cny(problem, c) for c in per_km}
+    money = [m.ravel() for m in costs.values()]
+    money.append(np.array([vt.fixed_cost_cny for vt in problem.vehicle_types], dtype=float))
+    if problem.drop_penalty_cny is not None:
+        money.append(np.array([problem.drop_penalty_cny], dtype=float))
+    cost_scale = decimal_scale(np.concatenate(money), max_decimals=2)
+    forbidden = ~(np.isfinite(problem.km) & np.isfinite(problem.hours))
+    np.fill_diagonal(forbidden, False)
+    if forbidden.any():
+        relaxations.append("forbidden arcs (modelled by a prohibitive cost)")
+
+    # Time: hours of travel, service and windows.
+    base_open = min(lo for lo, _ in problem.time_windows_h[0])
+    base_close = min(max(hi for _, hi in problem.time_windows_h[0]), problem.horizon_h)
+    hulls = [
+        (min(lo for lo, _ in w), max(hi for _, hi in w)) if w else (base_open, base_close)
+        for w in problem.time_windows_h
+    ]
+    if any(len(w) > 1 for w in problem.time_windows_h[1:]):
+        relaxations.append("several time windows per stop (hull used)")
+    times = np.concatenate(
+        [
+            np.asarray(problem.hours, float).ravel(),
+            np.asarray(problem.service_h, float),
+            np.array([t for h in hulls for t in h], dtype=float),
+        ]
+    )
+    time_scale = decimal_scale(times, max_decimals=4)
+    if time_scale > 3600:
+        time_scale = 3600
+
+    # Load: total kg (payload) and damaged kg (certified boxes).
+    intact = np.asarray(problem.pickup_intact_kg, float)
+    damaged = np.asarray(problem.pickup_damaged_kg, float)
+    loads = np.concatenate(
+        [
+            intact + damaged,
+            damaged,
+            [vt.payload_kg for vt in problem.vehicle_types],
+            [vt.damaged_capacity_kg for vt in problem.vehicle_types],
+        ]
+    )
+    load_scale = decimal_scale(loads, max_decimals=1)
+    two_dims = bool(np.any(damaged[1:] > 0))
+    total_int = to_int(intact + damaged, load_scale)
+    damaged_int = to_int(damaged, load_scale)
+
+    rules = problem.rules
+    if rules is not None:
+        relaxations.append("dangerous-goods driver rules (breaks, duty, bans) not modelled")
+    shift = None
+    if rules is not None and rules.duty_h_per_day is not None and rules.max_days == 1:
+        shift = int(to_int(rules.duty_h_per_day, time_scale))
+        if rules.allow_multi_trip:
+            shift = None
+
+    locations = [pyvrp.Location(0.0, 0.0) for _ in range(n)]
+    tw = to_int(np.array(hulls, dtype=float), time_scale)
+    service = to_int(problem.service_h, time_scale)
+    depot = pyvrp.Depot(0, tw_early=int(tw[0, 0]), tw_late=int(tw[0, 1]))
+    required = problem.drop_penalty_cny is None
+    prize = 0 if required else int(to_int(problem.drop_penalty_cny, cost_scale))
+    clients = []
+    for i in range(1, n):
+        pickup = [int(total_int[i]), int(damaged_int[i])] if two_dims else [int(total_int[i])]
+        clients.append(
+            pyvrp.Client(
+                i,
+                pickup=pickup,
+                service_duration=int(service[i]),
+                tw_early=int(tw[i, 0]),
+                tw_late=int(tw[i, 1]),
+                prize=prize,
+                required=required,
+                name=str(problem.node_ids[i]),
+            )
+        )
+    vehicle_types = []
+    for vt in problem.vehicle_types:
+        capacity = [int(to_int(vt.payload_kg, load_scale))]
+        if two_dims:
+            capacity.append(int(to_int(vt.damaged_capacity_kg, load_scale)))
+        kwargs = {} if shift is None else {"shift_duration": shift}
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=int(vt.count),
+                capacity=capacity,
+                fixed_cost=int(to_int(vt.fixed_cost_cny, cost_scale)),
+                tw_early=int(tw[0, 0]),
+                tw_late=int(tw[0, 1]),
+                unit_distance_cost=1,
+                profile=per_km.index(vt.cost_cny_per_km),
+                name=vt.id,
+                **kwargs,
+            )
+        )
+    durations = to_int(_finite(problem.hours, forbidden), time_scale)
+    np.fill_diagonal(durations, 0)
+    matrices = []
+    for c in per_km:
+        m = to_int(_finite(costs[c], forbidden), cost_scale)
+        np.fill_diagonal(m, 0)
+        matrices.append(m)
+    data = pyvrp.ProblemData(
+        locations, clients, [depot], vehicle_types, matrices, [durations] * len(matrices)
+    )
+    return PyVRPModel(
+        data=data,
+        scales=IntScales(cost_scale, time_scale, load_scale),
+        vehicle_type_of=list(range(len(problem.vehicle_types))),
+        relaxations=relaxations,
+    )
+
+
+def routes_of(solution: pyvrp.Solution) -> tuple[list[list[int]], list[int]]:
+    """Node-index routes and vehicle types of a PyVRP solution.
+
+    Parameters
+    ----------
+    solution
+        A PyVRP solution of data built by :func:`to_pyvrp`.
+
+    Returns
+    -------
+    routes, vehicle_types
+        Node indices of each non-empty route (base omitted) and its PyVRP vehicle type.
+    """
+    routes, types = [], []
+    for route in solution.routes():
+        visits = [act.idx + 1 for act in route if act.is_client()]
+        if visits:
+            routes.append(visits)
+            types.append(int(route.vehicle_type()))
+    return routes, types
+
+
+def solution_of(
+    model: PyVRPModel, routes: Sequence[Sequence[int]], vehicle_types: Sequence[int] | None = None
+) -> pyvrp.Solution:
+    """PyVRP solution from node-index routes (e.g. a warm start).
+
+    Parameters
+    ----------
+    model
+        The model built by :func:`to_pyvrp`.
+    routes
+        Node indices of each route (base omitted).
+    vehicle_types
+        PyVRP vehicle type of each route; by default the first type with a free vehicle.
+
+    Returns
+    -------
+    pyvrp.Solution
+        The solution (it may be infeasible).
+    """
+    data = model.data
+    if vehicle_types is None:
+        left = [vt.num_available for vt in data.vehicle_types()]
+        vehicle_types = []
+        for _ in routes:
+            k = next((i for i, c in enumerate(left) if c > 0), 0)
+            left[k] -= 1
+            vehicle_types.append(k)
+    pv_routes = [
+        pyvrp.Route(data, [int(c) - 1 for c in r], int(k))
+        for r, k in zip(routes, vehicle_types, strict=True)
+        if len(r) > 0
+    ]
+    return pyvrp.Solution(data, pv_routes)
+
+
+def solve_pyvrp(
+    model: PyVRPModel,
+    time_limit_s: float,
+    seed: int = 0,
+    *,
+    max_iterations: int | None = None,
+    no_improvement: int | None = None,
+    initial: pyvrp.Solution | None = None,
+    params: pyvrp.SolveParams | None = None,
+) -> PyVRPRoutes:
+    """Run PyVRP's iterated local search on a model.
+
+    Parameters
+    ----------
+    model
+        From :func:`to_pyvrp`.
+    time_limit_s
+        Time budget, s.
+    seed
+        Random seed.
+    max_iterations
+        Optional iteration cap (with it, and without a binding time limit, the run is
+        deterministic).
+    no_improvement
+        Optional: stop after this many iterations without a new best solution.
+    initial
+        Optional warm start.
+    params
+        PyVRP solver parameters; PyVRP's defaults when ``None``.
+
+    Returns
+    -------
+    PyVRPRoutes
+        The best solution found, in problem terms.
+    """
+    stops = [MaxRuntime(max(time_limit_s, 0.0))]
+    if max_iterations is not None:
+        stops.append(MaxIterations(max_iterations))
+    if no_improvement is not None:
+        stops.append(NoImprovement(no_improvement))
+    stop = stops[0] if len(stops) == 1 else MultipleCriteria(stops)
+    result = pyvrp.solve(
+        model.data,
+        stop,
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params if params is not None else pyvrp.SolveParams(),
+        initial_solution=initial,
+    )
+    routes, types = routes_of(result.best)
+    return PyVRPRoutes(
+        routes=routes,
+        vehicle_types=[model.vehicle_type_of[t] for t in types],
+        cost=int(result.cost()) if result.is_feasible() else int(result.best.distance_cost()),
+        feasible=bool(result.is_feasible()),
+        iterations=int(result.num_iterations),
+        runtime_s=float(result.runtime),
+    )
