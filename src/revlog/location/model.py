@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 from revlog.location.problem import LocationProblem
@@ -112,7 +113,7 @@ def _lin(coefs: list[float], variables: list) -> LinearExpression:
 
 
 def build_model(problem: LocationProblem, options: ModelOptions | None = None) -> pyo.ConcreteModel:
-    """Build the Pyomo model of a location problem.
+    """Build the Pyomo model of a location problem (garbage collection paused meanwhile).
 
     Parameters
     ----------
@@ -127,6 +128,11 @@ def build_model(problem: LocationProblem, options: ModelOptions | None = None) -
         With variables ``x`` (over arcs), ``y`` (facilities), ``flow`` (forwarding arcs), the
         constraints listed in the module docstring and the objective ``cost``.
     """
+    with PauseGC():
+        return _build_model(problem, options)
+
+
+def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.ConcreteModel:
     opts = options or ModelOptions()
     p = problem
     n, m, k, nl = p.n_sources, p.n_facilities, p.n_arcs, p.n_forwarding
@@ -143,7 +149,10 @@ def build_model(problem: LocationProblem, options: ModelOptions | None = None) -
     forced = p.forced_open.tolist()
     mdl.y = pyo.Var(mdl.F, domain=pyo.Binary, bounds=lambda _, f: (1 if forced[f] else 0, 1))
     mdl.flow = pyo.Var(mdl.L, domain=pyo.NonNegativeReals)
-    x, y, flow = mdl.x, mdl.y, mdl.flow
+    # plain lists of VarData: indexing them is far cheaper than indexing the components
+    x = list(mdl.x.values())
+    y = list(mdl.y.values())
+    flow = list(mdl.flow.values())
 
     by_source = [g.tolist() for g in group_indices(p.arc_source, n)]
     arcs_in = [g.tolist() for g in group_indices(p.arc_facility, m)]
@@ -154,7 +163,7 @@ def build_model(problem: LocationProblem, options: ModelOptions | None = None) -
     mdl.assign = pyo.Constraint(
         served, rule=lambda _, s: _lin([1.0] * len(by_source[s]), [x[a] for a in by_source[s]]) == 1
     )
-    mdl.link = pyo.Constraint(mdl.A, rule=lambda _, a: x[a] - y[arc_fac[a]] <= 0)
+    mdl.link = pyo.Constraint(mdl.A, rule=lambda _, a: x[a] <= y[arc_fac[a]])
 
     def inbound(f: int) -> tuple[list[float], list]:
         coefs = [supply[a] for a in arcs_in[f]] + [1.0] * len(fwd_in[f])
