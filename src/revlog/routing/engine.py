@@ -40,6 +40,13 @@ from revlog.routing.solution import RoutingSolution, Run, Stop
 #: Share of the time budget given to PyVRP when OR-Tools must enforce rules it lacks.
 PYVRP_SHARE = 0.5
 
+#: Safety margins on the daily duty limit (shares of it) tried in turn when OR-Tools
+#: rejects PyVRP's relaxed routes; then OR-Tools searches alone.
+DUTY_MARGINS = (0.0, 0.1, 0.2)
+
+#: Share of the remaining budget for each PyVRP retry.
+RETRY_SHARE = 0.25
+
 #: Time kept back for building the answer, s.
 _MARGIN_S = 0.02
 
@@ -96,12 +103,39 @@ def solve_routing(
         notes.append("pyvrp found no feasible solution: OR-Tools alone")
         return _ortools(problem, left(), seed, None, notes, t0)
 
-    found = solve_pyvrp(model, PYVRP_SHARE * left(), seed, max_iterations=max_iterations)
-    notes.append(f"pyvrp (relaxed): {found.iterations} iterations, seed {seed}")
-    initial = found.routes if found.feasible and found.routes else None
-    if initial is None:
-        notes.append("pyvrp found no feasible relaxed solution: OR-Tools alone")
-    return _ortools(problem, left(), seed, initial, notes, t0)
+    from revlog.routing.ortools import solve_ortools
+
+    # Relaxed PyVRP search, then OR-Tools from its routes under the full rules. If
+    # OR-Tools rejects the routes, PyVRP tries again with a safety margin on the duty
+    # limit, and finally OR-Tools searches alone.
+    duty = problem.rules.duty_h_per_day if problem.rules is not None else None
+    for attempt, margin_share in enumerate(DUTY_MARGINS):
+        last = attempt == len(DUTY_MARGINS) - 1 or duty is None
+        margin_h = margin_share * duty if duty is not None else 0.0
+        if attempt > 0:
+            model = to_pyvrp(problem, duty_margin_h=margin_h)
+        share = PYVRP_SHARE if attempt == 0 else RETRY_SHARE
+        found = solve_pyvrp(model, share * left(), seed, max_iterations=max_iterations)
+        notes.append(
+            f"pyvrp (relaxed, duty margin {margin_h:g} h): {found.iterations} iterations, "
+            f"seed {seed}"
+        )
+        if found.feasible and found.routes and _serves_all(problem, found):
+            if last:
+                return _ortools(problem, left(), seed, found.routes, notes, t0)
+            probe = solve_ortools(
+                problem, max(left(), 0.05), seed=seed, initial_routes=found.routes,
+                solution_limit=1,
+            )  # fmt: skip
+            if not _ignored(probe):  # accepted: improve from them with the rest of the budget
+                return _ortools(problem, left(), seed, found.routes, notes, t0)
+            notes.append(f"OR-Tools rejected pyvrp's routes (duty margin {margin_h:g} h)")
+        else:
+            notes.append("pyvrp found no feasible relaxed solution")
+        if last:
+            break
+    notes.append("OR-Tools alone")
+    return _ortools(problem, left(), seed, None, notes, t0)
 
 
 def _serves_all(problem: RoutingProblem, found: PyVRPRoutes) -> bool:

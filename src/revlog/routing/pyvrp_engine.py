@@ -27,6 +27,7 @@ import pyvrp
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from revlog.routing.problem import RoutingProblem
+from revlog.routing.rules import departure_windows_h
 
 #: Largest integer any scaled matrix entry or sum may reach (PyVRP uses 64-bit ints).
 _INT_LIMIT = 2**52
@@ -185,13 +186,16 @@ def _finite(matrix: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
     return out
 
 
-def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
+def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPModel:
     """Translate a routing problem into PyVRP problem data.
 
     Parameters
     ----------
     problem
         The routing problem (node 0 is the base).
+    duty_margin_h
+        With driver rules: how much shorter than the daily duty limit a one-day run may
+        last in the PyVRP model (a safety margin for the breaks OR-Tools will insert).
 
     Returns
     -------
@@ -250,14 +254,22 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
     total_int = to_int(intact + damaged, load_scale)
     damaged_int = to_int(damaged, load_scale)
 
+    # Driver rules: not expressible; approximated conservatively so that PyVRP's routes
+    # tend to survive them: travel inflated by the driving breaks it needs, runs leave
+    # at the first shift start, a one-day run lasts at most the daily duty limit.
     rules = problem.rules
-    if rules is not None:
-        relaxations.append("dangerous-goods driver rules (breaks, duty, bans) not modelled")
+    travel_factor = 1.0
     shift = None
-    if rules is not None and rules.duty_h_per_day is not None and rules.max_days == 1:
-        shift = int(to_int(rules.duty_h_per_day, time_scale))
-        if rules.allow_multi_trip:
-            shift = None
+    depart_early = None
+    if rules is not None:
+        relaxations.append("dangerous-goods driver rules (breaks, duty, bans) approximated")
+        if rules.max_driving_h:
+            travel_factor = 1.0 + rules.break_h / rules.max_driving_h
+        if rules.duty_h_per_day is not None and rules.max_days == 1 and not rules.allow_multi_trip:
+            shift = int(to_int(max(rules.duty_h_per_day - duty_margin_h, 0.0), time_scale))
+        departures = departure_windows_h(problem)
+        if departures:
+            depart_early = int(to_int(departures[0][0], time_scale))
 
     locations = [pyvrp.Location(0.0, 0.0) for _ in range(n)]
     tw = to_int(np.array(hulls, dtype=float), time_scale)
@@ -291,7 +303,7 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
                 num_available=int(vt.count),
                 capacity=capacity,
                 fixed_cost=int(to_int(vt.fixed_cost_cny, cost_scale)),
-                tw_early=int(tw[0, 0]),
+                tw_early=int(tw[0, 0]) if depart_early is None else depart_early,
                 tw_late=int(tw[0, 1]),
                 unit_distance_cost=1,
                 profile=per_km.index(vt.cost_cny_per_km),
@@ -299,7 +311,7 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
                 **kwargs,
             )
         )
-    durations = to_int(_finite(problem.hours, forbidden), time_scale)
+    durations = to_int(travel_factor * _finite(problem.hours, forbidden), time_scale)
     np.fill_diagonal(durations, 0)
     matrices = []
     for c in per_km:

@@ -1,0 +1,168 @@
+"""revlog's routing engine (PyVRP core search + OR-Tools rules) and its PyVRP model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from revlog.bench import benchmarks_dir
+from revlog.bench.vrp import check_routes, read_instance
+from revlog.routing.engine import solution_from_routes, solve_routing
+from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
+from revlog.routing.pyvrp_engine import decimal_scale, to_int, to_pyvrp
+
+
+def _grid_problem(n: int = 25, seed: int = 3, **kw) -> RoutingProblem:
+    """Random stops, km on a plane, 60 km/h, wide windows: a rule-free pickup problem."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 100, (n, 2))
+    km = np.round(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)), 1)
+    args = {
+        "name": "grid",
+        "node_ids": [f"n{i}" for i in range(n)],
+        "km": km,
+        "hours": km / 60.0,
+        "pickup_intact_kg": np.r_[0.0, rng.integers(100, 500, n - 1)],
+        "pickup_damaged_kg": np.zeros(n),
+        "service_h": np.r_[0.0, np.full(n - 1, 0.25)],
+        "time_windows_h": [[(0.0, 24.0)]] + [[(0.0, 20.0)] for _ in range(n - 1)],
+        "vehicle_types": [VehicleType("truck", 2000.0, 0.0, 300.0, 2.5, n - 1)],
+        "horizon_h": 24.0,
+    }
+    args.update(kw)
+    return RoutingProblem(**args)
+
+
+def _project_checker():
+    mod = pytest.importorskip("revlog.check.routes", reason="project route checker not built")
+    return mod.check_routes
+
+
+def test_decimal_scale_and_to_int():
+    assert decimal_scale([1.0, 2.0, 30.0], 3) == 1
+    assert decimal_scale([1.4, 2.0], 3) == 10
+    assert decimal_scale([0.25], 3) == 100
+    assert decimal_scale([1 / 3], 2) == 100  # capped precision
+    np.testing.assert_array_equal(to_int([1.4, 2.05], 100), [140, 205])
+
+
+def test_pyvrp_model_is_exact_on_benchmark_conventions():
+    p = _grid_problem()
+    model = to_pyvrp(p)
+    assert model.exact
+    assert model.scales.cost_per_cny == 100  # km in tenths x 2.5 CNY/km: multiples of 0.25
+    assert model.scales.time_per_h == 3600  # km / 60 km/h: capped at seconds
+    data = model.data
+    assert data.num_clients == p.n_nodes - 1
+    dist = np.asarray(data.distance_matrix(0))
+    np.testing.assert_array_equal(dist, to_int(2.5 * p.km, model.scales.cost_per_cny))
+
+
+def test_pyvrp_model_records_what_it_relaxes():
+    p = _grid_problem(rules=DrivingRules())
+    p.time_windows_h[1] = [(0.0, 5.0), (8.0, 12.0)]
+    p.km[2, 3] = np.inf
+    model = to_pyvrp(p)
+    assert not model.exact
+    text = " ".join(model.relaxations)
+    assert "driver rules" in text and "time windows" in text and "forbidden" in text
+
+
+def test_engine_feasible_on_a_rule_free_problem():
+    p = _grid_problem()
+    sol = solve_routing(p, 1.0, seed=0)
+    assert sol.engine == "pyvrp"
+    assert check_routes(p, sol.routes).feasible
+    assert sol.dropped == []
+    assert sol.objective_cny == pytest.approx(300.0 * sol.n_runs + 2.5 * sol.distance_km, rel=1e-9)
+    violations = _project_checker()(p, sol)
+    assert violations == []
+
+
+def test_engine_is_deterministic_by_seed():
+    p = _grid_problem(n=30, seed=5)
+    a = solve_routing(p, 30.0, seed=7, max_iterations=300)
+    b = solve_routing(p, 30.0, seed=7, max_iterations=300)
+    assert a.routes == b.routes
+    assert a.objective_cny == b.objective_cny
+
+
+def test_engine_drops_a_stop_only_when_it_pays():
+    p = _grid_problem(n=12, drop_penalty_cny=1000.0)
+    far = 11
+    p.km[far, :] = p.km[:, far] = 500.0
+    p.km[far, far] = 0.0
+    p.hours[far, :] = p.hours[:, far] = 500.0 / 60.0
+    p.hours[far, far] = 0.0
+    sol = solve_routing(p, 0.5, seed=0)
+    assert sol.dropped == [far]
+    assert sol.penalty_cny == pytest.approx(1000.0)
+    assert check_routes(p, sol.routes).feasible
+
+
+def test_engine_enforces_the_rich_rules_through_ortools():
+    """Two-dimension pickups, a mixed fleet and driver rules: PyVRP seeds OR-Tools."""
+    rng = np.random.default_rng(0)
+    n = 20
+    xy = rng.uniform(0, 250, (n, 2))
+    km = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))
+    p = RoutingProblem(
+        name="rich",
+        node_ids=[str(i) for i in range(n)],
+        km=km,
+        hours=km / 60.0,
+        pickup_intact_kg=np.r_[0.0, rng.integers(50, 400, n - 1)],
+        pickup_damaged_kg=np.r_[0.0, rng.integers(0, 2, n - 1) * 100.0],
+        service_h=np.r_[0.0, np.full(n - 1, 0.5)],
+        time_windows_h=[[(0.0, 168.0)]] + [[(8.0, 18.0)] for _ in range(n - 1)],
+        vehicle_types=[
+            VehicleType("small", 1500.0, 300.0, 400.0, 3.0, 4),
+            VehicleType("big", 3000.0, 600.0, 700.0, 4.5, 3),
+        ],
+        rules=DrivingRules(),
+        horizon_h=48.0,
+    )
+    sol = solve_routing(p, 3.0, seed=0)
+    assert sol.engine == "pyvrp+ortools", sol.notes
+    assert sol.dropped == []
+    assert sorted(x for r in sol.routes for x in r) == list(range(1, n))
+    for run in sol.runs:
+        vt = next(v for v in p.vehicle_types if v.id == run.vehicle_type)
+        assert run.stops[-1].load_damaged_kg <= vt.damaged_capacity_kg + 1e-9
+        assert run.stops[-1].load_intact_kg + run.stops[-1].load_damaged_kg <= vt.payload_kg
+    assert _project_checker()(p, sol) == []
+
+
+def test_solution_from_routes_schedules_at_earliest_times():
+    p = _grid_problem(n=4)
+    p.time_windows_h[2] = [(5.0, 6.0)]
+    sol = solution_from_routes(p, [[1, 2], [3]])
+    run = sol.runs[0]
+    assert run.stops[2].start_h == pytest.approx(5.0)  # waits for the window
+    assert run.stops[1].start_h == pytest.approx(p.hours[0, 1])
+    assert run.km == pytest.approx(p.km[0, 1] + p.km[1, 2] + p.km[2, 0])
+
+
+def _shipped(*parts):
+    path = benchmarks_dir().joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"benchmark file {path} not present (set REVLOG_BENCHMARKS)")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("parts", "bks", "tol_pct"),
+    [
+        (("solomon", "C201.txt"), 589.1, 1.0),
+        (("solomon", "RC105.txt"), 1513.7, 3.0),
+        (("cvrplib", "X", "X-n101-k25.vrp"), 27591.0, 3.0),
+    ],
+)
+def test_engine_near_best_known_in_two_seconds(parts, bks, tol_pct):
+    p = read_instance(_shipped(*parts))
+    sol = solve_routing(p, 1.5, seed=0)
+    res = check_routes(p, sol.routes)
+    assert res.feasible, res.violations
+    assert res.distance == pytest.approx(sol.distance_km, abs=1e-6)
+    assert res.distance >= bks - 1e-6
+    assert 100 * (res.distance - bks) / bks <= tol_pct
