@@ -1,0 +1,234 @@
+"""The route checker catches every kind of violation: corrupt a solution, see it flagged."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import numpy as np
+import pytest
+
+from revlog.check.routes import check_linehauls, check_routes
+from revlog.routing.linehaul import size_linehauls
+from revlog.routing.ortools import solve_ortools
+from revlog.routing.problem import DrivingRules, VehicleType
+from revlog.routing.solution import Break
+from test_routing_ortools import WEEK, daily, make, random_case, sym
+
+
+@pytest.fixture(scope="module")
+def rich():
+    prob = random_case(11, n=9)
+    sol = solve_ortools(prob, 0.5)
+    assert check_routes(prob, sol) == []
+    return prob, sol
+
+
+@pytest.fixture(scope="module")
+def long_run():
+    """A 7 h leg each way: driving breaks, a night ban and an overnight rest (two days)."""
+    rules = DrivingRules(max_days=2, night_ban_h=(22.0, 6.0), shift_start_h=6.0)
+    prob = make(
+        sym([[0, 7.0], [0, 0]]), service=[0, 0.5], windows=[WEEK, daily(8, 18)], rules=rules
+    )
+    sol = solve_ortools(prob, 0.5)
+    assert check_routes(prob, sol) == []
+    return prob, sol
+
+
+def corrupt(sol, fn):
+    bad = copy.deepcopy(sol)
+    fn(bad)
+    return bad
+
+
+def replace_stop(run, k, **kw):
+    run.stops[k] = dataclasses.replace(run.stops[k], **kw)
+
+
+def has(errs, text):
+    return any(text in e for e in errs), errs
+
+
+def test_stop_served_twice(rich):
+    prob, sol = rich
+    node = sol.runs[0].stops[1]
+    bad = corrupt(sol, lambda s: s.runs[-1].stops.insert(1, node))
+    assert has(check_routes(prob, bad), "served 2 times")[0]
+
+
+def test_stop_missing(rich):
+    prob, sol = rich
+    bad = corrupt(sol, lambda s: s.runs[0].stops.pop(1))
+    assert has(check_routes(prob, bad), "neither served nor dropped")[0]
+
+
+def test_drop_without_penalty(rich):
+    prob, sol = rich
+    bad = corrupt(sol, lambda s: (s.runs[0].stops.pop(1), s.dropped.append(sol.runs[0].nodes[0])))
+    assert has(check_routes(prob, bad), "no drop penalty")[0]
+
+
+def test_overload_and_wrong_reported_load(rich):
+    prob, sol = rich
+    small = dataclasses.replace(
+        prob,
+        vehicle_types=[
+            dataclasses.replace(t, payload_kg=100.0, damaged_capacity_kg=0.0)
+            for t in prob.vehicle_types
+        ],
+    )
+    errs = check_routes(small, sol)
+    assert has(errs, "exceeds payload")[0]
+    if any(r.stops[-1].load_damaged_kg > 0 for r in sol.runs):
+        assert has(errs, "certified-box capacity")[0]
+    bad = corrupt(sol, lambda s: replace_stop(s.runs[0], 1, load_intact_kg=-1.0))
+    assert has(check_routes(prob, bad), "differs from pickups")[0]
+
+
+def test_window_and_service(rich):
+    prob, sol = rich
+    st = sol.runs[0].stops[1]
+    bad = corrupt(
+        sol,
+        lambda s: replace_stop(
+            s.runs[0], 1, start_h=st.start_h + 24 * 30, departure_h=st.departure_h + 24 * 30
+        ),
+    )
+    assert has(check_routes(prob, bad), "outside windows")[0]
+    bad = corrupt(sol, lambda s: replace_stop(s.runs[0], 1, departure_h=st.start_h))
+    assert has(check_routes(prob, bad), "served 0.0000 h")[0]
+
+
+def test_arrival_too_early_for_the_road(rich):
+    prob, sol = rich
+    st = sol.runs[0].stops[1]
+    early = sol.runs[0].start_h
+    bad = corrupt(sol, lambda s: replace_stop(s.runs[0], 1, arrival_h=early))
+    assert has(check_routes(prob, bad), "cannot arrive")[0]
+    assert st.arrival_h > early
+
+
+def test_missing_break_breaks_the_four_hour_rule(long_run):
+    prob, sol = long_run
+    bad = corrupt(
+        sol,
+        lambda s: setattr(
+            s.runs[0], "breaks", [b for b in s.runs[0].breaks if b.kind != "driving"]
+        ),
+    )
+    assert has(check_routes(prob, bad), "without a break")[0]
+
+
+def test_short_break_and_overlap(long_run):
+    prob, sol = long_run
+    run = sol.runs[0]
+    k = next(i for i, b in enumerate(run.breaks) if b.kind == "driving")
+    bad = corrupt(
+        sol,
+        lambda s: s.runs[0].breaks.__setitem__(
+            k, dataclasses.replace(s.runs[0].breaks[k], duration_h=0.1)
+        ),
+    )
+    assert has(check_routes(prob, bad), "shorter than")[0]
+    st = run.stops[1]
+    bad = corrupt(sol, lambda s: s.runs[0].breaks.append(Break(st.start_h, 0.4, "driving")))
+    assert has(check_routes(prob, bad), "overlaps service")[0]
+
+
+def test_overnight_rest_removed_breaks_duty_and_night_ban(long_run):
+    prob, sol = long_run
+    bad = corrupt(
+        sol,
+        lambda s: setattr(
+            s.runs[0], "breaks", [b for b in s.runs[0].breaks if b.kind != "overnight"]
+        ),
+    )
+    errs = check_routes(prob, bad)
+    assert has(errs, "exceeds the daily limit")[0]
+    assert has(errs, "during the night ban")[0]
+
+
+def test_too_many_days(long_run):
+    prob, sol = long_run
+    one_day = dataclasses.replace(prob, rules=dataclasses.replace(prob.rules, max_days=1))
+    assert has(check_routes(one_day, sol), "exceed max_days 1")[0]
+
+
+def test_shift_start_and_base_hours(long_run):
+    prob, sol = long_run
+    late = dataclasses.replace(prob, rules=dataclasses.replace(prob.rules, shift_start_h=23.0))
+    assert has(check_routes(late, sol), "before the shift start")[0]
+    closed = dataclasses.replace(prob, time_windows_h=[[(200.0, 201.0)], *prob.time_windows_h[1:]])
+    assert has(check_routes(closed, sol), "outside its opening hours")[0]
+
+
+def test_distance_cost_and_objective(rich):
+    prob, sol = rich
+    bad = corrupt(sol, lambda s: setattr(s.runs[0], "km", s.runs[0].km + 1.0))
+    assert has(check_routes(prob, bad), "but the matrix gives")[0]
+    bad = corrupt(sol, lambda s: setattr(s.runs[0], "cost_cny", s.runs[0].cost_cny - 1.0))
+    assert has(check_routes(prob, bad), "recomputed")[0]
+    bad = corrupt(sol, lambda s: setattr(s, "objective_cny", s.objective_cny * 0.9))
+    assert has(check_routes(prob, bad), "objective_cny")[0]
+    bad = corrupt(sol, lambda s: setattr(s, "penalty_cny", 5.0))
+    assert has(check_routes(prob, bad), "penalty_cny")[0]
+
+
+def test_vehicle_counts_types_and_trips(rich):
+    prob, sol = rich
+    vt = sol.runs[0].vehicle_type
+    count = next(t.count for t in prob.vehicle_types if t.id == vt)
+    bad = corrupt(sol, lambda s: setattr(s.runs[0], "vehicle", count))
+    assert has(check_routes(prob, bad), "vehicle index outside")[0]
+    bad = corrupt(sol, lambda s: setattr(s.runs[0], "vehicle_type", "ufo"))
+    assert has(check_routes(prob, bad), "unknown vehicle type")[0]
+    if len(sol.runs) >= 2:
+
+        def same_vehicle(s):
+            s.runs[1].vehicle_type, s.runs[1].vehicle = s.runs[0].vehicle_type, s.runs[0].vehicle
+            s.runs[1].cost_cny = next(
+                t for t in prob.vehicle_types if t.id == s.runs[0].vehicle_type
+            ).fixed_cost_cny
+
+        errs = check_routes(prob, corrupt(sol, same_vehicle))
+        assert has(errs, "multi-trip is not allowed")[0]
+
+
+def test_no_road_leg():
+    prob = make(sym([[0, 1, 1], [0, 0, 1], [0, 0, 0]]))
+    sol = solve_ortools(prob, 0.3)
+    assert check_routes(prob, sol) == []
+    hours = prob.hours.copy()
+    hours[0, sol.runs[0].nodes[0]] = np.inf
+    blocked = dataclasses.replace(prob, hours=hours)
+    assert has(check_routes(blocked, sol), "no permitted road")[0]
+
+
+def test_linehaul_sizing_is_checked():
+    truck = VehicleType("semi", 20_000, 2_000, 1500, 6.0, 3)
+    plan = size_linehauls(
+        [("o1", "plant", 130.0), ("o2", "plant", 0.0), ("o3", "plant", 45.0)],
+        km={("o1", "plant"): 400.0, ("o3", "plant"): 800.0},
+        hours={("o1", "plant"): 6.0, ("o3", "plant"): 12.0},
+        vehicle=truck,
+        damaged_share={"o1": 0.0, "o3": 0.2},
+        rules=DrivingRules(),
+    )
+    assert check_linehauls(plan, DrivingRules()) == []
+    o1, o3 = plan.legs
+    assert o1.runs_per_year == 7  # 130 t / 20 t
+    assert o3.runs_per_year == 5  # 9 t damaged / 2 t boxes beats 45 t / 20 t = 3
+    assert o1.cost_cny_per_year == pytest.approx(7 * (1500 + 800 * 6.0))
+    assert o3.days_per_run == 3 and o1.days_per_run == 2
+    assert plan.to_frame().shape == (2, len(dataclasses.fields(o1)))
+    short = dataclasses.replace(plan, legs=[dataclasses.replace(o1, runs_per_year=6)])
+    assert has(check_linehauls(short), "runs of")[0]
+    with pytest.raises(ValueError, match="no certified boxes"):
+        size_linehauls(
+            [("o3", "plant", 45.0)],
+            {("o3", "plant"): 1.0},
+            {("o3", "plant"): 1.0},
+            dataclasses.replace(truck, damaged_capacity_kg=0.0),
+            damaged_share=0.2,
+        )

@@ -1,0 +1,82 @@
+"""Driver rules as modelling ingredients, and the solution's geometry."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from revlog.routing.problem import DrivingRules
+from revlog.routing.rules import (
+    break_plan,
+    break_sequence,
+    diagnose,
+    intersect_intervals,
+    night_ban_intervals_h,
+    shift_start_windows_h,
+)
+from revlog.routing.solution import run_linestrings
+from test_routing_ortools import WEEK, daily, make, solve_checked, sym
+
+
+def test_night_ban_wraps_midnight_and_is_clipped_to_the_period():
+    bans = night_ban_intervals_h(DrivingRules(night_ban_h=(22.0, 6.0)), 48.0)
+    assert bans == [(0.0, 6.0), (22.0, 30.0), (46.0, 48.0)]
+    assert night_ban_intervals_h(DrivingRules(), 48.0) == []
+
+
+def test_shift_starts_and_interval_algebra():
+    assert shift_start_windows_h(DrivingRules(shift_start_h=8.0), 48.0) == [(8, 24), (32, 48)]
+    assert intersect_intervals([(0, 10), (20, 30)], [(5, 25)]) == [(5, 10), (20, 25)]
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        DrivingRules(),
+        DrivingRules(max_days=3),
+        DrivingRules(night_ban_h=(22.0, 6.0)),
+        DrivingRules(night_ban_h=(0.0, 6.0), max_days=2),
+        DrivingRules(max_driving_h=None, night_ban_h=(23.0, 5.0), max_days=2),
+    ],
+)
+def test_break_sequence_is_chronologically_feasible(rules):
+    seq = break_sequence(rules, 168.0)
+    # placing each break at its earliest start after the previous one's end must fit
+    t = 0.0
+    for spec in seq:
+        start = max(t, spec.earliest_h)
+        assert start <= spec.latest_h + 1e-9, spec
+        t = start + spec.duration_h
+    kinds = {s.kind for s in seq}
+    if rules.night_ban_h is None:
+        assert sum(s.kind == "overnight" for s in seq) == rules.max_days - 1
+    else:
+        assert ("overnight" in kinds) == (rules.max_days > 1)
+    plan = break_plan(rules, 168.0)
+    if rules.max_days == 1:
+        assert plan.max_run_h == rules.duty_h_per_day
+
+
+def test_diagnose_names_node_and_limit():
+    prob = make(sym([[0, 1.0, 30.0], [0, 0, 30.0], [0, 0, 0]]), rules=DrivingRules())
+    (msg,) = diagnose(prob)
+    assert msg.startswith("node 2 (s2): shortest round trip") and "run limit 10.00 h" in msg
+    assert diagnose(make(sym([[0, 1.0], [0, 0]]), windows=[WEEK, []])) == [
+        "node 1 (s1): no opening hours"
+    ]
+
+
+def test_run_linestrings_follow_given_leg_paths():
+    prob = make(sym([[0, 1.0, 1.0], [0, 0, 0.5], [0, 0, 0]]), windows=[WEEK] + [daily(0, 24)] * 2)
+    prob.lonlat = np.array([[101.0, 36.0], [101.5, 36.0], [101.5, 36.5]])
+    sol = solve_checked(prob)
+    path = [(101.0, 36.0), (101.2, 35.9), (101.5, 36.0)]
+    prob.meta["leg_lonlat"] = {(0, 1): path, (1, 0): path[::-1]}
+    (line,) = run_linestrings(prob, sol)
+    coords = list(line.coords)
+    assert coords[0] == coords[-1] == (101.0, 36.0)
+    nodes = [s.node for s in sol.runs[0].stops]
+    if (0, 1) in itertools.pairwise(nodes):
+        assert (101.2, 35.9) in coords
