@@ -104,6 +104,8 @@ def run_one(row: pd.Series, single: bool, time_limit_s: float, reference: bool) 
             "revlog_bound": d.bound_cny,
             "revlog_gap": d.gap,
             "revlog_status": d.status,
+            "revlog_nodes": d.mip_nodes,
+            "revlog_lp_iter": d.lp_iterations,
             "check": "ok" if not violations else "; ".join(violations[:3]),
         }
     except LocationInfeasibleError:
@@ -126,6 +128,8 @@ def run_one(row: pd.Series, single: bool, time_limit_s: float, reference: bool) 
             "ref_status": status,
             "ref_objective": info.objective_function_value if status != "Infeasible" else None,
             "ref_gap": info.mip_gap if status != "Infeasible" else None,
+            "ref_nodes": int(info.mip_node_count),
+            "ref_lp_iter": int(info.simplex_iteration_count),
         }
         if "revlog_build_s" in out:
             out["build_ratio"] = out["revlog_build_s"] / build
@@ -146,6 +150,8 @@ def markdown(frame: pd.DataFrame) -> str:
         "ref_build_s",
         "ref_solve_s",
         "ref_status",
+        "revlog_nodes",
+        "ref_nodes",
         "build_ratio",
         "check",
     ]
@@ -177,6 +183,13 @@ def summary(frame: pd.DataFrame) -> str:
             line += f"  optimal {int((solved['revlog_status'] == 'optimal').sum())}/{len(solved)}"
             if "ref_status" in g:
                 line += f" (ref {int((solved['ref_status'] == 'Optimal').sum())})"
+            if "ref_solve_s" in g:
+                faster = int((solved["revlog_solve_s"] < solved["ref_solve_s"]).sum())
+                line += f"  revlog solve faster {faster}/{len(solved)}"
+                line += (
+                    f"  nodes median revlog {solved['revlog_nodes'].median():.0f}"
+                    f" vs ref {solved['ref_nodes'].median():.0f}"
+                )
             err = solved["revlog_rel_err"].abs().max() if "revlog_rel_err" in solved else np.nan
             line += f"  max |rel err| {err:.2e}"
         inf = int((g["revlog_status"] == "infeasible").sum())

@@ -60,3 +60,14 @@ def test_reader_shape_and_symbolic_capacity():
     big = LocationProblem.from_orlib(ORLIB / "capa.txt", 8000)
     assert big.name == "capa-8000" and (big.capacity_t == 8000).all()
     assert (big.n_sources, big.n_facilities, big.n_arcs) == (1000, 100, 100_000)
+
+
+def test_same_input_and_seed_give_the_same_design():
+    p = LocationProblem.from_orlib(ORLIB / "cap64.txt", single_source=True)
+    a, b = solve_location(p, seed=3), solve_location(p, seed=3)
+    assert (a.open_mask == b.open_mask).all()
+    assert (a.assignment == b.assignment).all()
+    assert a.objective_cny == b.objective_cny
+    frames = a.to_frames()
+    assert len(frames["assignments"]) == p.n_sources
+    assert frames["facilities"]["open"].sum() == a.open_mask.sum()

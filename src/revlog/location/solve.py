@@ -100,6 +100,9 @@ class NetworkDesign:
         Whether optimality was proven (within ``mip_gap``).
     build_seconds, solve_seconds
         Wall time to build the model and hand it to HiGHS, and to solve it.
+    mip_nodes, lp_iterations
+        Branch-and-bound nodes and simplex iterations HiGHS used (a machine-independent
+        measure of solver effort, unlike the times on a shared machine).
     """
 
     problem: LocationProblem = field(repr=False)
@@ -117,6 +120,8 @@ class NetworkDesign:
     proven_optimal: bool
     build_seconds: float = 0.0
     solve_seconds: float = 0.0
+    mip_nodes: int = 0
+    lp_iterations: int = 0
 
     @property
     def open_facility_ids(self) -> list[str]:
@@ -542,4 +547,6 @@ def solve_location(
     )
     if np.isfinite(bound):
         design.bound_cny = min(bound, design.objective_cny)
+    design.mip_nodes = int(info.mip_node_count)
+    design.lp_iterations = int(info.simplex_iteration_count)
     return design
