@@ -8,7 +8,12 @@ all at once, through :class:`revlog.errors.ScenarioError`.
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
+import json
 import math
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +23,10 @@ import pandas as pd
 
 from revlog.errors import Problem, ScenarioError
 from revlog.geo.geodata import STUDY_AREA_BOUNDS, Geodata, load_geodata
-from revlog.scenario.schema import Scenario
+from revlog.scenario.schema import MAX_CNY, Province, Scenario
 
-# column -> (kind, required); kinds: str, float, share, bool, kind:<a|b>
+# column -> (kind, required); kinds: id, str, province, lon, lat, nonneg, pos, share, bool,
+# enum:<a|b>
 SOURCE_COLUMNS: dict[str, tuple[str, bool]] = {
     "source_id": ("id", True),
     "name": ("str", False),
@@ -28,7 +34,7 @@ SOURCE_COLUMNS: dict[str, tuple[str, bool]] = {
     "lon": ("lon", True),
     "lat": ("lat", True),
     "prefecture": ("str", True),
-    "province": ("str", True),
+    "province": ("province", True),
     "supply_t_per_year": ("nonneg", True),
     "damaged_share": ("share", True),
 }
@@ -39,7 +45,7 @@ CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "lon": ("lon", True),
     "lat": ("lat", True),
     "prefecture": ("str", True),
-    "province": ("str", True),
+    "province": ("province", True),
     "fixed_cost_cny_per_year": ("nonneg", True),
     "stock_capacity_t": ("pos", True),
     "existing": ("bool", False),
@@ -85,42 +91,224 @@ def _in_box(lon: float, lat: float, box: tuple[float, float, float, float]) -> b
     return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
 
 
+def _outside_reason(lon: float, lat: float) -> str | None:
+    """Why a point is not in the study area (with a hint when lat/lon look swapped), or None."""
+    box = STUDY_AREA_BOUNDS
+    if _in_box(lon, lat, box):
+        return None
+    hint = (
+        " (lat and lon look swapped)"
+        if _in_box(lat, lon, box)
+        else f" (study area lon {box[0]:g}..{box[2]:g}, lat {box[1]:g}..{box[3]:g})"
+    )
+    return f"point ({lon:g}, {lat:g}) is outside the study area{hint}"
+
+
+MAX_TABLE_BYTES = 50_000_000
+PROVINCES: tuple[str, ...] = typing.get_args(Province)
+
+
+def _read_text(path: Path) -> str:
+    """Read a table file as UTF-8 text; refuse missing, huge, binary or empty files."""
+    name = str(path)
+
+    def fail(reason: str) -> ScenarioError:
+        return ScenarioError([Problem(name, "(file)", reason)])
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_TABLE_BYTES:
+            raise fail(f"file too large ({size} bytes, limit {MAX_TABLE_BYTES})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read the table: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(
+            f"not UTF-8 text (byte {exc.start}); is it a binary file? Save tables as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise fail("contains NUL bytes; is it a binary file?")
+    if not text.strip():
+        raise fail("the table is empty")
+    return text
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV table as strings, keeping each row's line number in ``attrs``."""
+    name = str(path)
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    labels: list[str] = []
+    problems: list[Problem] = []
+    last_line = 0
+    try:
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            if not any(c.strip() for c in record):
+                continue  # blank line
+            if header is None:
+                header = [c.strip() for c in record]
+                continue
+            if len(record) != len(header):
+                problems.append(
+                    Problem(
+                        name,
+                        f"line {line}",
+                        f"{len(record)} fields, but the header has {len(header)}",
+                    )
+                )
+                continue
+            rows.append(record)
+            labels.append(f"line {line}")
+    except csv.Error as exc:
+        problems.append(Problem(name, f"line {reader.line_num}", f"unreadable CSV: {exc}"))
+    assert header is not None  # the text is not blank
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        sep = "';'" if ";" in header[0] else "tabs"
+        problems.insert(0, Problem(name, "line 1", f"columns are separated by {sep}; use commas"))
+        raise ScenarioError(problems[:1])
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            problems.insert(0, Problem(name, "line 1", f"column '{col}' appears twice"))
+        seen.add(col)
+    if problems:
+        raise ScenarioError(problems)
+    df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header)
+    df.attrs["row_labels"] = labels
+    return df
+
+
+def _cell(value: Any) -> str:
+    """A GeoJSON property value as the text a CSV cell would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _read_geojson(path: Path) -> pd.DataFrame:
+    """Read a GeoJSON FeatureCollection of points as string columns plus ``lon``/``lat``."""
+    name = str(path)
+    text = _read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(
+            [Problem(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")]
+        ) from None
+    except (RecursionError, ValueError) as exc:
+        raise ScenarioError([Problem(name, "(file)", f"unreadable JSON: {exc}")]) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ScenarioError([Problem(name, "(top level)", "expected a GeoJSON FeatureCollection")])
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise ScenarioError([Problem(name, "features", "expected a list of features")])
+    transform = _crs_transform(data.get("crs"), name)
+    problems: list[Problem] = []
+    records: list[dict[str, str]] = []
+    labels: list[str] = []
+    for i, feat in enumerate(features):
+        where = f"feature {i}"
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            problems.append(Problem(name, where, "expected a GeoJSON Feature"))
+            continue
+        geom = feat.get("geometry")
+        if not isinstance(geom, dict) or geom.get("type") != "Point":
+            problems.append(Problem(name, f"{where}.geometry", "must be a Point"))
+            continue
+        xy = geom.get("coordinates")
+        if not (isinstance(xy, list) and len(xy) in (2, 3) and all(_is_number(v) for v in xy)):
+            problems.append(
+                Problem(name, f"{where}.geometry.coordinates", "expected [lon, lat] numbers")
+            )
+            continue
+        props = feat.get("properties")
+        if props is None:
+            props = {}
+        if not isinstance(props, dict):
+            problems.append(Problem(name, f"{where}.properties", "expected a mapping"))
+            continue
+        lon, lat = float(xy[0]), float(xy[1])
+        if transform is not None:
+            lon, lat = transform(lon, lat)
+        row = {str(k): _cell(v) for k, v in props.items()}
+        row["lon"], row["lat"] = repr(lon), repr(lat)
+        records.append(row)
+        labels.append(where)
+    if problems:
+        raise ScenarioError(problems)
+    columns: list[str] = []
+    for r in records:
+        columns.extend(k for k in r if k not in columns)
+    df = pd.DataFrame(
+        [[r.get(c, "") for c in columns] for r in records], columns=columns, dtype=str
+    )
+    df.attrs["row_labels"] = labels
+    return df
+
+
+def _crs_transform(crs: Any, name: str) -> Any:
+    """A lon/lat transform from a legacy GeoJSON ``crs`` member, or None for WGS84."""
+    if crs is None:
+        return None
+    crs_name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if not isinstance(crs_name, str):
+        raise ScenarioError([Problem(name, "crs", "expected a named coordinate system")])
+    if any(k in crs_name.upper() for k in ("CRS84", "4326", "4490")):
+        return None
+    try:
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs(crs_name, 4326, always_xy=True)
+    except Exception:
+        raise ScenarioError(
+            [Problem(name, "crs", f"unknown coordinate system '{crs_name[:80]}'")]
+        ) from None
+    return lambda x, y: tuple(float(v) for v in tr.transform(x, y))
+
+
 def read_table(path: Path) -> tuple[pd.DataFrame, str]:
     """Read a CSV or GeoJSON table; return the frame and how rows are named (line/feature).
 
-    GeoJSON point geometries become ``lon``/``lat`` columns.
+    Every cell is read as text (:func:`check_table` converts and checks it). GeoJSON point
+    geometries become ``lon``/``lat`` columns (reprojected to WGS84 when the file names
+    another coordinate system). ``frame.attrs["row_labels"]`` names each row as the user
+    sees it (``line 7`` in a CSV file, blank lines included; ``feature 3`` in GeoJSON).
+
+    Parameters
+    ----------
+    path
+        A ``.csv``, ``.geojson`` or ``.json`` file.
+
+    Returns
+    -------
+    (DataFrame, str)
+        The string table and ``"line"`` or ``"feature"``.
 
     Raises
     ------
     ScenarioError
-        When the file cannot be read as a table.
+        When the file cannot be read as a table (with the line or feature at fault).
     """
-    name = str(path)
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-            return df, "line"
-        if suffix in (".geojson", ".json"):
-            import geopandas as gpd
-
-            gdf = gpd.read_file(path)
-            if gdf.crs is not None and gdf.crs.to_epsg() not in (4326, 4490):
-                gdf = gdf.to_crs(4326)
-            bad = [i for i, g in enumerate(gdf.geometry) if g is None or g.geom_type != "Point"]
-            if bad:
-                raise ScenarioError(
-                    [Problem(name, f"feature {i}.geometry", "must be a Point") for i in bad]
-                )
-            df = pd.DataFrame(gdf.drop(columns="geometry")).astype(str)
-            df["lon"] = [str(g.x) for g in gdf.geometry]
-            df["lat"] = [str(g.y) for g in gdf.geometry]
-            return df, "feature"
-    except ScenarioError:
-        raise
-    except Exception as exc:
-        raise ScenarioError([Problem(name, "(file)", f"cannot read table: {exc}")]) from None
-    raise ScenarioError([Problem(name, "(file)", "unknown table type; use .csv or .geojson")])
+    if suffix == ".csv":
+        return _read_csv(path), "line"
+    if suffix in (".geojson", ".json"):
+        return _read_geojson(path), "feature"
+    raise ScenarioError([Problem(str(path), "(file)", "unknown table type; use .csv or .geojson")])
 
 
 def _row_label(style: str, i: int) -> str:
@@ -133,12 +321,26 @@ def check_table(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check and convert a string table against a column spec.
 
+    Parameters
+    ----------
+    df
+        The table, every cell as text; ``df.attrs["row_labels"]`` (if set) names the rows.
+    columns
+        Column name → (kind, required).
+    file
+        The file name for the problems.
+    style
+        ``"line"`` or ``"feature"``: how rows are named when ``row_labels`` is not set.
+
     Returns
     -------
     (DataFrame, list of Problem)
         The typed table (only when there are no problems) and the problems found.
     """
     problems: list[Problem] = []
+    labels: list[str] = list(df.attrs.get("row_labels") or [])
+    if len(labels) != len(df):
+        labels = [_row_label(style, i) for i in range(len(df))]
     missing = [c for c, (_, req) in columns.items() if req and c not in df.columns]
     for c in missing:
         problems.append(Problem(file, c, "required column is missing"))
@@ -147,57 +349,55 @@ def check_table(
     if df.empty:
         return df, [Problem(file, "(table)", "the table has no rows")]
     out: dict[str, list[Any]] = {}
-    for col, (kind, _req) in columns.items():
+    bad_point: set[int] = set()
+    for col, (kind, req) in columns.items():
         if col not in df.columns:
             continue
         vals: list[Any] = []
         for i, raw in enumerate(df[col].tolist()):
-            text = str(raw).strip()
-            where = f"{_row_label(style, i)}.{col}"
+            text = "" if raw is None else str(raw).strip()
+            where = f"{labels[i]}.{col}"
             if kind in ("id", "str"):
-                if kind == "id" and not text:
-                    problems.append(Problem(file, where, "empty id"))
+                if req and not text:
+                    problems.append(
+                        Problem(file, where, "empty id" if kind == "id" else "missing value")
+                    )
                 vals.append(text)
             elif kind.startswith("enum:"):
                 allowed = kind[5:].split("|")
                 if text not in allowed:
                     problems.append(
-                        Problem(file, where, f"'{text}' is not one of {', '.join(allowed)}")
+                        Problem(file, where, f"'{_clip(text)}' is not one of {', '.join(allowed)}")
+                    )
+                vals.append(text)
+            elif kind == "province":
+                if text not in PROVINCES:
+                    close = difflib.get_close_matches(text, PROVINCES, n=1, cutoff=0.6)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    problems.append(
+                        Problem(
+                            file,
+                            where,
+                            f"'{_clip(text)}' is not one of {', '.join(PROVINCES)}{hint}",
+                        )
                     )
                 vals.append(text)
             elif kind == "bool":
                 low = text.lower()
                 if low in ("true", "1", "yes"):
                     vals.append(True)
-                elif low in ("false", "0", "no", "", "nan", "none"):
+                elif low in ("false", "0", "no", ""):
                     vals.append(False)
                 else:
-                    problems.append(Problem(file, where, f"'{text}' is not true/false"))
+                    problems.append(Problem(file, where, f"'{_clip(text)}' is not true/false"))
                     vals.append(False)
             else:
-                try:
-                    x = float(text)
-                except ValueError:
-                    problems.append(Problem(file, where, f"'{text}' is not a number"))
-                    vals.append(math.nan)
-                    continue
-                if not math.isfinite(x):
-                    problems.append(Problem(file, where, f"must be finite, got {text}"))
-                elif kind in ("nonneg", "pos", "share") and x < 0:
-                    problems.append(Problem(file, where, f"must not be negative, got {text}"))
-                elif kind == "pos" and x == 0:
-                    problems.append(Problem(file, where, "must be positive, got 0"))
-                elif kind == "share" and x > 1:
-                    problems.append(Problem(file, where, f"is a share in 0-1, got {text}"))
-                elif kind in ("nonneg", "pos") and col.endswith("_t_per_year"):
-                    if x > MAX_ABSURD_T_PER_YEAR:
-                        problems.append(
-                            Problem(file, where, f"absurd quantity {text} t/year (limit 1e6)")
-                        )
-                elif kind == "lon" and not -180 <= x <= 180:
-                    problems.append(Problem(file, where, f"longitude {text} is not in -180..180"))
-                elif kind == "lat" and not -90 <= x <= 90:
-                    problems.append(Problem(file, where, f"latitude {text} is not in -90..90"))
+                x = _number(text)
+                reason = _number_problem(kind, col, text, x)
+                if reason is not None:
+                    problems.append(Problem(file, where, reason))
+                    if kind in ("lon", "lat"):
+                        bad_point.add(i)
                 vals.append(x)
         out[col] = vals
     typed = pd.DataFrame(out)
@@ -205,29 +405,92 @@ def check_table(
         if extra not in typed.columns:
             typed[extra] = df[extra].tolist()
     id_col = next(c for c, (k, _) in columns.items() if k == "id")
-    dup = typed[id_col][typed[id_col].duplicated(keep="first")]
-    for i, v in dup.items():
-        problems.append(
-            Problem(file, f"{_row_label(style, int(i))}.{id_col}", f"duplicate id '{v}'")
-        )
-    for i, (lon, lat) in enumerate(zip(typed["lon"], typed["lat"], strict=True)):
-        if not (math.isfinite(lon) and math.isfinite(lat)):
+    first: dict[str, str] = {}
+    for i, v in enumerate(typed[id_col].tolist()):
+        if not v:
             continue
-        if not _in_box(lon, lat, STUDY_AREA_BOUNDS):
-            hint = (
-                " (lat and lon look swapped)"
-                if _in_box(lat, lon, STUDY_AREA_BOUNDS)
-                else f" (study area lon {STUDY_AREA_BOUNDS[0]}..{STUDY_AREA_BOUNDS[2]}, "
-                f"lat {STUDY_AREA_BOUNDS[1]}..{STUDY_AREA_BOUNDS[3]})"
-            )
+        if v in first:
             problems.append(
                 Problem(
                     file,
-                    f"{_row_label(style, i)}.lon/lat",
-                    f"point ({lon}, {lat}) is outside the study area{hint}",
+                    f"{labels[i]}.{id_col}",
+                    f"duplicate id '{_clip(v)}' (first on {first[v]})",
                 )
             )
+        else:
+            first[v] = labels[i]
+    for i, (lon, lat) in enumerate(zip(typed["lon"], typed["lat"], strict=True)):
+        if i in bad_point:
+            continue
+        reason = _outside_reason(lon, lat)
+        if reason is not None:
+            problems.append(Problem(file, f"{labels[i]}.lon/lat", reason))
+    if "stock_capacity_t" in typed.columns and "kind" in typed.columns:
+        for i, (kind, stock) in enumerate(
+            zip(typed["kind"], typed["stock_capacity_t"], strict=True)
+        ):
+            where = f"{labels[i]}.stock_capacity_t"
+            if kind == "collection" and stock > COLLECTION_MAX_STOCK_T:
+                problems.append(
+                    Problem(
+                        file,
+                        where,
+                        f"a collection outlet holds at most {COLLECTION_MAX_STOCK_T:g} t "
+                        f"(MIIT 2019 guideline), got {stock:g}",
+                    )
+                )
+            elif kind == "storage" and stock < STORAGE_MIN_STOCK_T:
+                problems.append(
+                    Problem(
+                        file,
+                        where,
+                        f"a centralized storage outlet holds at least {STORAGE_MIN_STOCK_T:g} t "
+                        f"(MIIT 2019 guideline), got {stock:g}",
+                    )
+                )
+    # Report row by row (in file order), each row's problems in column order.
+    order = {label: i for i, label in enumerate(labels)}
+    problems.sort(key=lambda p: order.get(p.field.split(".")[0], -1))
     return typed, problems
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _number_problem(kind: str, col: str, text: str, x: float) -> str | None:
+    """Why a numeric cell is invalid, or None."""
+    if not text:
+        return "missing value"
+    if math.isnan(x) and text.lower() not in ("nan", "+nan", "-nan"):
+        return f"'{_clip(text)}' is not a number"
+    if not math.isfinite(x):
+        return f"must be a finite number, got {_clip(text)}"
+    if kind in ("nonneg", "pos", "share") and x < 0:
+        return f"must not be negative, got {text}"
+    if kind == "pos" and x == 0:
+        return "must be positive, got 0"
+    if kind == "share" and x > 1:
+        return f"is a share in 0-1, got {text}"
+    if kind in ("nonneg", "pos") and col.endswith("_t_per_year") and x > MAX_ABSURD_T_PER_YEAR:
+        return f"absurd quantity {text} t/year (limit {MAX_ABSURD_T_PER_YEAR:,.0f})"
+    if kind in ("nonneg", "pos") and col.endswith("_t") and x > MAX_ABSURD_T_PER_YEAR:
+        return f"absurd quantity {text} t (limit {MAX_ABSURD_T_PER_YEAR:,.0f})"
+    if kind in ("nonneg", "pos") and col.endswith("_cny_per_year") and x > MAX_CNY:
+        return f"absurd amount {text} CNY/year (limit {MAX_CNY:,.0f})"
+    if kind == "lon" and not -180 <= x <= 180:
+        return f"longitude {text} is not in -180..180"
+    if kind == "lat" and not -90 <= x <= 90:
+        hint = " (lat and lon look swapped?)" if -180 <= x <= 180 else ""
+        return f"latitude {text} is not in -90..90{hint}"
+    return None
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _table(
@@ -236,7 +499,10 @@ def _table(
     if path is None:
         frame = pd.DataFrame(default.drop(columns="geometry", errors="ignore")).astype(str)
         return check_table(frame, columns, label, "line")
-    df, style = read_table(path)
+    try:
+        df, style = read_table(path)
+    except ScenarioError as exc:
+        return pd.DataFrame(), exc.problems
     return check_table(df, columns, str(path), style)
 
 
@@ -278,6 +544,7 @@ def prepare(sc: Scenario) -> Inputs:
         raise ScenarioError(problems)
 
     regions = set(sc.regions)
+    site_province = dict(zip(cands["site_id"], cands["province"], strict=True))
     sources = sources[sources["province"].isin(regions)].reset_index(drop=True)
     cands = cands[cands["province"].isin(regions)].reset_index(drop=True)
     if sources.empty:
@@ -294,25 +561,16 @@ def prepare(sc: Scenario) -> Inputs:
     cands["existing"] = cands["existing"].astype(bool)
     known = set(cands["site_id"])
     for i, sid in enumerate(sc.candidates.existing):
-        if sid not in known:
-            problems.append(
-                Problem(scfile, f"candidates.existing.{i}", f"unknown candidate site '{sid}'")
-            )
+        where = f"candidates.existing.{i}"
+        if sid in sc.candidates.existing[:i]:
+            problems.append(Problem(scfile, where, f"site '{_clip(sid)}' is listed twice"))
+        elif sid not in known:
+            problems.append(Problem(scfile, where, _unknown_site(sid, site_province, regions)))
         else:
             cands.loc[cands["site_id"] == sid, "existing"] = True
     cands["fixed_cost_cny_per_year"] = (
         cands["fixed_cost_cny_per_year"] * sc.candidates.fixed_cost_scale
     )
-    for i, row in cands.iterrows():
-        if row["kind"] == "collection" and row["stock_capacity_t"] > COLLECTION_MAX_STOCK_T:
-            problems.append(
-                Problem(
-                    str(sc.candidates.table or f"{geo_label}/candidates.csv"),
-                    f"{_row_label('line', int(i))}.stock_capacity_t",
-                    f"a collection outlet holds at most {COLLECTION_MAX_STOCK_T:g} t "
-                    "(MIIT 2019 guideline)",
-                )
-            )
     turns = np.where(
         cands["kind"] == "collection",
         sc.location.collection_turns_per_year,
@@ -324,14 +582,12 @@ def prepare(sc: Scenario) -> Inputs:
 
     for i, vt in enumerate(sc.fleet):
         if vt.base not in ("plant", "outlets") and vt.base not in known:
-            close = [s for s in known if s.startswith(vt.base[:3])][:3]
-            hint = f" (similar: {', '.join(sorted(close))})" if close else ""
             problems.append(
                 Problem(
                     scfile,
                     f"fleet.{i}.base",
-                    f"unknown base '{vt.base}': use 'plant', 'outlets' or a candidate site id"
-                    + hint,
+                    _unknown_site(vt.base, site_province, regions, what="base")
+                    + ": use 'plant', 'outlets' or a candidate site id",
                 )
             )
     if not any(vt.base in ("plant",) for vt in sc.fleet) and sc.location.direct_to_plant:
@@ -377,29 +633,68 @@ def prepare(sc: Scenario) -> Inputs:
     return Inputs(scenario=sc, geodata=geo, plant=plant, sources=sources, candidates=cands)
 
 
+def _unknown_site(
+    sid: str, site_province: dict[str, str], regions: set[str], what: str = "candidate site"
+) -> str:
+    """Explain why a site id is not among the scenario's candidates."""
+    if sid in site_province:
+        return (
+            f"{what} '{_clip(sid)}' is in {site_province[sid]}, outside the scenario's regions "
+            f"({', '.join(sorted(regions))})"
+        )
+    close = difflib.get_close_matches(sid, list(site_province), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown {what} '{_clip(sid)}'{hint}"
+
+
 def _plant(sc: Scenario, geo: Geodata, scfile: str, problems: list[Problem]) -> pd.DataFrame:
+    """The plant row (geodata row, scenario overrides applied); problems appended."""
+    cols = ["plant_id", "name", "lon", "lat", "capacity_t_per_year"]
+    fallback = pd.DataFrame(
+        {
+            "plant_id": [sc.plant.id or ""],
+            "name": [""],
+            "lon": [sc.plant.lon if sc.plant.lon is not None else math.nan],
+            "lat": [sc.plant.lat if sc.plant.lat is not None else math.nan],
+            "capacity_t_per_year": [sc.plant.capacity_t_per_year or math.inf],
+        }
+    )
     table = pd.DataFrame(geo.plant.drop(columns="geometry", errors="ignore"))
+    label = f"{geo.path}/plant.csv"
+    lacking = [c for c in cols if c not in table.columns]
+    if lacking:
+        problems.extend(Problem(label, c, "required column is missing") for c in lacking)
+        return fallback
+    table["plant_id"] = table["plant_id"].astype(str)
     if sc.plant.id is not None:
         table = table[table["plant_id"] == sc.plant.id]
         if table.empty:
-            problems.append(Problem(scfile, "plant.id", f"unknown plant '{sc.plant.id}'"))
-            return pd.DataFrame(
-                {
-                    "plant_id": [sc.plant.id],
-                    "name": [""],
-                    "lon": [0.0],
-                    "lat": [0.0],
-                    "capacity_t_per_year": [math.inf],
-                }
+            known = sorted(geo.plant["plant_id"].astype(str))
+            problems.append(
+                Problem(
+                    scfile,
+                    "plant.id",
+                    f"unknown plant '{_clip(sc.plant.id)}' (known: {', '.join(known) or 'none'})",
+                )
             )
-    row = table.iloc[[0]].copy().reset_index(drop=True)
-    row = row[["plant_id", "name", "lon", "lat", "capacity_t_per_year"]]
-    row[["lon", "lat", "capacity_t_per_year"]] = row[["lon", "lat", "capacity_t_per_year"]].astype(
-        float
-    )
+            return fallback
+    if table.empty:
+        problems.append(Problem(label, "(table)", "the table has no rows"))
+        return fallback
+    row = table.iloc[[0]].copy().reset_index(drop=True)[cols]
+    for c in ("lon", "lat", "capacity_t_per_year"):
+        x = pd.to_numeric(row[c], errors="coerce").astype(float)
+        if not math.isfinite(float(x.iloc[0])):
+            overridden = (c == "capacity_t_per_year" and sc.plant.capacity_t_per_year) or (
+                c in ("lon", "lat") and sc.plant.lon is not None
+            )
+            if not overridden:
+                problems.append(Problem(label, f"line 2.{c}", "missing or not a number"))
+        row[c] = x
     if sc.plant.lon is not None and sc.plant.lat is not None:
-        if not _in_box(sc.plant.lon, sc.plant.lat, STUDY_AREA_BOUNDS):
-            problems.append(Problem(scfile, "plant.lon/lat", "the plant is outside the study area"))
+        reason = _outside_reason(sc.plant.lon, sc.plant.lat)
+        if reason is not None:
+            problems.append(Problem(scfile, "plant.lon/lat", reason))
         row.loc[0, "lon"] = sc.plant.lon
         row.loc[0, "lat"] = sc.plant.lat
     if sc.plant.capacity_t_per_year is not None:

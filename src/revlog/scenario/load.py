@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import tomllib
 import types
 import typing
@@ -41,6 +42,42 @@ class _LimitedLoader(yaml.SafeLoader):
                 )
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # unhashable keys are reported by the base class
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key '{key}' (first given on line {first + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads` that refuses duplicate keys."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJsonKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateJsonKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
 
 def read_mapping(path: Path) -> dict[str, Any]:
     """Read a YAML, TOML or JSON file whose top level is a mapping.
@@ -66,14 +103,21 @@ def read_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             [Problem(name, "(file)", "unknown file type; use .yaml, .yml, .toml or .json")]
         )
-    if not path.is_file():
-        raise ScenarioError([Problem(name, "(file)", "no such file")])
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    try:
+        if path.is_dir():
+            raise ScenarioError([Problem(name, "(file)", "is a folder, not a scenario file")])
+        if not path.is_file():
+            raise ScenarioError([Problem(name, "(file)", "no such file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                [Problem(name, "(file)", f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")]
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
         raise ScenarioError(
-            [Problem(name, "(file)", f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")]
-        )
-    raw = path.read_bytes()
+            [Problem(name, "(file)", f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,7 +134,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
         elif fmt == "toml":
             data = tomllib.loads(text)
         else:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_json_pairs)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
@@ -102,8 +146,18 @@ def read_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             [Problem(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")]
         ) from None
+    except _DuplicateJsonKey as exc:
+        raise ScenarioError(
+            [Problem(name, "(file)", f"invalid JSON: duplicate key '{exc.key}'")]
+        ) from None
     except RecursionError:
         raise ScenarioError([Problem(name, "(file)", "nesting too deep")]) from None
+    except ValueError as exc:
+        # e.g. integers with thousands of digits (int_max_str_digits)
+        reason = str(exc).split(";")[0]
+        if "digits" in reason:
+            reason = "a number has too many digits"
+        raise ScenarioError([Problem(name, "(file)", f"unreadable value: {reason}")]) from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise ScenarioError(
@@ -144,39 +198,180 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
+# Unit suffixes of field names (longest first) and how to say them.
+_UNITS: list[tuple[str, str]] = [
+    ("_cny_per_t_km", "CNY per t·km"),
+    ("_cny_per_km", "CNY per km"),
+    ("_cny_per_run", "CNY per run"),
+    ("_cny_per_year", "CNY per year"),
+    ("_cny_per_person", "CNY per person"),
+    ("_t_per_year", "t/year"),
+    ("_per_year", "per year"),
+    ("_kmh", "km/h"),
+    ("_cny", "CNY"),
+    ("_kg", "kg"),
+    ("_km", "km"),
+    ("_min", "minutes"),
+    ("_t", "t"),
+    ("_h", "hours"),
+    ("_s", "seconds"),
+]
+# Suffixes planners write by mistake (other units); used to spot a unit mix-up.
+_OTHER_UNITS = [
+    "_tonnes",
+    "_tons",
+    "_ton",
+    "_kph",
+    "_mph",
+    "_km_h",
+    "_hours",
+    "_hrs",
+    "_minutes",
+    "_mins",
+    "_sec",
+    "_seconds",
+    "_days",
+    "_d",
+    "_lb",
+    "_lbs",
+    "_g",
+    "_m",
+    "_mi",
+    "_yuan",
+    "_rmb",
+    "_usd",
+]
+_MAX_SHOWN = 60
+
+
+def _unit_words(name: str) -> str | None:
+    """The unit in a field name (``payload_kg`` → ``kg``), or None."""
+    for suffix, words in _UNITS:
+        if name.endswith(suffix):
+            return words
+    return None
+
+
+def _stem(name: str) -> str:
+    """A field name without its unit suffix (``payload_kg`` → ``payload``)."""
+    for suffix in [u for u, _ in _UNITS] + _OTHER_UNITS:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _show(value: Any) -> str:
+    """A short description of a user's value for a message."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 3] + "..."
+    return text
+
+
+def _unknown_key(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    owner = _model_at(model, loc[:-1])
+    key = str(loc[-1])
+    allowed = [n for n in owner.model_fields if n != "path"] if owner else []
+    same_stem = [n for n in allowed if _stem(n) == _stem(key) and _stem(key) != key]
+    close = same_stem or difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if not close:
+        allowed_txt = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return f"unknown key '{key}'{allowed_txt}"
+    hint = f"; did you mean '{close[0]}'?"
+    unit = _unit_words(close[0])
+    if unit and _stem(close[0]) == _stem(key) and close[0] != key:
+        hint += f" (it is given in {unit})"
+    return f"unknown key '{key}'{hint}"
+
+
+def _reason(err: Any, model: type[BaseModel]) -> str:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    given = err.get("input")
+    field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+    unit = _unit_words(field)
+    if kind == "extra_forbidden":
+        return _unknown_key(model, loc)
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "finite_number":
+        return "must be a finite number (not NaN or infinity)"
+    if kind == "int_from_float":
+        return f"expected a whole number, got {_show(given)}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        what = "a whole number" if kind.startswith("int") else "a number"
+        if unit:
+            return f"expected {what} of {unit} (the unit is in the field name), got {_show(given)}"
+        return f"expected {what}, got {_show(given)}"
+    if kind == "invalid_key" or "Keys should be strings" in str(err["msg"]):
+        return f"keys must be text, got {_show(given)}"
+    if kind in ("string_type",):
+        return f"expected text, got {_show(given)}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"expected true or false, got {_show(given)}"
+    if kind in ("list_type",):
+        return f"expected a list, got {_show(given)}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of keys to values, got {_show(given)}"
+    if kind == "literal_error":
+        options = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        close = difflib.get_close_matches(str(given), options, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{_show(given)} is not one of {', '.join(options)}{hint}"
+    bounds = {
+        "greater_than": ("gt", "greater than"),
+        "greater_than_equal": ("ge", "at least"),
+        "less_than": ("lt", "less than"),
+        "less_than_equal": ("le", "at most"),
+    }
+    if kind in bounds:
+        key, words = bounds[kind]
+        limit = err.get("ctx", {}).get(key)
+        limit_txt = f"{limit:g}" if isinstance(limit, (int, float)) else str(limit)
+        unit_txt = f" {unit}" if unit else ""
+        return f"must be {words} {limit_txt}{unit_txt}, got {_show(given)}"
+    if kind == "path_type":
+        return f"expected a file path, got {_show(given)}"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        return msg[len("Value error, ") :]
+    if kind == "string_type" or "Keys should be strings" in msg:
+        return f"keys must be text, got {_show(given)}"
+    return f"{msg} (got {_show(given)})"
+
+
 def problems_from_validation(
     exc: ValidationError, file: str, model: type[BaseModel] = Scenario
 ) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into ``file:field: reason`` problems.
 
-    Unknown keys get a "did you mean" suggestion from the fields allowed at that place.
+    Unknown keys get a "did you mean" suggestion from the fields allowed at that place
+    (and the unit when a key was written with another unit, ``payload_t`` → ``payload_kg``);
+    numbers written with a unit (``"2 t"``) are told that the unit is in the field name.
+
+    Parameters
+    ----------
+    exc
+        The pydantic error.
+    file
+        The file name to put in every problem.
+    model
+        The model that was validated (for the "did you mean" suggestions).
+
+    Returns
+    -------
+    list of Problem
+        One per pydantic error, in pydantic's order.
     """
-    out: list[Problem] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            owner = _model_at(model, loc[:-1])
-            key = str(loc[-1])
-            allowed = [n for n in owner.model_fields if n != "path"] if owner else []
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            allowed_txt = f" (allowed: {', '.join(allowed)})" if allowed and not close else ""
-            reason = f"unknown key '{key}'{hint}{allowed_txt}"
-        elif kind == "missing":
-            reason = "required field is missing"
-        elif kind in ("finite_number",):
-            reason = "must be a finite number (not NaN or infinity)"
-        else:
-            msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, ") :]
-            given = err.get("input")
-            if kind not in ("value_error",) and not isinstance(given, (dict, list)):
-                msg = f"{msg} (got {given!r})"
-            reason = msg
-        out.append(Problem(file, _format_loc(loc), reason))
-    return out
+    return [
+        Problem(file, _format_loc(tuple(err["loc"])), _reason(err, model)) for err in exc.errors()
+    ]
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -201,47 +396,109 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     data = read_mapping(path)
     name = str(path)
-    data.pop("path", None)
+    problems: list[Problem] = []
+    if "path" in data:
+        data.pop("path")
+        problems.append(
+            Problem(name, "path", "set by revlog to the scenario file's location; remove it")
+        )
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, name)) from None
+        problems.extend(problems_from_validation(exc, name))
+        problems.sort(key=lambda p: p.field != "path")
+        raise ScenarioError(problems) from None
+    if problems:
+        raise ScenarioError(problems)
     return resolve_paths(sc, path)
 
 
 def resolve_paths(sc: Scenario, path: Path) -> Scenario:
-    """Resolve the scenario's relative paths against ``path``'s folder and check they exist.
+    """Resolve the scenario's relative paths against ``path``'s folder and check them.
+
+    The geodata folder and the tables must lie inside the scenario file's folder (or its
+    subfolders, after following symbolic links) unless the scenario sets
+    ``allow_external_paths: true``: a scenario handed on to someone else then cannot read
+    files elsewhere on their machine, and a scenario folder is self-contained.
+
+    Parameters
+    ----------
+    sc
+        The validated scenario.
+    path
+        The file it was read from.
+
+    Returns
+    -------
+    Scenario
+        A copy with absolute paths and ``path`` set.
 
     Raises
     ------
     ScenarioError
-        When a referenced file or folder does not exist.
+        When a referenced file or folder does not exist, cannot be accessed, or lies outside
+        the scenario's folder when that is not allowed.
     """
-    base = path.resolve().parent
+    name = str(path)
+    try:
+        scenario_file = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ScenarioError([Problem(name, "(file)", f"cannot resolve the path: {exc}")]) from None
+    base = scenario_file.parent
     problems: list[Problem] = []
-    updates: dict[str, Any] = {"path": path.resolve()}
 
     def fix(p: Path | None, field: str, want_dir: bool) -> Path | None:
         if p is None:
             return None
-        full = p if p.is_absolute() else (base / p)
-        full = full.resolve()
-        ok = full.is_dir() if want_dir else full.is_file()
-        if not ok:
-            what = "folder" if want_dir else "file"
-            problems.append(Problem(str(path), field, f"no such {what}: {full}"))
+        text = str(p)
+        what = "folder" if want_dir else "file"
+        if "\x00" in text:
+            problems.append(Problem(name, field, "the path contains a NUL character"))
+            return None
+        try:
+            full = (p if p.is_absolute() else (base / p)).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            problems.append(Problem(name, field, f"invalid path '{_clip(text)}': {exc}"))
+            return None
+        if not sc.allow_external_paths and not full.is_relative_to(base):
+            problems.append(
+                Problem(
+                    name,
+                    field,
+                    f"'{_clip(text)}' is outside the scenario's folder {base}; move the {what} "
+                    "into that folder or set allow_external_paths: true",
+                )
+            )
+            return None
+        try:
+            is_dir, is_file = full.is_dir(), full.is_file()
+        except OSError as exc:
+            problems.append(
+                Problem(name, field, f"cannot access '{_clip(text)}': {exc.strerror or exc}")
+            )
+            return None
+        if want_dir and is_file:
+            problems.append(Problem(name, field, f"is a file, not a folder: {full}"))
+        elif not want_dir and is_dir:
+            problems.append(Problem(name, field, f"is a folder, not a file: {full}"))
+        elif not (is_dir if want_dir else is_file):
+            problems.append(Problem(name, field, f"no such {what}: {full}"))
         return full
 
-    updates["geodata"] = fix(sc.geodata, "geodata", True)
+    geodata = fix(sc.geodata, "geodata", True)
     src_table = fix(sc.sources.table, "sources.table", False)
     cand_table = fix(sc.candidates.table, "candidates.table", False)
     if problems:
         raise ScenarioError(problems)
-    out = sc.model_copy(
+    return sc.model_copy(
         update={
-            **updates,
+            "path": scenario_file,
+            "geodata": geodata,
             "sources": sc.sources.model_copy(update={"table": src_table}),
             "candidates": sc.candidates.model_copy(update={"table": cand_table}),
         }
     )
-    return out
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

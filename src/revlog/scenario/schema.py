@@ -13,13 +13,28 @@ Relative paths are resolved against the scenario file by :mod:`revlog.scenario.l
 from __future__ import annotations
 
 import math
+import typing
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 RoadClass = Literal["expressway", "national", "provincial"]
 Province = Literal["Qinghai", "Gansu", "Xizang", "Xinjiang", "Sichuan", "Ningxia"]
+
+# Upper limits that catch absurd values (a unit mix-up, a typo of a few zeros).
+MAX_T_PER_YEAR = 1e6  # far above China's whole yearly volume of retired packs
+MAX_PAYLOAD_KG = 49_000.0  # GB 1589-2016 gross-mass limit of a road vehicle combination
+MAX_SCALE = 1000.0
+MAX_CNY_PER_KM = 1000.0
+MAX_CNY = 1e12
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -32,6 +47,23 @@ class _Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic's lax mode reads true/false as 1/0; for a quantity that is a typo.
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and _numeric(field.annotation):
+                raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
+
+
+def _numeric(annotation: Any) -> bool:
+    """Whether a field annotation is a number (possibly optional or annotated)."""
+    if annotation is float or annotation is int:
+        return True
+    return any(_numeric(a) for a in typing.get_args(annotation))
+
 
 class PlantConfig(_Model):
     """The recycling plant (the final sink of every flow)."""
@@ -39,10 +71,16 @@ class PlantConfig(_Model):
     id: str | None = Field(
         None, description="Plant id in the geodata's plant table; None takes its first row."
     )
-    lon: float | None = Field(None, description="Override longitude, WGS84 degrees.")
-    lat: float | None = Field(None, description="Override latitude, WGS84 degrees.")
+    lon: float | None = Field(
+        None, description="Override longitude, WGS84 degrees (must lie in the study area)."
+    )
+    lat: float | None = Field(
+        None, description="Override latitude, WGS84 degrees (must lie in the study area)."
+    )
     capacity_t_per_year: Pos | None = Field(
-        None, description="Yearly treatment capacity, t/year; None takes the geodata value."
+        None,
+        le=MAX_T_PER_YEAR,
+        description="Yearly treatment capacity, t/year; None takes the geodata value.",
     )
 
     @model_validator(mode="after")
@@ -63,7 +101,9 @@ class SourcesConfig(_Model):
         ),
     )
     supply_scale: Pos = Field(
-        1.0, description="Factor applied to every source's yearly tonnes (volume growth)."
+        1.0,
+        le=MAX_SCALE,
+        description="Factor applied to every source's yearly tonnes (volume growth).",
     )
     damaged_share: Share | None = Field(
         None, description="Override of every source's damaged share (0-1); None keeps the table's."
@@ -85,13 +125,17 @@ class CandidatesConfig(_Model):
         default_factory=list,
         description="Site ids of outlets that already exist and are forced open.",
     )
-    fixed_cost_scale: Pos = Field(1.0, description="Factor applied to every fixed cost.")
+    fixed_cost_scale: Pos = Field(
+        1.0, le=MAX_SCALE, description="Factor applied to every fixed cost."
+    )
 
 
 class VehicleTypeConfig(_Model):
     """A hazmat vehicle type stationed at one or more bases."""
 
-    id: str = Field(min_length=1, description="Vehicle type id, unique in the fleet.")
+    id: str = Field(
+        min_length=1, max_length=100, description="Vehicle type id, unique in the fleet."
+    )
     base: str = Field(
         "outlets",
         description=(
@@ -99,14 +143,16 @@ class VehicleTypeConfig(_Model):
             "or a candidate site id."
         ),
     )
-    payload_kg: Pos = Field(description="Total payload limit, kg (intact + damaged packs).")
+    payload_kg: Pos = Field(
+        le=MAX_PAYLOAD_KG, description="Total payload limit, kg (intact + damaged packs)."
+    )
     damaged_capacity_kg: NonNeg = Field(
         0.0, description="Certified-box capacity for damaged packs, kg (0: carries none)."
     )
     fixed_cost_cny_per_run: NonNeg = Field(
-        0.0, description="Cost of dispatching the vehicle for one run, CNY."
+        0.0, le=1e6, description="Cost of dispatching the vehicle for one run, CNY."
     )
-    cost_cny_per_km: NonNeg = Field(3.0, description="Running cost, CNY per km.")
+    cost_cny_per_km: NonNeg = Field(3.0, le=MAX_CNY_PER_KM, description="Running cost, CNY per km.")
     count: int = Field(1, ge=1, le=1000, description="Vehicles of this type at each such base.")
 
     @model_validator(mode="after")
@@ -128,8 +174,10 @@ class RulesConfig(_Model):
 
     speed_expressway_kmh: Pos = Field(80.0, le=120.0, description="Hazmat cap on expressways.")
     speed_other_kmh: Pos = Field(60.0, le=120.0, description="Hazmat cap on other roads.")
-    max_driving_h: Pos = Field(4.0, description="Longest driving stretch before a break, h.")
-    break_min: Pos = Field(20.0, description="Minimum break after that stretch, min.")
+    max_driving_h: Pos = Field(
+        4.0, le=24.0, description="Longest driving stretch before a break, h."
+    )
+    break_min: Pos = Field(20.0, le=720.0, description="Minimum break after that stretch, min.")
     duty_h_per_day: Pos = Field(10.0, le=24.0, description="Daily duty limit, h.")
     shift_start_h: HourOfDay = Field(8.0, description="Hour of day a shift may start.")
     night_ban: NightBan | None = Field(
@@ -149,13 +197,13 @@ class CostsConfig(_Model):
     """Transport costs by echelon (CNY per tonne-km)."""
 
     first_mile_cny_per_t_km: NonNeg = Field(
-        2.0, description="Source → first-stop facility (pickup runs), CNY/t·km."
+        2.0, le=MAX_CNY_PER_KM, description="Source → first-stop facility (pickup runs), CNY/t·km."
     )
     collection_line_haul_cny_per_t_km: NonNeg = Field(
-        1.0, description="Collection outlet → storage outlet or plant, CNY/t·km."
+        1.0, le=MAX_CNY_PER_KM, description="Collection outlet → storage outlet or plant, CNY/t·km."
     )
     storage_line_haul_cny_per_t_km: NonNeg = Field(
-        0.6, description="Storage outlet → plant (full truckloads), CNY/t·km."
+        0.6, le=MAX_CNY_PER_KM, description="Storage outlet → plant (full truckloads), CNY/t·km."
     )
 
 
@@ -163,20 +211,30 @@ class LocationConfig(_Model):
     """Stage-1 settings: which outlets to open."""
 
     service_radius_km: Pos = Field(
-        500.0, description="Longest road distance from a source to its first-stop facility, km."
+        500.0,
+        le=5000.0,
+        description="Longest road distance from a source to its first-stop facility, km.",
     )
     collection_turns_per_year: Pos = Field(
-        52.0, description="Pickups per year emptying a collection outlet (stock → throughput)."
+        52.0,
+        le=365.0,
+        description="Pickups per year emptying a collection outlet (stock → throughput).",
     )
     storage_turns_per_year: Pos = Field(
-        12.0, description="Line-hauls per year emptying a storage outlet (stock → throughput)."
+        12.0,
+        le=365.0,
+        description="Line-hauls per year emptying a storage outlet (stock → throughput).",
     )
     collection_per_prefecture: bool = Field(
         True, description="At least one collection outlet in every prefecture with sources."
     )
     direct_to_plant: bool = Field(True, description="Whether sources may deliver to the plant.")
-    budget_cny_per_year: Pos | None = Field(None, description="Cap on yearly fixed costs, CNY.")
-    max_outlets: int | None = Field(None, ge=1, description="Cap on the number of open outlets.")
+    budget_cny_per_year: Pos | None = Field(
+        None, le=MAX_CNY, description="Cap on yearly fixed costs, CNY."
+    )
+    max_outlets: int | None = Field(
+        None, ge=1, le=100_000, description="Cap on the number of open outlets."
+    )
 
 
 class TimeWindow(_Model):
@@ -207,25 +265,31 @@ class RoutingConfig(_Model):
         default_factory=lambda: TimeWindow(open_h=6.0, close_h=22.0),
         description="Hours in which a base dispatches and receives vehicles.",
     )
-    service_fixed_min: NonNeg = Field(20.0, description="Fixed service time per stop, min.")
-    service_min_per_pack: NonNeg = Field(6.0, description="Loading time per pack, min.")
-    pack_mass_kg: Pos = Field(300.0, description="Mean mass of a retired pack, kg.")
+    service_fixed_min: NonNeg = Field(
+        20.0, le=720.0, description="Fixed service time per stop, min."
+    )
+    service_min_per_pack: NonNeg = Field(6.0, le=720.0, description="Loading time per pack, min.")
+    pack_mass_kg: Pos = Field(300.0, le=5000.0, description="Mean mass of a retired pack, kg.")
     drop_penalty_cny: Pos | None = Field(
-        None, description="Penalty for leaving a stop unserved; None: every stop must be served."
+        None,
+        le=MAX_CNY,
+        description="Penalty for leaving a stop unserved; None: every stop must be served.",
     )
 
 
 class SolverConfig(_Model):
     """Solver settings."""
 
-    time_limit_s: Pos = Field(120.0, description="Total time limit of a solve, s.")
+    time_limit_s: Pos = Field(
+        120.0, le=7 * 86400.0, description="Total time limit of a solve, s (at most a week)."
+    )
     location_share: float = Field(
         0.4, gt=0.0, lt=1.0, description="Share of the time limit given to stage 1."
     )
     mip_gap: NonNeg = Field(1e-4, le=1.0, description="Relative MIP gap at which stage 1 stops.")
-    seed: int = Field(0, ge=0, description="Random seed (same seed, same plan).")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="Random seed (same seed, same plan).")
     risk_weight_cny_per_person: NonNeg = Field(
-        0.0, description="Weight of population exposure in both objectives, CNY per person."
+        0.0, le=1e6, description="Weight of population exposure in both objectives, CNY per person."
     )
     threads: int = Field(1, ge=1, le=64, description="Solver threads (1 is deterministic).")
 
@@ -239,10 +303,18 @@ class Scenario(_Model):
         The file it was loaded from (set by the loader, not written by the planner).
     """
 
-    name: str = Field(min_length=1, description="Scenario name (used in outputs).")
+    name: str = Field(min_length=1, max_length=200, description="Scenario name (used in outputs).")
     planning_year: int = Field(ge=2000, le=2100, description="Year the volumes refer to.")
     description: str = ""
     geodata: Path | None = Field(None, description="Geodata folder; None: the embedded default.")
+    allow_external_paths: bool = Field(
+        False,
+        description=(
+            "Whether the geodata folder and the tables may lie outside the scenario file's "
+            "folder (and its subfolders). Off by default, so that a scenario folder is "
+            "self-contained and a scenario handed on cannot read other files on the machine."
+        ),
+    )
     regions: list[Province] = Field(
         default_factory=lambda: ["Qinghai"],
         description="Provinces whose sources and candidate sites take part.",
