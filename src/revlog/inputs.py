@@ -166,7 +166,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
             rows.append(record)
             labels.append(f"line {line}")
     except csv.Error as exc:
-        problems.append(Problem(name, f"line {reader.line_num}", f"unreadable CSV: {exc}"))
+        problems.append(
+            Problem(name, f"line {reader.line_num}", f"unreadable CSV: {_clip(str(exc), 200)}")
+        )
     assert header is not None  # the text is not blank
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         sep = "';'" if ";" in header[0] else "tabs"
@@ -175,7 +177,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            problems.insert(0, Problem(name, "line 1", f"column '{col}' appears twice"))
+            problems.insert(0, Problem(name, "line 1", f"column '{_clip(col)}' appears twice"))
         seen.add(col)
     if problems:
         raise ScenarioError(problems)
@@ -210,7 +212,9 @@ def _read_geojson(path: Path) -> pd.DataFrame:
             [Problem(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")]
         ) from None
     except (RecursionError, ValueError) as exc:
-        raise ScenarioError([Problem(name, "(file)", f"unreadable JSON: {exc}")]) from None
+        raise ScenarioError(
+            [Problem(name, "(file)", f"unreadable JSON: {_clip(str(exc), 200)}")]
+        ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ScenarioError([Problem(name, "(top level)", "expected a GeoJSON FeatureCollection")])
     features = data.get("features")
@@ -490,6 +494,9 @@ def _number_problem(kind: str, col: str, text: str, x: float) -> str | None:
 
 
 def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split()) if not text.isprintable() else text
+    if not text.isprintable():
+        text = json.dumps(text, ensure_ascii=False)[1:-1]
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -530,7 +537,9 @@ def prepare(sc: Scenario) -> Inputs:
     except ScenarioError:
         raise
     except Exception as exc:
-        raise ScenarioError([Problem(scfile, "geodata", f"cannot load geodata: {exc}")]) from None
+        raise ScenarioError(
+            [Problem(scfile, "geodata", f"cannot load geodata: {_clip(str(exc), 300)}")]
+        ) from None
     geo_label = str(geo.path)
     problems: list[Problem] = []
 

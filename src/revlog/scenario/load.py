@@ -135,20 +135,28 @@ def read_mapping(path: Path) -> dict[str, Any]:
             data = tomllib.loads(text)
         else:
             data = json.loads(text, object_pairs_hook=_json_pairs)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else "a character"
+        raise ScenarioError(
+            [Problem(name, f"line {line}", f"invalid YAML: unacceptable character {char}")]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = _one_line(getattr(exc, "problem", None) or str(exc))
         raise ScenarioError([Problem(name, where, f"invalid YAML: {reason}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem(name, "(file)", f"invalid TOML: {exc}")]) from None
+        raise ScenarioError(
+            [Problem(name, "(file)", f"invalid TOML: {_one_line(str(exc))}")]
+        ) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [Problem(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")]
         ) from None
     except _DuplicateJsonKey as exc:
         raise ScenarioError(
-            [Problem(name, "(file)", f"invalid JSON: duplicate key '{exc.key}'")]
+            [Problem(name, "(file)", f"invalid JSON: duplicate key '{_printable(exc.key)}'")]
         ) from None
     except RecursionError:
         raise ScenarioError([Problem(name, "(file)", "nesting too deep")]) from None
@@ -194,8 +202,17 @@ def _unwrap_model(annotation: Any) -> Any:
     return None
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, so that a problem stays on one line."""
+    return text if text.isprintable() else json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_printable(part) for part in str(text).split())
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+    return ".".join(_printable(str(p)) for p in loc) or "(top level)"
 
 
 # Unit suffixes of field names (longest first) and how to say them.
@@ -268,7 +285,7 @@ def _show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
-    text = repr(value)
+    text = _printable(repr(value))
     if len(text) > _MAX_SHOWN:
         text = text[: _MAX_SHOWN - 3] + "..."
     return text
@@ -276,7 +293,7 @@ def _show(value: Any) -> str:
 
 def _unknown_key(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     owner = _model_at(model, loc[:-1])
-    key = str(loc[-1])
+    key = _printable(str(loc[-1]))
     allowed = [n for n in owner.model_fields if n != "path"] if owner else []
     same_stem = [n for n in allowed if _stem(n) == _stem(key) and _stem(key) != key]
     close = same_stem or difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -340,10 +357,8 @@ def _reason(err: Any, model: type[BaseModel]) -> str:
         return f"expected a file path, got {_show(given)}"
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
-        return msg[len("Value error, ") :]
-    if kind == "string_type" or "Keys should be strings" in msg:
-        return f"keys must be text, got {_show(given)}"
-    return f"{msg} (got {_show(given)})"
+        return _one_line(msg[len("Value error, ") :])
+    return f"{_one_line(msg)} (got {_show(given)})"
 
 
 def problems_from_validation(
@@ -443,7 +458,9 @@ def resolve_paths(sc: Scenario, path: Path) -> Scenario:
     try:
         scenario_file = path.resolve()
     except (OSError, RuntimeError) as exc:
-        raise ScenarioError([Problem(name, "(file)", f"cannot resolve the path: {exc}")]) from None
+        raise ScenarioError(
+            [Problem(name, "(file)", f"cannot resolve the path: {_one_line(str(exc))}")]
+        ) from None
     base = scenario_file.parent
     problems: list[Problem] = []
 
@@ -458,7 +475,9 @@ def resolve_paths(sc: Scenario, path: Path) -> Scenario:
         try:
             full = (p if p.is_absolute() else (base / p)).resolve()
         except (OSError, RuntimeError, ValueError) as exc:
-            problems.append(Problem(name, field, f"invalid path '{_clip(text)}': {exc}"))
+            problems.append(
+                Problem(name, field, f"invalid path '{_clip(text)}': {_one_line(str(exc))}")
+            )
             return None
         if not sc.allow_external_paths and not full.is_relative_to(base):
             problems.append(
@@ -501,4 +520,5 @@ def resolve_paths(sc: Scenario, path: Path) -> Scenario:
 
 
 def _clip(text: str, limit: int = 120) -> str:
+    text = _printable(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
