@@ -6,6 +6,8 @@ the expected effect of each rule can be worked out on paper.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import itertools
 import math
 
@@ -135,23 +137,33 @@ def test_multi_day_run_with_night_ban_rests_at_night():
     assert 19.0 - 1e-6 <= start <= 22.0 + 1e-6  # the 11 h rest covers the 22-6 ban
 
 
-def test_night_ban_drops_a_stop_only_reachable_at_night():
-    # s1 opens 4:30-6:00 and is 4 h away; s2 is an ordinary stop. With a 0-6 ban the
-    # vehicle cannot drive to s1 in time, and waiting there overnight breaks the duty limit.
+def test_night_ban_delays_service_until_after_the_ban():
+    # s1 opens 4:30-11:00 and is 4 h away; without a ban it can be served at 4:30
+    # (leaving at 0:30), with a 0-6 ban the vehicle leaves at 6:00 at the earliest.
     hours = sym([[0, 4.0, 1.0], [0, 0, 4.0], [0, 0, 0]])
-    windows = [WEEK, daily(4.5, 6.0), daily(8, 18)]
+    windows = [WEEK, daily(4.5, 11.0), daily(4.5, 18)]
     base = dict(shift_start_h=0.0, duty_h_per_day=10.0)
-    free = solve_checked(make(hours, windows=windows, rules=DrivingRules(**base), penalty=10_000.0))
-    assert free.dropped == []
-    banned_prob = make(
-        hours, windows=windows, rules=DrivingRules(night_ban_h=(0.0, 6.0), **base), penalty=1e4
-    )
-    banned = solve_checked(banned_prob, time_limit_s=2.0)  # break-heavy model: slower search
-    assert banned.dropped == [1]
-    assert banned.penalty_cny == 10_000.0
-    assert banned.objective_cny == pytest.approx(
-        banned.fixed_cny + banned.distance_cny + banned.penalty_cny
-    )
+    rules = DrivingRules(night_ban_h=(0.0, 6.0), **base)
+    banned = solve_checked(make(hours, windows=windows, rules=rules), time_limit_s=1.0)
+    s1 = next(s for r in banned.runs for s in r.stops if s.node == 1)
+    assert s1.start_h % 24 >= 10.0 - 1e-6
+    assert all(r.start_h % 24 >= 6.0 - 1e-6 for r in banned.runs)
+    # the same schedule shifted 5 h earlier would drive in the ban: the checker says so
+    early = make(hours, windows=[WEEK, daily(0, 24), daily(0, 24)], rules=rules)
+    shifted = copy.deepcopy(banned)
+    for run in shifted.runs:
+        run.stops = [
+            dataclasses.replace(
+                st,
+                arrival_h=st.arrival_h - 5,
+                start_h=st.start_h - 5,
+                departure_h=st.departure_h - 5,
+                day=int((st.start_h - 5) // 24),
+            )
+            for st in run.stops
+        ]
+        run.breaks = [dataclasses.replace(b, start_h=b.start_h - 5) for b in run.breaks]
+    assert any("night ban" in e for e in check_routes(early, shifted))
 
 
 def test_multi_trip_reuses_one_vehicle_on_separate_days():

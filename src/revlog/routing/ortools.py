@@ -19,8 +19,9 @@ Model
   service, node domains = opening windows (gaps removed with ``RemoveInterval``),
   waiting allowed. Driver rules (see :mod:`revlog.routing.rules`) become break
   intervals on it: optional driving breaks and overnight rests with
-  ``SetBreakDistanceDurationOfVehicle`` (4 h / 20 min and duty / rest), fixed
-  mandatory breaks over the night-ban hours, and a span limit per run.
+  ``SetBreakDistanceDurationOfVehicle`` (4 h / 20 min and duty / rest), a span limit
+  per run, and the night ban: one-day runs stay within one ban-free stretch of the
+  day; multi-day runs take a fixed standstill (or their overnight rest) over it.
 * **Drops**: with a drop penalty, each stop is a disjunction of itself with that penalty.
 
 Scaling: time in seconds, distance in metres, load in grams, cost in 1e-5 CNY.
@@ -53,6 +54,7 @@ from revlog.routing.rules import (
     diagnose,
     intersect_intervals,
     merge_intervals,
+    night_ban_intervals_h,
     trips_per_vehicle,
 )
 from revlog.routing.solution import Break, BreakKind, RoutingSolution, Run, Stop
@@ -262,6 +264,7 @@ class _OrToolsModel:
         if p.rules is not None:
             dim.SetSpanCostCoefficientForAllVehicles(SPAN_COST_UNITS_PER_S * 3600 // S)
             self._add_breaks(dim, serv, horizon)
+            self._keep_in_ban_free_gap(dim)
             self._chain_trips(dim)
 
     def _add_breaks(self, dim, serv: np.ndarray, horizon: int) -> None:
@@ -295,6 +298,24 @@ class _OrToolsModel:
             if plan.n_overnight and duty_units is not None:
                 dim.SetBreakDistanceDurationOfVehicle(duty_units, rest_units, v)
             self.breaks[v] = bvars
+
+    def _keep_in_ban_free_gap(self, dim) -> None:
+        """One-day runs under a night ban: departure and return in the same ban-free gap."""
+        p = self.p
+        if p.rules.night_ban_h is None or self.plan.n_overnight > 0:
+            return
+        S = TIME_UNITS_PER_H
+        bans = [
+            (_down(lo, S), _up(hi, S))
+            for lo, hi in night_ban_intervals_h(p.rules, self._horizon_h())
+        ]
+        routing = self.routing
+        solver = routing.solver()
+        for v in range(len(self.slots)):
+            start = dim.CumulVar(routing.Start(v))
+            end = dim.CumulVar(routing.End(v))
+            for lo, hi in bans:  # the run ends before the ban or starts after it
+                solver.Add((end <= lo) + (start >= hi) >= 1)
 
     def _chain_trips(self, dim) -> None:
         if self.trips <= 1:

@@ -185,10 +185,11 @@ def break_sequence(rules: DrivingRules | None, horizon_h: float) -> list[BreakSp
 
     * No night ban: driving breaks; with ``max_days > 1`` groups of driving breaks
       separated by overnight rests (``[drive × k, rest, drive × k, …]``).
-    * Night ban: the ban of every night is a fixed standstill (kind ``"night"``). With
-      ``max_days > 1`` it becomes a rest of ``max(overnight_rest_h, ban length)`` that
-      covers the ban (kind ``"overnight"``): multi-day runs rest at night. Between two
-      nights sit that day's driving breaks.
+    * Night ban, one-day runs: no ban breaks; the model keeps each run inside one
+      ban-free stretch (:func:`ban_free_gaps_h`), much cheaper to search.
+    * Night ban, ``max_days > 1``: the ban of every night becomes a rest of
+      ``max(overnight_rest_h, ban length)`` that covers the ban (kind ``"overnight"``):
+      multi-day runs rest at night. Between two nights sit that day's driving breaks.
     """
     plan = break_plan(rules, horizon_h)
     if rules is None:
@@ -206,7 +207,8 @@ def break_sequence(rules: DrivingRules | None, horizon_h: float) -> list[BreakSp
         for _ in range(count):
             out.append(BreakSpec("driving", dur, lo, max(lo, hi - dur)))
 
-    if not bans:
+    if not bans or plan.n_overnight == 0:
+        # one-day runs under a ban are kept inside one ban-free gap (see ban_free_gaps_h)
         groups = max(1, int(rules.max_days)) if plan.n_overnight else 1
         per_group = k_duty if plan.n_overnight else plan.n_driving_breaks
         rest = plan.overnight_rest_h
@@ -232,6 +234,18 @@ def break_sequence(rules: DrivingRules | None, horizon_h: float) -> list[BreakSp
         prev_end = night.earliest_h + night.duration_h
     drives(prev_end, horizon_h, min(k_duty, plan.n_driving_breaks))
     return out
+
+
+def ban_free_gaps_h(rules: DrivingRules | None, horizon_h: float) -> list[Interval]:
+    """The stretches of the period outside the night ban (the whole period without one)."""
+    gaps, t = [], 0.0
+    for lo, hi in night_ban_intervals_h(rules, horizon_h):
+        if lo > t:
+            gaps.append((t, lo))
+        t = max(t, hi)
+    if t < horizon_h:
+        gaps.append((t, horizon_h))
+    return gaps
 
 
 def trips_per_vehicle(problem: RoutingProblem) -> int:
