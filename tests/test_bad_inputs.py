@@ -28,10 +28,6 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 EXPECTED = sorted(CORPUS.glob("*.expected"))
 
-# rich replaces ``:x:``-like codes with emoji (``file.yaml:x: ...`` → ``file.yaml❌ ...``);
-# the CLI's consoles need ``emoji=False`` (src/revlog/cli.py, not ours to edit here).
-CLI_EMOJI_BUG = {"unknown-key-x.yaml"}
-
 
 def scenario_of(expected: Path) -> Path:
     """The scenario file a ``.expected`` file belongs to (its name without ``.expected``)."""
@@ -64,14 +60,7 @@ def case_id(expected: Path) -> str:
 
 
 def cli_case(expected: Path):
-    marks = []
-    if case_id(expected) in CLI_EMOJI_BUG:
-        marks.append(
-            pytest.mark.xfail(
-                strict=True, reason="rich emoji codes in CLI output (needs emoji=False in cli.py)"
-            )
-        )
-    return pytest.param(expected, id=case_id(expected), marks=marks)
+    return pytest.param(expected, id=case_id(expected))
 
 
 def test_the_corpus_is_complete():
@@ -122,7 +111,7 @@ def test_solve_reports_them_exits_2_and_writes_nothing(expected, tmp_path, capsy
 
 
 def test_validate_lists_the_problems_of_every_file_given(capsys, monkeypatch):
-    cases = [e for e in EXPECTED if case_id(e) not in CLI_EMOJI_BUG]
+    cases = EXPECTED
     code, _, err = run_cli(["validate", *map(str, map(scenario_of, cases))], capsys, monkeypatch)
     want = [line for e in cases for line in expected_lines(e)]
     assert code == 2

@@ -26,8 +26,8 @@ app = typer.Typer(
 bench_app = typer.Typer(help="Run the public benchmark instances.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2

@@ -1,0 +1,651 @@
+"""``solve(scenario)`` = geography → location → routing → :class:`~revlog.plan.Plan`.
+
+Each stage takes plain data in and hands plain data on; this module is the only place
+that knows both the scenario and the solvers' array inputs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely import LineString, Point
+
+from revlog.errors import InfeasibleError
+from revlog.geo.matrix import TravelMatrix, great_circle_matrix, road_matrix
+from revlog.geo.roads import RoadNetwork
+from revlog.inputs import Inputs, prepare
+from revlog.location.problem import LocationProblem
+from revlog.location.solve import (
+    LocationInfeasibleError,
+    LocationNoSolutionError,
+    NetworkDesign,
+    solve_location,
+)
+from revlog.plan import CRS, Plan
+from revlog.routing.engine import solve_routing
+from revlog.routing.problem import DrivingRules, RoutingInfeasibleError, RoutingProblem, VehicleType
+from revlog.routing.solution import RoutingSolution
+from revlog.scenario.load import load_scenario
+from revlog.scenario.schema import Scenario
+
+Progress = Callable[[str, str], None]
+
+#: Payload of the full-truckload line-haul vehicle assumed by stage 1's exposure term, t.
+LINE_HAUL_PAYLOAD_T = 10.0
+
+
+@dataclass
+class Geography:
+    """Sites of a scenario and the travel matrix between them.
+
+    Attributes
+    ----------
+    sites
+        ``site_id, name, role`` (plant | collection | storage | source) ``, lon, lat,
+        prefecture, province``; the plant first, then candidates, then sources.
+    matrix
+        Road (or great-circle) travel matrix over ``sites.site_id``.
+    network
+        The road network used (``None`` for great-circle).
+    seconds
+        Time taken to build the matrix, s.
+    """
+
+    sites: pd.DataFrame
+    matrix: TravelMatrix
+    network: RoadNetwork | None
+    seconds: float
+
+
+def build_geography(inputs: Inputs) -> Geography:
+    """Snap the plant, candidate sites and sources to the road network and build the matrix.
+
+    Restricted road classes of the scenario's dangerous-goods rules are removed before the
+    shortest paths are computed; travel times use the hazmat speed caps.
+    """
+    sc = inputs.scenario
+    plant = inputs.plant.assign(
+        site_id=inputs.plant["plant_id"], role="plant", prefecture="", province=""
+    )
+    cands = inputs.candidates.assign(role=inputs.candidates["kind"])
+    srcs = inputs.sources.assign(site_id=inputs.sources["source_id"], role="source")
+    cols = ["site_id", "name", "role", "lon", "lat", "prefecture", "province"]
+    sites = pd.concat([plant[cols], cands[cols], srcs[cols]], ignore_index=True)
+    t0 = time.perf_counter()
+    speeds = {
+        "expressway": sc.rules.speed_expressway_kmh,
+        "national": sc.rules.speed_other_kmh,
+        "provincial": sc.rules.speed_other_kmh,
+    }
+    frame = sites.rename(columns={"site_id": "id"})[["id", "lon", "lat"]]
+    network = None
+    if inputs.geodata.roads is not None and len(inputs.geodata.roads):
+        network = RoadNetwork.from_geodata(inputs.geodata)
+        matrix = road_matrix(
+            network,
+            frame,
+            speed_kmh_by_class=speeds,
+            restricted_classes=tuple(sc.rules.restricted_road_classes),
+        )
+    else:
+        matrix = great_circle_matrix(frame, speed_kmh=sc.rules.speed_other_kmh)
+    return Geography(sites=sites, matrix=matrix, network=network, seconds=time.perf_counter() - t0)
+
+
+def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
+    """Build stage 1's arrays from the scenario and the travel matrix.
+
+    * assignment arcs: source → candidate outlet or plant within ``service_radius_km`` on
+      the (restricted) road network; cost = supply × km × first-mile CNY/t·km; exposure =
+      population exposure of the path × pickup visits per year;
+    * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
+      echelon's CNY/t·km; exposure per t = path exposure / line-haul payload;
+    * the plant is a facility of kind ``plant``, forced open, with its yearly capacity.
+    """
+    sc = inputs.scenario
+    m = geo.matrix
+    cands = inputs.candidates
+    fac_ids = [str(inputs.plant["plant_id"].iloc[0]), *cands["site_id"].astype(str)]
+    fac_kind = ["plant", *cands["kind"]]
+    fac_pref = ["", *cands["prefecture"]]
+    fixed = [0.0, *cands["fixed_cost_cny_per_year"]]
+    cap = [float(inputs.plant["capacity_t_per_year"].iloc[0]), *cands["capacity_t_per_year"]]
+    forced = [True, *cands["existing"].astype(bool)]
+    fi = np.array([m.index(f) for f in fac_ids])
+    si = np.array([m.index(s) for s in inputs.sources["source_id"]])
+    supply = inputs.sources["supply_t_per_year"].to_numpy(float)
+
+    km = m.km[np.ix_(si, fi)]
+    ok = np.isfinite(km) & (km <= sc.location.service_radius_km)
+    if not sc.location.direct_to_plant:
+        ok[:, 0] = False
+    a_s, a_f = np.nonzero(ok)
+    visits = float(sc.routing.periods_per_year)
+    arc_cost = supply[a_s] * km[a_s, a_f] * sc.costs.first_mile_cny_per_t_km
+    arc_exp = m.exposure[si[a_s], fi[a_f]] * visits
+
+    kinds = np.array(fac_kind, dtype=object)
+    rate = {
+        ("collection", "storage"): sc.costs.collection_line_haul_cny_per_t_km,
+        ("collection", "plant"): sc.costs.collection_line_haul_cny_per_t_km,
+        ("storage", "plant"): sc.costs.storage_line_haul_cny_per_t_km,
+    }
+    f_from, f_to, f_cost, f_exp = [], [], [], []
+    for a in range(len(fac_ids)):
+        for b in range(len(fac_ids)):
+            r = rate.get((kinds[a], kinds[b]))
+            d = m.km[fi[a], fi[b]]
+            if r is None or a == b or not math.isfinite(d):
+                continue
+            f_from.append(a)
+            f_to.append(b)
+            f_cost.append(r * d)
+            f_exp.append(m.exposure[fi[a], fi[b]] / LINE_HAUL_PAYLOAD_T)
+    return LocationProblem(
+        source_ids=inputs.sources["source_id"].to_numpy(object),
+        supply_t=supply,
+        source_prefecture=inputs.sources["prefecture"].to_numpy(object),
+        facility_ids=np.array(fac_ids, dtype=object),
+        facility_kind=kinds,
+        facility_prefecture=np.array(fac_pref, dtype=object),
+        fixed_cost_cny=np.array(fixed, dtype=float),
+        capacity_t=np.array(cap, dtype=float),
+        forced_open=np.array(forced, dtype=bool),
+        arc_source=a_s,
+        arc_facility=a_f,
+        arc_cost_cny=arc_cost,
+        arc_exposure=arc_exp,
+        fwd_from=np.array(f_from, dtype=np.int64),
+        fwd_to=np.array(f_to, dtype=np.int64),
+        fwd_cost_cny_per_t=np.array(f_cost, dtype=float),
+        fwd_exposure_per_t=np.array(f_exp, dtype=float),
+        require_collection_per_prefecture=sc.location.collection_per_prefecture,
+        budget_cny=sc.location.budget_cny_per_year,
+        max_outlets=sc.location.max_outlets,
+        single_source=True,
+        risk_weight=sc.solver.risk_weight_cny_per_person,
+        name=sc.name,
+    )
+
+
+def driving_rules(sc: Scenario) -> DrivingRules:
+    """The scenario's dangerous-goods rules as the routing stage's :class:`DrivingRules`."""
+    r = sc.rules
+    return DrivingRules(
+        max_driving_h=r.max_driving_h,
+        break_h=r.break_min / 60.0,
+        duty_h_per_day=r.duty_h_per_day,
+        shift_start_h=r.shift_start_h,
+        night_ban_h=(r.night_ban.start_h, r.night_ban.end_h) if r.night_ban else None,
+        max_days=r.max_days_per_run,
+        overnight_rest_h=r.overnight_rest_h,
+        allow_multi_trip=r.allow_multi_trip,
+    )
+
+
+def fleet_at(sc: Scenario, base_id: str, base_kind: str) -> list[VehicleType]:
+    """Vehicle types stationed at a base (``plant`` kind, or an outlet site id)."""
+    out = []
+    for vt in sc.fleet:
+        here = vt.base == base_id or (
+            vt.base == "plant" if base_kind == "plant" else vt.base == "outlets"
+        )
+        if here:
+            out.append(
+                VehicleType(
+                    id=vt.id,
+                    payload_kg=vt.payload_kg,
+                    damaged_capacity_kg=vt.damaged_capacity_kg,
+                    fixed_cost_cny=vt.fixed_cost_cny_per_run,
+                    cost_cny_per_km=vt.cost_cny_per_km,
+                    count=vt.count,
+                )
+            )
+    return out
+
+
+def routing_problem(
+    inputs: Inputs, geo: Geography, base_id: str, base_kind: str, source_ids: list[str]
+) -> RoutingProblem:
+    """Build the one-period pickup problem of one base over the sources assigned to it.
+
+    Pickup per period = yearly tonnes / periods per year (intact and damaged separately);
+    service time = fixed + per pack (packs = kg / mean pack mass, rounded up); shops open
+    on the working days of the period, the base every day.
+    """
+    sc = inputs.scenario
+    rt = sc.routing
+    m = geo.matrix
+    ids = [base_id, *source_ids]
+    idx = np.array([m.index(i) for i in ids])
+    src = inputs.sources.set_index("source_id").loc[source_ids]
+    per = 1000.0 / rt.periods_per_year
+    intact = np.r_[0.0, src["intact_t_per_year"].to_numpy(float) * per]
+    damaged = np.r_[0.0, src["damaged_t_per_year"].to_numpy(float) * per]
+    packs = np.ceil((intact + damaged) / rt.pack_mass_kg - 1e-9)
+    service_h = np.where(
+        np.arange(len(ids)) == 0, 0.0, (rt.service_fixed_min + packs * rt.service_min_per_pack) / 60
+    )
+    shop = [
+        (d * 24.0 + rt.shop_hours.open_h, d * 24.0 + rt.shop_hours.close_h)
+        for d in range(rt.working_days)
+    ]
+    base = [
+        (d * 24.0 + rt.base_hours.open_h, d * 24.0 + rt.base_hours.close_h)
+        for d in range(rt.days_per_period)
+    ]
+    sites = geo.sites.set_index("site_id").loc[ids]
+    return RoutingProblem(
+        name=base_id,
+        node_ids=ids,
+        km=m.km[np.ix_(idx, idx)],
+        hours=m.hours[np.ix_(idx, idx)],
+        pickup_intact_kg=intact,
+        pickup_damaged_kg=damaged,
+        service_h=service_h,
+        time_windows_h=[base] + [list(shop) for _ in source_ids],
+        vehicle_types=fleet_at(sc, base_id, base_kind),
+        rules=driving_rules(sc),
+        exposure=m.exposure[np.ix_(idx, idx)],
+        risk_weight_cny_per_person=sc.solver.risk_weight_cny_per_person,
+        drop_penalty_cny=rt.drop_penalty_cny,
+        horizon_h=rt.days_per_period * 24.0,
+        lonlat=sites[["lon", "lat"]].to_numpy(float),
+        meta={"base_kind": base_kind},
+    )
+
+
+def solve(
+    scenario: Scenario | str | Path,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Solve a scenario end to end.
+
+    Parameters
+    ----------
+    scenario
+        A :class:`Scenario` or the path of a scenario file.
+    time_limit
+        Total time limit, s (default: the scenario's ``solver.time_limit_s``).
+    seed
+        Random seed (default: the scenario's ``solver.seed``).
+    progress
+        Optional callback ``progress(stage, message)`` for long solves.
+
+    Returns
+    -------
+    Plan
+        The plan (see :mod:`revlog.plan`).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return solve_inputs(prepare(sc), time_limit_s=time_limit, seed=seed, progress=progress)
+
+
+def solve_inputs(
+    inputs: Inputs,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Solve prepared inputs (see :func:`solve`).
+
+    The time limit is split between the stages (``solver.location_share``); stage 2's
+    share is divided among the bases in proportion to their number of stops.
+
+    Raises
+    ------
+    InfeasibleError
+        With a diagnosis naming the site and the limit.
+    """
+    sc = inputs.scenario
+    total = time_limit_s if time_limit_s is not None else sc.solver.time_limit_s
+    seed = sc.solver.seed if seed is None else seed
+    loc_s = total * sc.solver.location_share
+    say = progress or (lambda stage, msg: None)
+    t_start = time.perf_counter()
+
+    say("geography", f"{len(inputs.sources)} sources, {len(inputs.candidates)} candidate sites")
+    geo = build_geography(inputs)
+    say("geography", f"{geo.matrix.provider} matrix {len(geo.sites)}² in {geo.seconds:.2f} s")
+
+    problem = location_problem(inputs, geo)
+    say(
+        "location",
+        f"{problem.n_sources} sources, {problem.n_facilities} facilities, "
+        f"{len(problem.arc_source)} arcs; time limit {loc_s:.0f} s",
+    )
+    try:
+        design = solve_location(
+            problem,
+            time_limit_s=loc_s,
+            mip_gap=sc.solver.mip_gap,
+            seed=seed,
+            threads=sc.solver.threads,
+        )
+    except LocationInfeasibleError as exc:
+        raise InfeasibleError(exc.diagnosis, stage="location") from None
+    except LocationNoSolutionError as exc:
+        raise InfeasibleError(
+            [
+                f"no feasible outlet design found within {loc_s:.0f} s ({exc.status}); "
+                "raise solver.time_limit_s or solver.location_share"
+            ],
+            stage="location",
+        ) from None
+    say(
+        "location",
+        f"{design.status}: {int(design.open_mask.sum()) - 1} outlets open, "
+        f"{design.objective_cny:,.0f} CNY/year, gap {design.gap:.2e}",
+    )
+
+    frames = design.to_frames()
+    assign = frames["assignments"]
+    kinds = dict(
+        zip(problem.facility_ids.astype(str), problem.facility_kind.astype(str), strict=True)
+    )
+    bases = [
+        (fid, kinds[fid], sorted(assign.loc[assign["facility_id"] == fid, "source_id"]))
+        for fid in problem.facility_ids.astype(str)
+        if (assign["facility_id"] == fid).any()
+    ]
+    routing_budget = max(total - (time.perf_counter() - t_start), 1.0)
+    n_stops = sum(len(s) for _, _, s in bases) or 1
+    solutions = []
+    diagnosis: list[str] = []
+    for fid, kind, srcs in bases:
+        rp = routing_problem(inputs, geo, fid, kind, srcs)
+        if not rp.vehicle_types:
+            diagnosis.append(
+                f"base {fid} ({kind}) receives {len(srcs)} sources but no vehicle "
+                "type is stationed there (fleet.*.base)"
+            )
+            continue
+        limit = max(routing_budget * len(srcs) / n_stops, 0.5)
+        say("routing", f"base {fid}: {len(srcs)} stops, time limit {limit:.1f} s")
+        try:
+            sol = solve_routing(rp, time_limit_s=limit, seed=seed)
+        except RoutingInfeasibleError as exc:
+            diagnosis.extend(f"base {fid}: {d}" for d in exc.diagnosis)
+            continue
+        solutions.append((rp, sol))
+        say(
+            "routing",
+            f"base {fid}: {sol.n_runs} runs, {sol.distance_km:,.0f} km, "
+            f"{sol.objective_cny:,.0f} CNY/period ({sol.status})",
+        )
+    if diagnosis:
+        raise InfeasibleError(diagnosis, stage="routing")
+    plan = assemble_plan(inputs, geo, design, solutions)
+    plan.meta.update(
+        {
+            "seed": seed,
+            "time_limit_s": total,
+            "location_time_limit_s": loc_s,
+            "seconds": time.perf_counter() - t_start,
+        }
+    )
+    return plan
+
+
+def _line(geo: Geography, ids: list[str]) -> LineString:
+    coords: list[tuple[float, float]] = []
+    for a, b in itertools.pairwise(ids):
+        seg = list(geo.matrix.geometry(a, b).coords)
+        coords.extend(seg if not coords else seg[1:])
+    if len(coords) < 2:
+        coords = coords * 2
+    return LineString(coords)
+
+
+def assemble_plan(
+    inputs: Inputs,
+    geo: Geography,
+    design: NetworkDesign,
+    solutions: list[tuple[RoutingProblem, RoutingSolution]],
+) -> Plan:
+    """Turn the stages' results into a :class:`Plan` (tables, geometries, KPIs)."""
+    sc = inputs.scenario
+    periods = sc.routing.periods_per_year
+    frames = design.to_frames()
+    sites = geo.sites.set_index("site_id")
+    m = geo.matrix
+
+    fac = frames["facilities"].rename(columns={"id": "site_id"})
+    cand = inputs.candidates.set_index("site_id")
+    fac["name"] = [sites.loc[i, "name"] for i in fac["site_id"]]
+    fac["province"] = [sites.loc[i, "province"] for i in fac["site_id"]]
+    fac["existing"] = [
+        bool(cand.loc[i, "existing"]) if i in cand.index else True for i in fac["site_id"]
+    ]
+    fac["utilisation"] = np.where(
+        fac["capacity_t"] > 0, fac["throughput_t"] / fac["capacity_t"], 0.0
+    )
+    outlets = gpd.GeoDataFrame(
+        {
+            "site_id": fac["site_id"],
+            "name": fac["name"],
+            "kind": fac["kind"],
+            "prefecture": fac["prefecture"],
+            "province": fac["province"],
+            "open": fac["open"],
+            "existing": fac["existing"],
+            "throughput_t_per_year": fac["throughput_t"],
+            "capacity_t_per_year": fac["capacity_t"],
+            "utilisation": fac["utilisation"],
+            "fixed_cost_cny_per_year": fac["fixed_cost_cny"],
+        },
+        geometry=[Point(sites.loc[i, "lon"], sites.loc[i, "lat"]) for i in fac["site_id"]],
+        crs=CRS,
+    )
+
+    a = frames["assignments"]
+    src = inputs.sources.set_index("source_id")
+    assignments = gpd.GeoDataFrame(
+        {
+            "source_id": a["source_id"],
+            "source_name": [src.loc[s, "name"] for s in a["source_id"]],
+            "source_kind": [src.loc[s, "kind"] for s in a["source_id"]],
+            "facility_id": a["facility_id"],
+            "share": a["fraction"],
+            "supply_t_per_year": a["tonnes_t"],
+            "damaged_t_per_year": [src.loc[s, "damaged_t_per_year"] for s in a["source_id"]],
+            "km": [
+                m.km[m.index(s), m.index(f)]
+                for s, f in zip(a["source_id"], a["facility_id"], strict=True)
+            ],
+            "cost_cny_per_year": a["cost_cny"],
+        },
+        geometry=[
+            _line(geo, [s, f]) for s, f in zip(a["source_id"], a["facility_id"], strict=True)
+        ],
+        crs=CRS,
+    )
+
+    f = frames["flows"]
+    payload_t = max((vt.payload_kg for vt in sc.fleet if vt.base == "plant"), default=10000.0)
+    payload_t /= 1000.0
+    lh_km = [m.km[m.index(x), m.index(y)] for x, y in zip(f["from_id"], f["to_id"], strict=True)]
+    linehauls = gpd.GeoDataFrame(
+        {
+            "from_id": f["from_id"],
+            "to_id": f["to_id"],
+            "t_per_year": f["tonnes_t"],
+            "km": lh_km,
+            "trips_per_year": np.ceil(f["tonnes_t"].to_numpy(float) / payload_t - 1e-9),
+            "payload_t": payload_t,
+            "cost_cny_per_year": f["cost_cny"],
+        },
+        geometry=[_line(geo, [x, y]) for x, y in zip(f["from_id"], f["to_id"], strict=True)],
+        crs=CRS,
+    )
+
+    run_rows, stop_rows, break_rows, run_geoms, stop_geoms = [], [], [], [], []
+    dropped: list[str] = []
+    served_t = 0.0
+    for rp, sol in solutions:
+        dropped.extend(rp.node_ids[i] for i in sol.dropped)
+        for r, run in enumerate(sol.runs):
+            run_id = f"{rp.name}/{r + 1:03d}"
+            ids = [s.node_id for s in run.stops]
+            last = run.stops[-1]
+            served_t += (last.load_intact_kg + last.load_damaged_kg) / 1000.0
+            drive_h = float(
+                sum(rp.hours[i, j] for i, j in itertools.pairwise([s.node for s in run.stops]))
+            )
+            run_rows.append(
+                {
+                    "run_id": run_id,
+                    "base_id": rp.name,
+                    "vehicle_type": run.vehicle_type,
+                    "vehicle": run.vehicle,
+                    "trip": run.trip,
+                    "days": int(run.stops[-1].day - run.stops[0].day + 1),
+                    "stops": len(run.stops) - 2,
+                    "start_h": run.start_h,
+                    "end_h": run.end_h,
+                    "km": run.km,
+                    "drive_h": drive_h,
+                    "duty_h": run.hours,
+                    "intact_kg": last.load_intact_kg,
+                    "damaged_kg": last.load_damaged_kg,
+                    "cost_cny": run.cost_cny,
+                    "exposure_persons": run.exposure,
+                }
+            )
+            run_geoms.append(_line(geo, ids))
+            prev_i = prev_d = 0.0
+            for seq, s in enumerate(run.stops):
+                stop_rows.append(
+                    {
+                        "run_id": run_id,
+                        "seq": seq,
+                        "node_id": s.node_id,
+                        "day": s.day,
+                        "arrival_h": s.arrival_h,
+                        "start_h": s.start_h,
+                        "departure_h": s.departure_h,
+                        "pickup_intact_kg": s.load_intact_kg - prev_i
+                        if 0 < seq < len(run.stops) - 1
+                        else 0.0,
+                        "pickup_damaged_kg": s.load_damaged_kg - prev_d
+                        if 0 < seq < len(run.stops) - 1
+                        else 0.0,
+                        "load_intact_kg": s.load_intact_kg,
+                        "load_damaged_kg": s.load_damaged_kg,
+                    }
+                )
+                prev_i, prev_d = s.load_intact_kg, s.load_damaged_kg
+                stop_geoms.append(Point(sites.loc[s.node_id, "lon"], sites.loc[s.node_id, "lat"]))
+            for b in run.breaks:
+                break_rows.append(
+                    {
+                        "run_id": run_id,
+                        "start_h": b.start_h,
+                        "duration_h": b.duration_h,
+                        "kind": b.kind,
+                    }
+                )
+    route_cols = [
+        "run_id",
+        "base_id",
+        "vehicle_type",
+        "vehicle",
+        "trip",
+        "days",
+        "stops",
+        "start_h",
+        "end_h",
+        "km",
+        "drive_h",
+        "duty_h",
+        "intact_kg",
+        "damaged_kg",
+        "cost_cny",
+        "exposure_persons",
+    ]
+    stop_cols = [
+        "run_id",
+        "seq",
+        "node_id",
+        "day",
+        "arrival_h",
+        "start_h",
+        "departure_h",
+        "pickup_intact_kg",
+        "pickup_damaged_kg",
+        "load_intact_kg",
+        "load_damaged_kg",
+    ]
+    routes = gpd.GeoDataFrame(
+        pd.DataFrame(run_rows, columns=route_cols), geometry=run_geoms, crs=CRS
+    )
+    stops = gpd.GeoDataFrame(
+        pd.DataFrame(stop_rows, columns=stop_cols), geometry=stop_geoms, crs=CRS
+    )
+    breaks = pd.DataFrame(break_rows, columns=["run_id", "start_h", "duration_h", "kind"])
+
+    pickup_period = float(sum(s.fixed_cny + s.distance_cny for _, s in solutions))
+    risk_period = float(sum(s.risk_cny for _, s in solutions))
+    supply = inputs.total_supply_t
+    kpis = pd.Series(
+        {
+            "total_cost_cny_per_year": design.cost_fixed_cny
+            + design.cost_line_haul_cny
+            + pickup_period * periods
+            + risk_period * periods,
+            "fixed_cost_cny_per_year": design.cost_fixed_cny,
+            "first_mile_cost_cny_per_year": design.cost_first_mile_cny,
+            "line_haul_cost_cny_per_year": design.cost_line_haul_cny,
+            "risk_cost_cny_per_year": design.cost_risk_cny,
+            "pickup_cost_cny_per_year": pickup_period * periods,
+            "pickup_cost_cny_per_period": pickup_period,
+            "supply_t_per_year": supply,
+            "collected_t_per_year": served_t * periods,
+            "served_share": (served_t * periods / supply) if supply > 0 else 1.0,
+            "t_km_per_year": float(
+                (assignments["supply_t_per_year"] * assignments["km"]).sum()
+                + (linehauls["t_per_year"] * linehauls["km"]).sum()
+            ),
+            "vehicle_km_per_period": float(routes["km"].sum()),
+            "runs_per_period": len(routes),
+            "vehicles_used": int(
+                routes[["base_id", "vehicle_type", "vehicle"]].drop_duplicates().shape[0]
+            ),
+            "route_exposure_persons_per_period": float(routes["exposure_persons"].sum()),
+            "outlets_open": int((outlets["open"] & (outlets["kind"] != "plant")).sum()),
+            "location_status": design.status,
+            "location_gap": float(design.gap),
+            "routing_status": ",".join(sorted({s.status for _, s in solutions})) or "none",
+        },
+        dtype=object,
+    )
+    meta = {
+        "scenario": sc.name,
+        "scenario_file": str(sc.path) if sc.path else "",
+        "planning_year": sc.planning_year,
+        "matrix_provider": geo.matrix.provider,
+        "location_proven_optimal": bool(design.proven_optimal),
+        "location_bound_cny": float(design.bound_cny),
+        "dropped_stops": sorted(dropped),
+    }
+    return Plan(
+        name=sc.name,
+        outlets=outlets,
+        assignments=assignments,
+        linehauls=linehauls,
+        routes=routes,
+        stops=stops,
+        breaks=breaks,
+        kpis=kpis,
+        meta=meta,
+    )
