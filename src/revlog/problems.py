@@ -1,0 +1,245 @@
+"""Stage inputs built from a scenario: sites, travel matrix, location and routing problems.
+
+No solver is imported here, so the independent checker (:mod:`revlog.check`) can rebuild
+exactly the problems the solvers were given.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from revlog.geo.matrix import TravelMatrix, great_circle_matrix, road_matrix
+from revlog.geo.roads import RoadNetwork
+from revlog.inputs import Inputs
+from revlog.location.problem import LocationProblem
+from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
+from revlog.scenario.schema import Scenario
+
+#: Payload of the full-truckload line-haul vehicle assumed by stage 1's exposure term, t.
+LINE_HAUL_PAYLOAD_T = 10.0
+
+
+@dataclass
+class Geography:
+    """Sites of a scenario and the travel matrix between them.
+
+    Attributes
+    ----------
+    sites
+        ``site_id, name, role`` (plant | collection | storage | source) ``, lon, lat,
+        prefecture, province``; the plant first, then candidates, then sources.
+    matrix
+        Road (or great-circle) travel matrix over ``sites.site_id``.
+    network
+        The road network used (``None`` for great-circle).
+    seconds
+        Time taken to build the matrix, s.
+    """
+
+    sites: pd.DataFrame
+    matrix: TravelMatrix
+    network: RoadNetwork | None
+    seconds: float
+
+
+def build_geography(inputs: Inputs) -> Geography:
+    """Snap the plant, candidate sites and sources to the road network and build the matrix.
+
+    Restricted road classes of the scenario's dangerous-goods rules are removed before the
+    shortest paths are computed; travel times use the hazmat speed caps.
+    """
+    sc = inputs.scenario
+    plant = inputs.plant.assign(
+        site_id=inputs.plant["plant_id"], role="plant", prefecture="", province=""
+    )
+    cands = inputs.candidates.assign(role=inputs.candidates["kind"])
+    srcs = inputs.sources.assign(site_id=inputs.sources["source_id"], role="source")
+    cols = ["site_id", "name", "role", "lon", "lat", "prefecture", "province"]
+    sites = pd.concat([plant[cols], cands[cols], srcs[cols]], ignore_index=True)
+    t0 = time.perf_counter()
+    speeds = {
+        "expressway": sc.rules.speed_expressway_kmh,
+        "national": sc.rules.speed_other_kmh,
+        "provincial": sc.rules.speed_other_kmh,
+    }
+    frame = sites.rename(columns={"site_id": "id"})[["id", "lon", "lat"]]
+    network = None
+    if inputs.geodata.roads is not None and len(inputs.geodata.roads):
+        network = RoadNetwork.from_geodata(inputs.geodata)
+        matrix = road_matrix(
+            network,
+            frame,
+            speed_kmh_by_class=speeds,
+            restricted_classes=tuple(sc.rules.restricted_road_classes),
+        )
+    else:
+        matrix = great_circle_matrix(frame, speed_kmh=sc.rules.speed_other_kmh)
+    return Geography(sites=sites, matrix=matrix, network=network, seconds=time.perf_counter() - t0)
+
+
+def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
+    """Build stage 1's arrays from the scenario and the travel matrix.
+
+    * assignment arcs: source → candidate outlet or plant within ``service_radius_km`` on
+      the (restricted) road network; cost = supply × km × first-mile CNY/t·km; exposure =
+      population exposure of the path × pickup visits per year;
+    * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
+      echelon's CNY/t·km; exposure per t = path exposure / line-haul payload;
+    * the plant is a facility of kind ``plant``, forced open, with its yearly capacity.
+    """
+    sc = inputs.scenario
+    m = geo.matrix
+    cands = inputs.candidates
+    fac_ids = [str(inputs.plant["plant_id"].iloc[0]), *cands["site_id"].astype(str)]
+    fac_kind = ["plant", *cands["kind"]]
+    fac_pref = ["", *cands["prefecture"]]
+    fixed = [0.0, *cands["fixed_cost_cny_per_year"]]
+    cap = [float(inputs.plant["capacity_t_per_year"].iloc[0]), *cands["capacity_t_per_year"]]
+    forced = [True, *cands["existing"].astype(bool)]
+    fi = np.array([m.index(f) for f in fac_ids])
+    si = np.array([m.index(s) for s in inputs.sources["source_id"]])
+    supply = inputs.sources["supply_t_per_year"].to_numpy(float)
+
+    km = m.km[np.ix_(si, fi)]
+    ok = np.isfinite(km) & (km <= sc.location.service_radius_km)
+    if not sc.location.direct_to_plant:
+        ok[:, 0] = False
+    a_s, a_f = np.nonzero(ok)
+    visits = float(sc.routing.periods_per_year)
+    arc_cost = supply[a_s] * km[a_s, a_f] * sc.costs.first_mile_cny_per_t_km
+    arc_exp = m.exposure[si[a_s], fi[a_f]] * visits
+
+    kinds = np.array(fac_kind, dtype=object)
+    rate = {
+        ("collection", "storage"): sc.costs.collection_line_haul_cny_per_t_km,
+        ("collection", "plant"): sc.costs.collection_line_haul_cny_per_t_km,
+        ("storage", "plant"): sc.costs.storage_line_haul_cny_per_t_km,
+    }
+    f_from, f_to, f_cost, f_exp = [], [], [], []
+    for a in range(len(fac_ids)):
+        for b in range(len(fac_ids)):
+            r = rate.get((kinds[a], kinds[b]))
+            d = m.km[fi[a], fi[b]]
+            if r is None or a == b or not math.isfinite(d):
+                continue
+            f_from.append(a)
+            f_to.append(b)
+            f_cost.append(r * d)
+            f_exp.append(m.exposure[fi[a], fi[b]] / LINE_HAUL_PAYLOAD_T)
+    return LocationProblem(
+        source_ids=inputs.sources["source_id"].to_numpy(object),
+        supply_t=supply,
+        source_prefecture=inputs.sources["prefecture"].to_numpy(object),
+        facility_ids=np.array(fac_ids, dtype=object),
+        facility_kind=kinds,
+        facility_prefecture=np.array(fac_pref, dtype=object),
+        fixed_cost_cny=np.array(fixed, dtype=float),
+        capacity_t=np.array(cap, dtype=float),
+        forced_open=np.array(forced, dtype=bool),
+        arc_source=a_s,
+        arc_facility=a_f,
+        arc_cost_cny=arc_cost,
+        arc_exposure=arc_exp,
+        fwd_from=np.array(f_from, dtype=np.int64),
+        fwd_to=np.array(f_to, dtype=np.int64),
+        fwd_cost_cny_per_t=np.array(f_cost, dtype=float),
+        fwd_exposure_per_t=np.array(f_exp, dtype=float),
+        require_collection_per_prefecture=sc.location.collection_per_prefecture,
+        budget_cny=sc.location.budget_cny_per_year,
+        max_outlets=sc.location.max_outlets,
+        single_source=True,
+        risk_weight=sc.solver.risk_weight_cny_per_person,
+        name=sc.name,
+    )
+
+
+def driving_rules(sc: Scenario) -> DrivingRules:
+    """The scenario's dangerous-goods rules as the routing stage's :class:`DrivingRules`."""
+    r = sc.rules
+    return DrivingRules(
+        max_driving_h=r.max_driving_h,
+        break_h=r.break_min / 60.0,
+        duty_h_per_day=r.duty_h_per_day,
+        shift_start_h=r.shift_start_h,
+        night_ban_h=(r.night_ban.start_h, r.night_ban.end_h) if r.night_ban else None,
+        max_days=r.max_days_per_run,
+        overnight_rest_h=r.overnight_rest_h,
+        allow_multi_trip=r.allow_multi_trip,
+    )
+
+
+def fleet_at(sc: Scenario, base_id: str, base_kind: str) -> list[VehicleType]:
+    """Vehicle types stationed at a base (``plant`` kind, or an outlet site id)."""
+    out = []
+    for vt in sc.fleet:
+        here = vt.base == base_id or (
+            vt.base == "plant" if base_kind == "plant" else vt.base == "outlets"
+        )
+        if here:
+            out.append(
+                VehicleType(
+                    id=vt.id,
+                    payload_kg=vt.payload_kg,
+                    damaged_capacity_kg=vt.damaged_capacity_kg,
+                    fixed_cost_cny=vt.fixed_cost_cny_per_run,
+                    cost_cny_per_km=vt.cost_cny_per_km,
+                    count=vt.count,
+                )
+            )
+    return out
+
+
+def routing_problem(
+    inputs: Inputs, geo: Geography, base_id: str, base_kind: str, source_ids: list[str]
+) -> RoutingProblem:
+    """Build the one-period pickup problem of one base over the sources assigned to it.
+
+    Pickup per period = yearly tonnes / periods per year (intact and damaged separately);
+    service time = fixed + per pack (packs = kg / mean pack mass, rounded up); shops open
+    on the working days of the period, the base every day.
+    """
+    sc = inputs.scenario
+    rt = sc.routing
+    m = geo.matrix
+    ids = [base_id, *source_ids]
+    idx = np.array([m.index(i) for i in ids])
+    src = inputs.sources.set_index("source_id").loc[source_ids]
+    per = 1000.0 / rt.periods_per_year
+    intact = np.r_[0.0, src["intact_t_per_year"].to_numpy(float) * per]
+    damaged = np.r_[0.0, src["damaged_t_per_year"].to_numpy(float) * per]
+    packs = np.ceil((intact + damaged) / rt.pack_mass_kg - 1e-9)
+    service_h = np.where(
+        np.arange(len(ids)) == 0, 0.0, (rt.service_fixed_min + packs * rt.service_min_per_pack) / 60
+    )
+    shop = [
+        (d * 24.0 + rt.shop_hours.open_h, d * 24.0 + rt.shop_hours.close_h)
+        for d in range(rt.working_days)
+    ]
+    base = [
+        (d * 24.0 + rt.base_hours.open_h, d * 24.0 + rt.base_hours.close_h)
+        for d in range(rt.days_per_period)
+    ]
+    sites = geo.sites.set_index("site_id").loc[ids]
+    return RoutingProblem(
+        name=base_id,
+        node_ids=ids,
+        km=m.km[np.ix_(idx, idx)],
+        hours=m.hours[np.ix_(idx, idx)],
+        pickup_intact_kg=intact,
+        pickup_damaged_kg=damaged,
+        service_h=service_h,
+        time_windows_h=[base] + [list(shop) for _ in source_ids],
+        vehicle_types=fleet_at(sc, base_id, base_kind),
+        rules=driving_rules(sc),
+        exposure=m.exposure[np.ix_(idx, idx)],
+        risk_weight_cny_per_person=sc.solver.risk_weight_cny_per_person,
+        drop_penalty_cny=rt.drop_penalty_cny,
+        horizon_h=rt.days_per_period * 24.0,
+        lonlat=sites[["lon", "lat"]].to_numpy(float),
+        meta={"base_kind": base_kind},
+    )
