@@ -24,8 +24,15 @@ from revlog.location.solve import (
     NetworkDesign,
     solve_location,
 )
+from revlog.plan import COLUMNS as PLAN_COLUMNS
 from revlog.plan import CRS, Plan
-from revlog.problems import Geography, build_geography, location_problem, routing_problem
+from revlog.problems import (
+    LINE_HAUL_PAYLOAD_T,
+    Geography,
+    build_geography,
+    location_problem,
+    routing_problem,
+)
 from revlog.routing.engine import solve_routing
 from revlog.routing.problem import RoutingInfeasibleError, RoutingProblem
 from revlog.routing.solution import RoutingSolution
@@ -185,9 +192,25 @@ def assemble_plan(
     design: NetworkDesign,
     solutions: list[tuple[RoutingProblem, RoutingSolution]],
 ) -> Plan:
-    """Turn the stages' results into a :class:`Plan` (tables, geometries, KPIs)."""
+    """Turn the stages' results into a :class:`Plan` (tables, geometries, KPIs).
+
+    Parameters
+    ----------
+    inputs, geo
+        The prepared scenario and its geography.
+    design
+        Stage 1's network design.
+    solutions
+        Stage 2's ``(problem, solution)`` of every base.
+
+    Returns
+    -------
+    Plan
+        Tables as documented in :mod:`revlog.plan`; KPIs as in :data:`revlog.plan.KPI_UNITS`.
+    """
     sc = inputs.scenario
     periods = sc.routing.periods_per_year
+    risk_weight = float(sc.solver.risk_weight_cny_per_person)
     frames = design.to_frames()
     sites = geo.sites.set_index("site_id")
     m = geo.matrix
@@ -209,7 +232,7 @@ def assemble_plan(
             "kind": fac["kind"],
             "prefecture": fac["prefecture"],
             "province": fac["province"],
-            "open": fac["open"],
+            "open": fac["open"].astype(bool),
             "existing": fac["existing"],
             "throughput_t_per_year": fac["throughput_t"],
             "capacity_t_per_year": fac["capacity_t"],
@@ -244,28 +267,46 @@ def assemble_plan(
     )
 
     f = frames["flows"]
-    payload_t = max((vt.payload_kg for vt in sc.fleet if vt.base == "plant"), default=10000.0)
-    payload_t /= 1000.0
-    lh_km = [m.km[m.index(x), m.index(y)] for x, y in zip(f["from_id"], f["to_id"], strict=True)]
+    payload_t = LINE_HAUL_PAYLOAD_T
+    lh_t = f["tonnes_t"].to_numpy(float)
+    pairs = list(zip(f["from_id"], f["to_id"], strict=True))
     linehauls = gpd.GeoDataFrame(
         {
             "from_id": f["from_id"],
             "to_id": f["to_id"],
-            "t_per_year": f["tonnes_t"],
-            "km": lh_km,
-            "trips_per_year": np.ceil(f["tonnes_t"].to_numpy(float) / payload_t - 1e-9),
+            "t_per_year": lh_t,
+            "km": [m.km[m.index(x), m.index(y)] for x, y in pairs],
+            "trips_per_year": np.ceil(lh_t / payload_t - 1e-9),
             "payload_t": payload_t,
             "cost_cny_per_year": f["cost_cny"],
+            "exposure_persons_per_year": [
+                m.exposure[m.index(x), m.index(y)] / payload_t * t
+                for (x, y), t in zip(pairs, lh_t, strict=True)
+            ],
         },
-        geometry=[_line(geo, [x, y]) for x, y in zip(f["from_id"], f["to_id"], strict=True)],
+        geometry=[_line(geo, [x, y]) for x, y in pairs],
         crs=CRS,
     )
 
     run_rows, stop_rows, break_rows, run_geoms, stop_geoms = [], [], [], [], []
     dropped: list[str] = []
+    routing_meta: dict[str, dict] = {}
     served_t = 0.0
     for rp, sol in solutions:
         dropped.extend(rp.node_ids[i] for i in sol.dropped)
+        routing_meta[rp.name] = {
+            "stops": rp.n_nodes - 1,
+            "runs": sol.n_runs,
+            "dropped": [rp.node_ids[i] for i in sol.dropped],
+            "objective_cny": sol.objective_cny,
+            "fixed_cny": sol.fixed_cny,
+            "distance_cny": sol.distance_cny,
+            "risk_cny": sol.risk_cny,
+            "penalty_cny": sol.penalty_cny,
+            "status": sol.status,
+            "engine": sol.engine,
+            "seconds": sol.seconds,
+        }
         for r, run in enumerate(sol.runs):
             run_id = f"{rp.name}/{r + 1:03d}"
             ids = [s.node_id for s in run.stops]
@@ -297,21 +338,19 @@ def assemble_plan(
             run_geoms.append(_line(geo, ids))
             prev_i = prev_d = 0.0
             for seq, s in enumerate(run.stops):
+                inner = 0 < seq < len(run.stops) - 1
                 stop_rows.append(
                     {
                         "run_id": run_id,
                         "seq": seq,
                         "node_id": s.node_id,
+                        "name": sites.loc[s.node_id, "name"],
                         "day": s.day,
                         "arrival_h": s.arrival_h,
                         "start_h": s.start_h,
                         "departure_h": s.departure_h,
-                        "pickup_intact_kg": s.load_intact_kg - prev_i
-                        if 0 < seq < len(run.stops) - 1
-                        else 0.0,
-                        "pickup_damaged_kg": s.load_damaged_kg - prev_d
-                        if 0 < seq < len(run.stops) - 1
-                        else 0.0,
+                        "pickup_intact_kg": s.load_intact_kg - prev_i if inner else 0.0,
+                        "pickup_damaged_kg": s.load_damaged_kg - prev_d if inner else 0.0,
                         "load_intact_kg": s.load_intact_kg,
                         "load_damaged_kg": s.load_damaged_kg,
                     }
@@ -327,74 +366,52 @@ def assemble_plan(
                         "kind": b.kind,
                     }
                 )
-    route_cols = [
-        "run_id",
-        "base_id",
-        "vehicle_type",
-        "vehicle",
-        "trip",
-        "days",
-        "stops",
-        "start_h",
-        "end_h",
-        "km",
-        "drive_h",
-        "duty_h",
-        "intact_kg",
-        "damaged_kg",
-        "cost_cny",
-        "exposure_persons",
-    ]
-    stop_cols = [
-        "run_id",
-        "seq",
-        "node_id",
-        "day",
-        "arrival_h",
-        "start_h",
-        "departure_h",
-        "pickup_intact_kg",
-        "pickup_damaged_kg",
-        "load_intact_kg",
-        "load_damaged_kg",
-    ]
     routes = gpd.GeoDataFrame(
-        pd.DataFrame(run_rows, columns=route_cols), geometry=run_geoms, crs=CRS
+        pd.DataFrame(run_rows, columns=PLAN_COLUMNS["routes"]),
+        geometry=gpd.GeoSeries(run_geoms, crs=CRS),
+        crs=CRS,
     )
     stops = gpd.GeoDataFrame(
-        pd.DataFrame(stop_rows, columns=stop_cols), geometry=stop_geoms, crs=CRS
+        pd.DataFrame(stop_rows, columns=PLAN_COLUMNS["stops"]),
+        geometry=gpd.GeoSeries(stop_geoms, crs=CRS),
+        crs=CRS,
     )
-    breaks = pd.DataFrame(break_rows, columns=["run_id", "start_h", "duration_h", "kind"])
+    breaks = pd.DataFrame(break_rows, columns=PLAN_COLUMNS["breaks"])
 
     pickup_period = float(sum(s.fixed_cny + s.distance_cny for _, s in solutions))
-    risk_period = float(sum(s.risk_cny for _, s in solutions))
+    route_exposure = float(routes["exposure_persons"].sum())
+    line_haul_exposure = float(linehauls["exposure_persons_per_year"].sum())
+    risk_year = risk_weight * (route_exposure * periods + line_haul_exposure)
     supply = inputs.total_supply_t
+    collected = served_t * periods
     kpis = pd.Series(
         {
             "total_cost_cny_per_year": design.cost_fixed_cny
-            + design.cost_line_haul_cny
             + pickup_period * periods
-            + risk_period * periods,
+            + design.cost_line_haul_cny
+            + risk_year,
             "fixed_cost_cny_per_year": design.cost_fixed_cny,
-            "first_mile_cost_cny_per_year": design.cost_first_mile_cny,
-            "line_haul_cost_cny_per_year": design.cost_line_haul_cny,
-            "risk_cost_cny_per_year": design.cost_risk_cny,
             "pickup_cost_cny_per_year": pickup_period * periods,
+            "line_haul_cost_cny_per_year": design.cost_line_haul_cny,
+            "risk_cost_cny_per_year": risk_year,
             "pickup_cost_cny_per_period": pickup_period,
+            "location_objective_cny_per_year": design.objective_cny,
             "supply_t_per_year": supply,
-            "collected_t_per_year": served_t * periods,
-            "served_share": (served_t * periods / supply) if supply > 0 else 1.0,
+            "collected_t_per_year": collected,
+            "served_share": (collected / supply) if supply > 0 else 1.0,
             "t_km_per_year": float(
                 (assignments["supply_t_per_year"] * assignments["km"]).sum()
                 + (linehauls["t_per_year"] * linehauls["km"]).sum()
             ),
             "vehicle_km_per_period": float(routes["km"].sum()),
+            "vehicle_km_per_year": float(routes["km"].sum()) * periods,
             "runs_per_period": len(routes),
             "vehicles_used": int(
                 routes[["base_id", "vehicle_type", "vehicle"]].drop_duplicates().shape[0]
             ),
-            "route_exposure_persons_per_period": float(routes["exposure_persons"].sum()),
+            "route_exposure_persons_per_period": route_exposure,
             "outlets_open": int((outlets["open"] & (outlets["kind"] != "plant")).sum()),
+            "dropped_stops": len(dropped),
             "location_status": design.status,
             "location_gap": float(design.gap),
             "routing_status": ",".join(sorted({s.status for _, s in solutions})) or "none",
@@ -405,9 +422,21 @@ def assemble_plan(
         "scenario": sc.name,
         "scenario_file": str(sc.path) if sc.path else "",
         "planning_year": sc.planning_year,
+        "periods_per_year": periods,
+        "days_per_period": sc.routing.days_per_period,
         "matrix_provider": geo.matrix.provider,
-        "location_proven_optimal": bool(design.proven_optimal),
-        "location_bound_cny": float(design.bound_cny),
+        "location": {
+            "status": design.status,
+            "proven_optimal": bool(design.proven_optimal),
+            "objective_cny": design.objective_cny,
+            "cost_fixed_cny": design.cost_fixed_cny,
+            "cost_first_mile_cny": design.cost_first_mile_cny,
+            "cost_line_haul_cny": design.cost_line_haul_cny,
+            "cost_risk_cny": design.cost_risk_cny,
+            "bound_cny": float(design.bound_cny),
+            "gap": float(design.gap),
+        },
+        "routing": routing_meta,
         "dropped_stops": sorted(dropped),
     }
     return Plan(

@@ -70,3 +70,27 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     text = json.dumps(feature_collection(gdf), ensure_ascii=False, separators=(",", ":"))
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def write_plan_geojson(plan: Any, folder: str | Path) -> list[Path]:
+    """Write every geographic table of a plan as ``<table>.geojson`` in ``folder``.
+
+    Parameters
+    ----------
+    plan
+        A :class:`revlog.plan.Plan`.
+    folder
+        Output folder (created if missing).
+
+    Returns
+    -------
+    list of Path
+        ``outlets`` (Points, the plant included), ``assignments`` (source → first-stop
+        facility, road-following LineStrings), ``linehauls`` (LineStrings), ``routes``
+        (one road-following LineString per run), ``stops`` (Points).
+    """
+    from revlog.plan import GEO_TABLES
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_geojson(getattr(plan, n), folder / f"{n}.geojson") for n in GEO_TABLES]
