@@ -1,0 +1,111 @@
+"""Side-by-side KPI tables of several plans."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from revlog.plan import KPI_ORDER, KPI_UNITS, Plan
+
+
+def _as_plan(p: Plan | str | Path) -> Plan:
+    return p if isinstance(p, Plan) else Plan.load(p)
+
+
+def _unique_names(plans: Sequence[Plan], names: Sequence[str] | None) -> list[str]:
+    base = list(names) if names is not None else [p.name for p in plans]
+    if len(base) != len(plans):
+        raise ValueError(f"{len(base)} names for {len(plans)} plans")
+    out: list[str] = []
+    for n in base:
+        name, k = n, 2
+        while name in out:
+            name, k = f"{n} ({k})", k + 1
+        out.append(name)
+    return out
+
+
+def compare(
+    plans: Sequence[Plan | str | Path],
+    names: Sequence[str] | None = None,
+    differences: bool = True,
+) -> pd.DataFrame:
+    """Compare the KPIs of several plans.
+
+    Parameters
+    ----------
+    plans
+        Plans, or folders written by :meth:`Plan.save`.
+    names
+        Column names (default: the plans' names, made unique with `` (2)``, …).
+    differences
+        Add, for every plan after the first, a column ``Δ <name>`` (plan − first plan)
+        and ``Δ% <name>`` (relative difference, % of the first plan) for numeric KPIs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per KPI (in :data:`revlog.plan.KPI_ORDER`, then any others), a ``unit``
+        column, one column per plan, then the differences. Non-numeric KPIs (statuses)
+        have empty differences.
+
+    Examples
+    --------
+    >>> revlog.compare([baseline, growth])  # doctest: +SKIP
+    """
+    if not plans:
+        raise ValueError("compare needs at least one plan")
+    loaded = [_as_plan(p) for p in plans]
+    cols = _unique_names(loaded, names)
+    keys = [k for k in KPI_ORDER if any(k in p.kpis.index for p in loaded)]
+    keys += sorted({str(k) for p in loaded for k in p.kpis.index} - set(keys))
+    table = pd.DataFrame(index=pd.Index(keys, name="kpi"))
+    table["unit"] = [KPI_UNITS.get(k, "") for k in keys]
+    for name, p in zip(cols, loaded, strict=True):
+        table[name] = [p.kpis.get(k, None) for k in keys]
+    table = table.astype({c: object for c in cols})
+    if differences and len(loaded) > 1:
+        first = cols[0]
+        for name in cols[1:]:
+            delta, rel = [], []
+            for k in keys:
+                a, b = table.at[k, first], table.at[k, name]
+                if _numeric(a) and _numeric(b):
+                    d = float(b) - float(a)
+                    delta.append(d)
+                    rel.append(100.0 * d / abs(float(a)) if float(a) != 0 else None)
+                else:
+                    delta.append(None)
+                    rel.append(None)
+            table[f"Δ {name}"] = pd.Series(delta, index=table.index, dtype=object)
+            table[f"Δ% {name}"] = pd.Series(rel, index=table.index, dtype=object)
+    return table
+
+
+def _numeric(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and v == v
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A comparison table as GitHub-flavoured Markdown (numbers with thousands separators)."""
+    from revlog.plan import format_value
+
+    header = ["kpi", *[str(c) for c in table.columns]]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * len(header)) + "|"]
+    for k, row in table.iterrows():
+        cells = [str(k)] + [_cell(c, v, format_value) for c, v in row.items()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(column: Any, v: Any, fmt: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if str(column).startswith("Δ%") and _numeric(v):
+        return f"{float(v):+.1f} %"
+    if str(column).startswith("Δ ") and _numeric(v):
+        return ("+" if float(v) > 0 else "") + fmt(v)
+    return fmt(v) if not isinstance(v, str) else v.replace("|", "\\|")
