@@ -8,7 +8,10 @@ listed as ``file:field: reason``), 3 the scenario is infeasible (with a diagnosi
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -100,8 +103,15 @@ def solve(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
     ] = False,
+    maps: Annotated[
+        bool, typer.Option("--maps/--no-maps", help="Also write map.html and overview.png.")
+    ] = True,
 ) -> None:
-    """Solve a scenario (geography, outlet location, pickup runs) and write the plan."""
+    """Solve a scenario (geography, outlet location, pickup runs) and write the plan.
+
+    The folder gets plan.json, a CSV and a GeoJSON file per table, map.html (works
+    offline) and overview.png; it appears only when complete.
+    """
     from revlog.inputs import prepare
     from revlog.outputs import atomic_dir
     from revlog.pipeline import solve_inputs
@@ -112,34 +122,262 @@ def solve(
     if output.exists() and not force:
         err.print(f"{output}: output folder exists; pass --force to replace it", highlight=False)
         raise typer.Exit(EXIT_INPUT)
-    progress = None if (quiet or as_json) else _Progress(err)
-    result = solve_inputs(inputs, time_limit_s=time_limit, seed=seed, progress=progress)
-    with atomic_dir(output, force=force) as tmp:
-        result.save(tmp)
+    with _Progress(err, enabled=not (quiet or as_json)) as progress:
+        with _stdout_to_stderr():
+            result = solve_inputs(inputs, time_limit_s=time_limit, seed=seed, progress=progress)
+        progress("output", f"writing {output}")
+        with atomic_dir(output, force=force) as tmp:
+            result.save(tmp)
+            if maps:
+                from revlog.export.maps import plan_map, save_map_html, save_overview_png
+
+                save_map_html(plan_map(result), tmp / "map.html")
+                save_overview_png(result, tmp / "overview.png")
     summary = result.summary_dict()
+    summary["output"] = str(output)
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
     elif not quiet:
-        out.print(result.summary(), highlight=False)
+        out.print(result.summary(), highlight=False, markup=False)
         out.print(f"[green]written[/green] {output}", highlight=False)
 
 
-class _Progress:
-    """Rich progress lines for long solves: stage, elapsed time, incumbent and gap."""
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send what native solver libraries print on file descriptor 1 to stderr.
 
-    def __init__(self, console: Console):
+    Keeps stdout for the command's own output (e.g. ``--json``); Python-level writes to
+    ``sys.stdout`` are untouched.
+    """
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        os.dup2(sys.__stderr__.fileno() if sys.__stderr__ is not None else 2, fd)
+        yield
+    finally:
+        with suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def _load_plan(folder: Path):
+    from revlog.plan import Plan
+
+    if not (folder / "plan.json").is_file():
+        err.print(f"{folder}: not a plan folder (no plan.json)", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        return Plan.load(folder)
+    except (OSError, ValueError, KeyError) as exc:
+        err.print(f"{folder}: cannot read the plan: {exc}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+@app.command()
+def check(
+    scenario: Annotated[Path, typer.Argument(help="The scenario file the plan was solved from.")],
+    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `revlog solve`.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {feasible, violations} as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Re-verify a saved plan without any solver: exit 0 if feasible, 1 with the violations.
+
+    Stage 1 (single sourcing, open facilities, capacities, flow balance, costs from the
+    matrix), stage 2 (every routing rule of every run), and the KPIs are all recomputed
+    from the scenario.
+    """
+    from revlog.check import check as check_plan
+    from revlog.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    plan = _load_plan(plan_dir)
+    violations = check_plan(plan, sc)
+    if as_json:
+        doc = {"feasible": not violations, "violations": violations}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    elif violations:
+        for v in violations:
+            out.print(v, markup=False, highlight=False)
+        n = len(violations)
+        err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
+    else:
+        out.print(
+            f"[green]feasible[/green] {plan_dir}: {len(plan.routes)} runs, "
+            f"{int((plan.outlets['open'] & (plan.outlets['kind'] != 'plant')).sum())} outlets, "
+            "every rule and figure verified",
+            highlight=False,
+        )
+    if violations:
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
+@app.command()
+def compare(
+    plan_dirs: Annotated[list[Path], typer.Argument(help="Plan folders to compare.")],
+    csv: Annotated[Path | None, typer.Option("--csv", help="Also write the table as CSV.")] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the table as Markdown.")
+    ] = None,
+    no_diff: Annotated[
+        bool, typer.Option("--no-diff", help="Leave out the difference columns.")
+    ] = False,
+) -> None:
+    """Compare the KPIs of plans side by side (one column per plan, with differences)."""
+    from rich.table import Table
+
+    from revlog.compare import compare as compare_plans
+    from revlog.compare import to_markdown
+    from revlog.plan import format_value
+
+    plans = [_load_plan(d) for d in plan_dirs]
+    names = _column_names(plans, plan_dirs)
+    table = compare_plans(plans, names=names, differences=not no_diff)
+    view = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    view.add_column("kpi", no_wrap=True)
+    for c in table.columns:
+        view.add_column(str(c), justify="left" if c == "unit" else "right", no_wrap=True)
+    for k, row in table.iterrows():
+        cells = []
+        for c, v in row.items():
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("")
+            elif str(c).startswith("Δ%"):
+                cells.append(f"{float(v):+.1f} %")
+            elif str(c).startswith("Δ "):
+                cells.append(("+" if float(v) > 0 else "") + format_value(v))
+            else:
+                cells.append(format_value(v) if not isinstance(v, str) else v)
+        view.add_row(str(k), *cells)
+    out.print(view, width=None if out.is_terminal else 1000, crop=False)
+    if csv is not None:
+        table.to_csv(csv, lineterminator="\n")
+        err.print(f"written {csv}", highlight=False, markup=False)
+    if markdown is not None:
+        markdown.write_text(to_markdown(table), encoding="utf-8")
+        err.print(f"written {markdown}", highlight=False, markup=False)
+
+
+def _column_names(plans, dirs: list[Path]) -> list[str]:
+    names = [p.name for p in plans]
+    if len(set(names)) == len(names):
+        return names
+    return [f"{p.name} [{d.name}]" for p, d in zip(plans, dirs, strict=True)]
+
+
+EXPORT_FORMATS = ("geojson", "csv", "gpkg", "html", "png")
+
+
+@app.command()
+def export(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan folder written by `revlog solve`.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")],
+    fmt: Annotated[
+        list[str],
+        typer.Option("--format", "-f", help="geojson, csv, gpkg, html (map) or png (overview)."),
+    ] = ["geojson"],  # noqa: B006
+) -> None:
+    """Export a saved plan: GeoJSON (RFC 7946), CSV tables, a GeoPackage, the map, the PNG."""
+    from revlog.export.geojson import write_plan_geojson
+    from revlog.export.tables import write_csv_tables, write_geopackage
+
+    bad = [f for f in fmt if f not in EXPORT_FORMATS]
+    if bad:
+        err.print(
+            f"--format: unknown {', '.join(bad)}; choose from {', '.join(EXPORT_FORMATS)}",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT)
+    plan = _load_plan(plan_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for f in dict.fromkeys(fmt):
+        if f == "geojson":
+            written += write_plan_geojson(plan, output)
+        elif f == "csv":
+            written += write_csv_tables(plan, output)
+        elif f == "gpkg":
+            written.append(write_geopackage(plan, output / f"{_safe(plan.name)}.gpkg"))
+        elif f == "html":
+            from revlog.export.maps import plan_map, save_map_html
+
+            written.append(save_map_html(plan_map(plan), output / "map.html"))
+        elif f == "png":
+            from revlog.export.maps import save_overview_png
+
+            written.append(save_overview_png(plan, output / "overview.png"))
+    for p in written:
+        out.print(f"written {p}", highlight=False, markup=False)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "plan"
+
+
+class _Progress:
+    """Progress of a long solve on the error console: stage, elapsed time, last news.
+
+    On a terminal a live spinner line shows the stage and the elapsed time while a stage
+    runs, and every message (incumbent objective and gap of stage 1, runs and cost of each
+    base of stage 2) is printed with its time; elsewhere only the timed lines are printed.
+    Disabled, it swallows the messages.
+    """
+
+    def __init__(self, console: Console, enabled: bool = True):
         import time
 
         self.console = console
+        self.enabled = enabled
         self.t0 = time.perf_counter()
+        self._live = None
+        self._task = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled and self.console.is_terminal:
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._live = Progress(
+                SpinnerColumn(),
+                TextColumn("[bold]{task.fields[stage]}[/bold]"),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=self.console,
+                transient=True,
+            )
+            self._live.start()
+            self._task = self._live.add_task("starting", total=None, stage="solve")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
 
     def __call__(self, stage: str, message: str) -> None:
         import time
 
+        if not self.enabled:
+            return
         dt = time.perf_counter() - self.t0
-        self.console.print(
-            f"[dim]{dt:7.1f} s[/dim] [bold]{stage}[/bold] {message}", highlight=False
-        )
+        line = f"[dim]{dt:7.1f} s[/dim] [bold]{stage}[/bold] {_escape(message)}"
+        if self._live is not None:
+            self._live.console.print(line, highlight=False)
+            self._live.update(self._task, description=_escape(message), stage=stage)
+        else:
+            self.console.print(line, highlight=False)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 @bench_app.command("cflp")
