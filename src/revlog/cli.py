@@ -255,7 +255,8 @@ def compare(
             else:
                 cells.append(format_value(v) if not isinstance(v, str) else v)
         view.add_row(str(k), *cells)
-    out.print(view, width=None if out.is_terminal else 1000, crop=False)
+    wide = out if out.is_terminal else Console(width=1000, emoji=False)
+    wide.print(view)
     if csv is not None:
         table.to_csv(csv, lineterminator="\n")
         err.print(f"written {csv}", highlight=False, markup=False)
