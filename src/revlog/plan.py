@@ -321,13 +321,12 @@ class Plan:
                 )
             else:
                 tables[name] = frame
-        kpis = pd.Series(info["kpis"], dtype=object)
-        kpis = kpis.map(
-            lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-        )
-        for key in INTEGER_KPIS:
-            if key in kpis.index and isinstance(kpis[key], float):
-                kpis[key] = int(kpis[key])
+        values: dict[str, Any] = {}
+        for key, v in info["kpis"].items():
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                v = int(v) if key in INTEGER_KPIS else float(v)
+            values[key] = v
+        kpis = pd.Series(values, dtype=object)
         return cls(name=info["name"], kpis=kpis, meta=info.get("meta", {}), **tables)
 
     def to_geojson(self, folder: str | Path) -> list[Path]:
