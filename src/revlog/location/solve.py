@@ -3,9 +3,10 @@
 The Pyomo model (:mod:`revlog.location.model`) is read into sparse arrays
 (:mod:`revlog.location.bridge`: a direct reader of its linear expressions, or Pyomo's
 ``LinearStandardFormCompiler`` as the general fallback) and handed to HiGHS (``highspy``) in
-one ``passModel`` call. On 100,000-arc models this is several times faster than Pyomo's
-persistent ``appsi``/``contrib.solver`` HiGHS interfaces (which generate a standard repn row
-by row), and it gives direct access to HiGHS options and MIP information (bound, gap).
+one ``passModel`` call. On the 100,000-arc capa model the hand-over took about 1.1 s against
+3.0-3.3 s for ``set_instance`` of Pyomo's persistent ``appsi``/``contrib.solver`` HiGHS
+interfaces (which generate a standard repn row by row), and it gives direct access to HiGHS
+options and MIP information (bound, gap, nodes).
 
 Infeasible problems are explained: cheap pre-checks (:func:`diagnose_infeasibility`) run
 before the solver, and a solver-proved infeasibility states what was checked.
