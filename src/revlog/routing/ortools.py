@@ -29,7 +29,26 @@ Travel and service times and loads are rounded *up*, window and capacity limits
 *down*, so every integer-feasible solution is feasible in the float data; one-decimal
 distances (Solomon) and integer distances (VRPLIB X) are scaled exactly.
 
-Determinism: the routing search is single-threaded and has no random seed. The
+Constructive start (:mod:`revlog.routing.construct`): with driver rules, OR-Tools'
+first-solution search fails on realistic problems. Why: its solution finalizer must place
+every mandatory break interval of every vehicle copy (driving breaks, and with
+``max_days > 1`` the overnight rests tied to the duty rule by a second break-distance
+constraint) by tree search; on the scenario bases it found no first solution in 20 s
+from 7 stops on, and could not even complete a known-feasible set of routes
+(``ReadAssignmentFromRoutes``, or a complete assignment with every cumul and break
+given). One-day rules (no rests) solve in < 1 s. So :func:`solve_ortools` first builds
+runs itself (savings with an exact integer schedule check of every merge, vehicle and
+trip assignment, then a relocate descent), each with its full schedule. With multi-day
+rules those runs are the answer; otherwise they are loaded as a complete assignment
+and OR-Tools improves them, its own first-solution strategies being the fallback (and
+the path for rule-free problems and multi-day runs under a night ban). The model also
+drops vehicle types that can carry no stop, and caps the trips per vehicle to what the
+stops' windows and the rest between runs allow (:func:`~revlog.routing.rules.max_trips_in_horizon`).
+
+Determinism: the constructive start is deterministic and stops at a local optimum
+(its share of the time limit, :data:`CONSTRUCT_SHARE`, is only a cap; the scenario
+bases finish in < 1 s), so with multi-day rules the result does not depend on the
+machine. The routing search is single-threaded and has no random seed. The
 result is reproducible when the search ends by ``solution_limit`` or at a local
 optimum (``metaheuristic="greedy_descent"``); when the time limit ends the guided
 local search, how far it got depends on the machine's speed. ``seed`` is recorded
@@ -46,8 +65,19 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from revlog.routing.construct import (
+    BreakRules,
+    IntInstance,
+    PlannedRun,
+    SpecInt,
+    assign_vehicles,
+    best_schedule,
+    construct,
+    place_breaks,
+)
 from revlog.routing.problem import Interval, RoutingInfeasibleError, RoutingProblem
 from revlog.routing.rules import (
+    ban_free_gaps_h,
     break_plan,
     break_sequence,
     departure_windows_h,
@@ -66,6 +96,8 @@ COST_UNITS_PER_CNY = 100_000
 # With driver rules, each second of a run costs one cost unit (0.036 CNY/h): a tie-breaker
 # that keeps runs compact (no needless waiting or rests); not part of the reported cost.
 SPAN_COST_UNITS_PER_S = 1
+#: Share of the time limit the constructive start (savings + relocate descent) may use.
+CONSTRUCT_SHARE = 0.5
 
 _STATUS = {
     0: "not_solved",
@@ -134,15 +166,28 @@ class _OrToolsModel:
         np.fill_diagonal(self.forbidden, False)
         self.plan = break_plan(problem.rules, self._horizon_h())
         self.trips = trips_per_vehicle(problem)
+        self.usable = [self._carries_a_stop(vt) for vt in problem.vehicle_types]
         self.slots = [
             _Slot(t, v, k)
             for t, vt in enumerate(problem.vehicle_types)
+            if self.usable[t]
             for v in range(vt.count)
             for k in range(self.trips)
         ]
+        if not self.slots:
+            raise RoutingInfeasibleError(["fleet: no vehicle type can carry any stop"])
+        S = TIME_UNITS_PER_H
+        self.serv_units = np.array([_up(x, S) for x in self.service], dtype=np.int64)
+        travel = np.zeros((n, n), dtype=np.int64)
+        ok = ~self.forbidden
+        travel[ok] = np.ceil(np.round(self.hours[ok] * S, 6)).astype(np.int64)
+        np.fill_diagonal(travel, 0)
+        self.travel_units = travel
+        self.cost_units: dict[int, np.ndarray] = {}
         self.manager = pywrapcp.RoutingIndexManager(n, len(self.slots), 0)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.breaks: dict[int, list[_BreakVar]] = {}
+        self.spec_ints: tuple[SpecInt, ...] = ()
         self.time = None
         self._add_costs()
         self._add_capacities()
@@ -151,6 +196,20 @@ class _OrToolsModel:
         self._add_drops()
 
     # -- helpers -------------------------------------------------------------------------
+    def _carries_a_stop(self, vt) -> bool:
+        """Whether a vehicle type can carry at least one stop's pickup alone.
+
+        Types that carry none (e.g. vans without certified boxes when every stop has
+        damaged packs) get no OR-Tools vehicles: they only enlarge the model.
+        """
+        if self.p.n_nodes <= 1:
+            return True
+        tot, dmg = (self.intact + self.damaged)[1:], self.damaged[1:]
+        fits = (tot <= vt.payload_kg + 1e-9) & (
+            (dmg <= 1e-12) | (dmg <= vt.damaged_capacity_kg + 1e-9)
+        )
+        return bool(fits.any())
+
     def _horizon_h(self) -> float:
         h = float(self.p.horizon_h)
         if math.isfinite(h):
@@ -167,14 +226,16 @@ class _OrToolsModel:
         p, routing = self.p, self.routing
         risk = self.exposure * float(p.risk_weight_cny_per_person)
         km = np.where(self.forbidden, 0.0, self.km)
-        cache: dict[float, int] = {}
+        cache: dict[float, tuple[int, np.ndarray]] = {}
         for v, slot in enumerate(self.slots):
             vt = p.vehicle_types[slot.type_index]
             rate = float(vt.cost_cny_per_km)
             if rate not in cache:
                 cost = np.rint((rate * km + risk) * COST_UNITS_PER_CNY)
-                cache[rate] = routing.RegisterTransitMatrix(self._matrix(cost))
-            routing.SetArcCostEvaluatorOfVehicle(cache[rate], v)
+                cost = np.where(self.forbidden, 0, cost).astype(np.int64)
+                cache[rate] = (routing.RegisterTransitMatrix(cost.tolist()), cost)
+            self.cost_units[slot.type_index] = cache[rate][1]
+            routing.SetArcCostEvaluatorOfVehicle(cache[rate][0], v)
             routing.SetFixedCostOfVehicle(_near(vt.fixed_cost_cny, COST_UNITS_PER_CNY), v)
 
     # -- capacities ----------------------------------------------------------------------
@@ -212,14 +273,20 @@ class _OrToolsModel:
         finite = np.where(np.isfinite(self.hours), self.hours, 0.0)
         return float(finite.max(axis=1).sum() + self.service.sum()) <= horizon
 
-    def _set_domain(self, var, intervals: list[Interval], horizon: int) -> bool:
-        """Restrict ``var`` to the union of ``intervals``; False if that union is empty."""
+    @staticmethod
+    def _domain(intervals: list[Interval], horizon: int) -> list[tuple[int, int]]:
+        """The union of ``intervals`` in time units, clipped to ``[0, horizon]``."""
         ints = []
         for lo, hi in merge_intervals(intervals):
             a = max(0, _up(max(lo, 0.0), TIME_UNITS_PER_H))
             b = min(horizon, _down(hi, TIME_UNITS_PER_H) if math.isfinite(hi) else horizon)
             if a <= b:
                 ints.append((a, b))
+        return ints
+
+    def _set_domain(self, var, intervals: list[Interval], horizon: int) -> bool:
+        """Restrict ``var`` to the union of ``intervals``; False if that union is empty."""
+        ints = self._domain(intervals, horizon)
         if not ints:
             return False
         var.SetRange(ints[0][0], ints[-1][1])
@@ -235,12 +302,8 @@ class _OrToolsModel:
         S = TIME_UNITS_PER_H
         horizon = _down(self._horizon_h(), S)
         n = p.n_nodes
-        serv = np.array([_up(s, S) for s in self.service], dtype=np.int64)
-        travel = np.zeros((n, n), dtype=np.int64)
-        ok = ~self.forbidden
-        travel[ok] = np.ceil(np.round(self.hours[ok] * S, 6)).astype(np.int64)
-        np.fill_diagonal(travel, 0)
-        transit = travel + serv[:, None]
+        serv = self.serv_units
+        transit = self.travel_units + serv[:, None]
         cb = routing.RegisterTransitMatrix(self._matrix(transit))
         routing.AddDimension(cb, horizon, horizon, False, "time")
         dim = routing.GetDimensionOrDie("time")
@@ -279,6 +342,15 @@ class _OrToolsModel:
         brk_units = _up(plan.driving_break_h, S)
         rest_units = _up(plan.overnight_rest_h, S)
         duty_units = None if plan.duty_h is None else _down(plan.duty_h, S)
+        self.spec_ints = tuple(
+            SpecInt(
+                spec.kind,
+                _up(spec.duration_h, S),
+                _down(spec.earliest_h, S),
+                max(_down(spec.earliest_h, S), _down(spec.latest_h, S)),
+            )
+            for spec in specs
+        )
         for v in range(len(self.slots)):
             # Mandatory and in chronological order (OR-Tools assumes the break vector is
             # sorted in time); unneeded breaks lie before the departure or after the
@@ -384,6 +456,131 @@ class _OrToolsModel:
             return None, "initial routes ignored: they do not visit every stop"
         return out, ""
 
+    # -- constructive start ----------------------------------------------------------------
+    def int_instance(self) -> IntInstance | None:
+        """The model's integer data for :mod:`revlog.routing.construct`.
+
+        ``None`` when the construction does not cover the model: no time dimension, or
+        multi-day runs under a night ban (fixed night rests; OR-Tools' own first-solution
+        strategies are used then).
+        """
+        p, plan = self.p, self.plan
+        if self.time is None:
+            return None
+        rules = p.rules
+        S = TIME_UNITS_PER_H
+        horizon = _down(self._horizon_h(), S)
+        gaps = None
+        if (
+            rules is not None
+            and rules.night_ban_h is not None
+            and night_ban_intervals_h(rules, self._horizon_h())
+        ):
+            if plan.n_overnight > 0:
+                return None
+            gaps = tuple(
+                (_up(lo, S), _down(hi, S)) for lo, hi in ban_free_gaps_h(rules, self._horizon_h())
+            )
+        returns = intersect_intervals(p.time_windows_h[0], [(0.0, self._horizon_h())])
+        windows = [self._domain(returns, horizon)]
+        windows += [self._domain(p.time_windows_h[i], horizon) for i in range(1, p.n_nodes)]
+        load = [[_up(x, LOAD_UNITS_PER_KG) for x in self.intact + self.damaged]]
+        caps = [[_down(vt.payload_kg, LOAD_UNITS_PER_KG) for vt in p.vehicle_types]]
+        if (self.damaged[1:] > 0).any():
+            load.append([_up(x, LOAD_UNITS_PER_KG) for x in self.damaged])
+            caps.append(
+                [_down(vt.damaged_capacity_kg, LOAD_UNITS_PER_KG) for vt in p.vehicle_types]
+            )
+        load_arr = np.array(load, dtype=np.int64).T
+        load_arr[0] = 0
+        brules = None
+        if rules is not None:
+            brules = BreakRules(
+                drive_max=None if plan.max_driving_h is None else _down(plan.max_driving_h, S),
+                drive_break=_up(plan.driving_break_h, S),
+                duty_max=(
+                    _down(plan.duty_h, S) if plan.duty_h is not None and plan.n_overnight else None
+                ),
+                rest=_up(plan.overnight_rest_h, S),
+                specs=self.spec_ints,
+                max_span=min(horizon, _down(plan.max_run_h, S)),
+                trip_rest=_up(rules.overnight_rest_h, S) if self.trips > 1 else 0,
+                gaps=gaps,
+            )
+        zero = np.zeros((p.n_nodes, p.n_nodes), dtype=np.int64)
+        return IntInstance(
+            travel=self.travel_units,
+            forbidden=self.forbidden,
+            service=[int(x) for x in self.serv_units],
+            windows=windows,
+            depart=self._domain(departure_windows_h(p), horizon),
+            load=load_arr,
+            caps=np.array(caps, dtype=np.int64).T,
+            arc_cost=[self.cost_units.get(t, zero) for t in range(len(p.vehicle_types))],
+            fixed=[_near(vt.fixed_cost_cny, COST_UNITS_PER_CNY) for vt in p.vehicle_types],
+            counts=[vt.count if self.usable[t] else 0 for t, vt in enumerate(p.vehicle_types)],
+            trips=self.trips,
+            rules=brules,
+        )
+
+    def assignment_from_runs(self, inst: IntInstance, runs: list[PlannedRun]):
+        """A complete OR-Tools assignment (routes, times, every break) or ``None``."""
+        routing, manager, dim = self.routing, self.manager, self.time
+        horizon = _down(self._horizon_h(), TIME_UNITS_PER_H)
+        slot_of = {(s.type_index, s.vehicle, s.trip): v for v, s in enumerate(self.slots)}
+        by_slot = {}
+        for run in runs:
+            v = slot_of.get((run.type_index, run.vehicle, run.trip))
+            if v is None or v in by_slot:
+                return None
+            by_slot[v] = run
+        idle = [
+            t
+            for lo, hi in inst.depart
+            for t in (lo, hi)
+            if any(a <= t <= b for a, b in inst.windows[0])
+        ]
+        if not idle:
+            return None
+        a = routing.solver().Assignment()
+        served = set()
+        for v in range(len(self.slots)):
+            run = by_slot.get(v)
+            seq = [routing.Start(v)]
+            if run is not None:
+                seq += [manager.NodeToIndex(x) for x in run.nodes]
+                served.update(run.nodes)
+                sched = run.schedule
+                times = [sched.depart, *sched.starts, sched.ret]
+            else:
+                sched = None
+                times = [idle[0], idle[0]]
+            seq.append(routing.End(v))
+            for i, j in itertools.pairwise(seq):
+                a.Add(routing.NextVar(i))
+                a.SetValue(routing.NextVar(i), j)
+            for idx, val in zip(seq, times, strict=True):
+                a.Add(dim.CumulVar(idx))
+                a.SetValue(dim.CumulVar(idx), int(val))
+            if self.breaks.get(v):
+                starts = place_breaks(inst, sched, horizon, idle[0])
+                if starts is None or len(starts) != len(self.breaks[v]):
+                    return None
+                for bv, st in zip(self.breaks[v], starts, strict=True):
+                    iv = bv.interval
+                    dur = iv.DurationMin()
+                    a.Add(iv)
+                    a.SetStartValue(iv, st)
+                    a.SetDurationValue(iv, dur)
+                    a.SetEndValue(iv, st + dur)
+                    a.SetPerformedValue(iv, 1)
+        for node in range(1, self.p.n_nodes):
+            if node not in served:
+                idx = manager.NodeToIndex(node)
+                a.Add(routing.NextVar(idx))
+                a.SetValue(routing.NextVar(idx), idx)
+        return a
+
 
 def _status_name(routing, elapsed_s: float, time_limit_s: float) -> str:
     code = routing.status()
@@ -407,16 +604,14 @@ def _drive_arrival(depart_h: float, travel_h: float, breaks: list[Break]) -> flo
 
 
 def _extract(model: _OrToolsModel, assignment, status: str, seconds: float) -> RoutingSolution:
-    p, routing, manager = model.p, model.routing, model.manager
+    routing, manager = model.routing, model.manager
     S = TIME_UNITS_PER_H
-    runs: list[Run] = []
-    fixed = distance = risk = 0.0
     ivs = assignment.IntervalVarContainer()
     by_name = {ivs.Element(k).Var().Name(): ivs.Element(k) for k in range(ivs.Size())}
+    found = []
     for v, slot in enumerate(model.slots):
         if not routing.IsVehicleUsed(assignment, v):
             continue
-        vt = p.vehicle_types[slot.type_index]
         idx = routing.Start(v)
         seq: list[tuple[int, float | None]] = []
         while True:
@@ -433,7 +628,44 @@ def _extract(model: _OrToolsModel, assignment, status: str, seconds: float) -> R
             iv = by_name.get(bv.interval.Name())
             if iv is not None and iv.PerformedValue() == 1:
                 brks.append(Break(iv.StartValue() / S, iv.DurationValue() / S, bv.kind))
-        brks.sort(key=lambda b: b.start_h)
+        found.append((slot, seq, brks))
+    dropped = [
+        node
+        for node in range(1, model.p.n_nodes)
+        if assignment.Value(routing.NextVar(manager.NodeToIndex(node))) == manager.NodeToIndex(node)
+    ]
+    return _solution(model, found, dropped, status, seconds)
+
+
+def _from_plan(
+    model: _OrToolsModel, runs: list[PlannedRun], status: str, seconds: float
+) -> RoutingSolution:
+    """The solution of constructed runs (their exact integer schedules, in hours)."""
+    S = TIME_UNITS_PER_H
+    kinds = [sp.kind for sp in model.spec_ints]
+    found = []
+    for run in sorted(runs, key=lambda r: (r.type_index, r.vehicle, r.trip)):
+        sc = run.schedule
+        seq = [
+            (0, sc.depart / S),
+            *((n, st / S) for n, st in zip(run.nodes, sc.starts, strict=True)),
+        ]
+        seq.append((0, sc.ret / S))
+        brks = [Break(b0 / S, d / S, kinds[k]) for b0, d, k in sc.breaks]  # type: ignore[arg-type]
+        found.append((_Slot(run.type_index, run.vehicle, run.trip), seq, brks))
+    served = {x for run in runs for x in run.nodes}
+    dropped = [x for x in range(1, model.p.n_nodes) if x not in served]
+    return _solution(model, found, dropped, status, seconds)
+
+
+def _solution(model: _OrToolsModel, found, dropped: list[int], status: str, seconds: float):
+    """Runs with stops, loads, breaks and costs from ``(slot, [(node, time_h)], breaks)``."""
+    p = model.p
+    runs: list[Run] = []
+    fixed = distance = risk = 0.0
+    for slot, seq, brks in found:
+        vt = p.vehicle_types[slot.type_index]
+        brks = sorted(brks, key=lambda b: b.start_h)
         stops: list[Stop] = []
         load_i = load_d = 0.0
         t = seq[0][1] if seq[0][1] is not None else 0.0
@@ -444,6 +676,8 @@ def _extract(model: _OrToolsModel, assignment, status: str, seconds: float) -> R
             expo += float(model.exposure[i, j])
             arrival = _drive_arrival(t, float(model.hours[i, j]), brks)
             if j == 0:
+                # the run ends at the end cumul (it may wait at the gate until the base opens)
+                arrival = arrival if cum is None else max(arrival, cum)
                 stops.append(
                     Stop(0, p.node_ids[0], arrival, arrival, arrival, load_i, load_d,
                          int(arrival // 24))
@@ -477,11 +711,6 @@ def _extract(model: _OrToolsModel, assignment, status: str, seconds: float) -> R
                 cost_cny=run_fixed + run_dist,
             )
         )
-    dropped = [
-        node
-        for node in range(1, p.n_nodes)
-        if assignment.Value(routing.NextVar(manager.NodeToIndex(node))) == manager.NodeToIndex(node)
-    ]
     penalty = float(p.drop_penalty_cny or 0.0) * len(dropped)
     return RoutingSolution(
         runs=runs,
@@ -566,10 +795,17 @@ def solve_ortools(
     params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
     if solution_limit is not None:
         params.solution_limit = int(solution_limit)
+    routing.CloseModelWithParameters(params)
     start_assignment = None
-    if initial_routes is not None:
+    plan_runs, plan_sol = _constructive_start(
+        model, initial_routes, notes, t0, t0 + CONSTRUCT_SHARE * time_limit_s
+    )
+    if plan_runs is not None:
+        start_assignment = model.assignment_from_runs(model.int_instance(), plan_runs)
+        if start_assignment is None:
+            notes.append("constructed runs could not be loaded into OR-Tools")
+    elif initial_routes is not None and not any(n.startswith("initial routes") for n in notes):
         vroutes, why = model.vehicle_routes(initial_routes)
-        routing.CloseModelWithParameters(params)
         if vroutes is not None:
             start_assignment = routing.ReadAssignmentFromRoutes(vroutes, True)
             if start_assignment is None:
@@ -578,11 +814,27 @@ def solve_ortools(
             notes.append(why)
         else:
             notes.append("started from the given initial routes")
+    left_s = time_limit_s - (time.perf_counter() - t0)
+    if plan_sol is not None and model.plan.n_overnight > 0:
+        # OR-Tools' finalizer cannot place the overnight-rest break intervals (it fails
+        # even on this complete start): its search would only burn the budget.
+        plan_sol.seconds = time.perf_counter() - t0
+        plan_sol.notes = [*notes, "multi-day rules: constructed runs, no OR-Tools search"]
+        return plan_sol
+    if plan_sol is not None and (start_assignment is None or left_s <= 0):
+        plan_sol.seconds = time.perf_counter() - t0
+        plan_sol.notes = [*notes, "OR-Tools search skipped: no time left or start not loadable"]
+        return plan_sol
+    params.time_limit.FromMilliseconds(max(1, round(max(left_s, 0.0) * 1000)))
     if start_assignment is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_assignment, params)
     else:
         assignment = routing.SolveWithParameters(params)
     seconds = time.perf_counter() - t0
+    if assignment is None and plan_sol is not None:
+        plan_sol.seconds = seconds
+        plan_sol.notes = [*notes, "OR-Tools returned no solution from the start: constructed runs"]
+        return plan_sol
     if assignment is None:
         raise RoutingInfeasibleError(
             [
@@ -593,4 +845,57 @@ def solve_ortools(
         )
     sol = _extract(model, assignment, _status_name(routing, seconds, time_limit_s), seconds)
     sol.notes = notes
+    if plan_sol is not None and plan_sol.objective_cny < sol.objective_cny - 1e-6:
+        plan_sol.seconds = seconds
+        plan_sol.notes = [*notes, "OR-Tools search ended worse than its start: constructed runs"]
+        return plan_sol
     return sol
+
+
+def _constructive_start(
+    model: _OrToolsModel,
+    initial_routes: list[list[int]] | None,
+    notes: list[str],
+    t0: float,
+    deadline: float,
+) -> tuple[list[PlannedRun] | None, RoutingSolution | None]:
+    """The cheaper of the scheduled ``initial_routes`` and the constructed runs.
+
+    Returns the runs and their solution, or ``(None, None)`` when the construction does
+    not apply (no driver rules, or a case :meth:`_OrToolsModel.int_instance` excludes)
+    or finds nothing (OR-Tools' own first-solution strategies are used then).
+    """
+    p = model.p
+    if p.rules is None:
+        return None, None
+    inst = model.int_instance()
+    if inst is None:
+        return None, None
+    n = p.n_nodes
+    stops = [i for i in range(1, n) if best_schedule(inst, [i]) is not None]
+    if len(stops) < n - 1 and p.drop_penalty_cny is None:
+        return None, None
+    candidates: list[tuple[str, list[PlannedRun]]] = []
+    if initial_routes is not None:
+        routes = [[int(x) for x in r] for r in initial_routes if len(r)]
+        flat = [x for r in routes for x in r]
+        ok = all(0 < x < n for x in flat) and len(set(flat)) == len(flat)
+        ok = ok and (p.drop_penalty_cny is not None or len(flat) == n - 1)
+        given = assign_vehicles(inst, routes) if ok else None
+        if given is None:
+            notes.append("initial routes ignored: no schedule or vehicle for them under the rules")
+        else:
+            candidates.append(("the given initial routes", given))
+    own = construct(inst, stops, deadline, time.perf_counter)
+    if own is not None:
+        candidates.append(("constructed runs (savings, exact schedules)", own))
+    if not candidates:
+        return None, None
+    best = None
+    for label, runs in candidates:
+        sol = _from_plan(model, runs, "feasible", time.perf_counter() - t0)
+        if best is None or sol.objective_cny < best[2].objective_cny - 1e-6:
+            best = (label, runs, sol)
+    label, runs, sol = best
+    notes.append(f"started from {label}")
+    return runs, sol

@@ -255,8 +255,41 @@ def trips_per_vehicle(problem: RoutingProblem) -> int:
         return 1
     n_stops = max(1, problem.n_nodes - 1)
     if rules.max_trips_per_vehicle is not None:
-        return max(1, min(rules.max_trips_per_vehicle, n_stops))
-    return max(1, min(n_days(problem.horizon_h), n_stops))
+        cap = min(rules.max_trips_per_vehicle, n_stops)
+    else:
+        cap = min(n_days(problem.horizon_h), n_stops)
+    return max(1, min(cap, max_trips_in_horizon(problem)))
+
+
+def max_trips_in_horizon(problem: RoutingProblem) -> int:
+    """Upper bound on the runs one vehicle can do in the period (multi-trip).
+
+    Successive runs of a vehicle serve stops at least ``gap`` apart: the shortest
+    service + drive back, the rest between runs, and the shortest drive out. The bound
+    is the most points this far apart in the union of the stops' opening windows
+    (greedy earliest choice, which is optimal for points in a union of intervals).
+    """
+    rules = problem.rules
+    n = problem.n_nodes
+    if n <= 1:
+        return 1
+    hours = np.asarray(problem.hours, dtype=float)
+    service = np.asarray(problem.service_h, dtype=float)
+    back = np.where(np.isfinite(hours[1:, 0]), hours[1:, 0], np.inf)
+    out = np.where(np.isfinite(hours[0, 1:]), hours[0, 1:], np.inf)
+    rest = rules.overnight_rest_h if rules is not None else 0.0
+    gap = float(np.min(service[1:] + back) + rest + np.min(out))
+    wins = merge_intervals([w for i in range(1, n) for w in problem.time_windows_h[i]] + [])
+    wins = intersect_intervals(wins, [(0.0, float(problem.horizon_h))])
+    if not wins or not math.isfinite(gap) or gap <= 0:
+        return n - 1
+    count, t = 0, wins[0][0]
+    for lo, hi in wins:
+        t = max(t, lo)
+        while t <= hi + 1e-9:
+            count += 1
+            t += gap
+    return max(1, count)
 
 
 def departure_windows_h(problem: RoutingProblem) -> list[Interval]:
