@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from shapely import LineString, Point
 
-from revlog.errors import InfeasibleError
+from revlog.check.routes import check_routes
+from revlog.errors import InfeasibleError, RevlogError
 from revlog.inputs import Inputs, prepare
 from revlog.location.solve import (
     LocationInfeasibleError,
@@ -40,6 +41,19 @@ from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
 
 Progress = Callable[[str, str], None]
+
+#: Smallest time limit given to one base's routing search, s.
+MIN_BASE_TIME_S = 0.5
+
+
+class RoutingCheckError(RevlogError):
+    """A routing engine returned runs that the independent checker rejects (a bug)."""
+
+    def __init__(self, base_id: str, violations: list[str]):
+        self.base_id = base_id
+        self.violations = violations
+        head = f"internal error: runs of base {base_id} fail the independent checker"
+        super().__init__(head + ":\n" + "\n".join(f"- {v}" for v in violations[:20]))
 
 
 def solve(
@@ -137,11 +151,14 @@ def solve_inputs(
         for fid in problem.facility_ids.astype(str)
         if (assign["facility_id"] == fid).any()
     ]
-    routing_budget = max(total - (time.perf_counter() - t_start), 1.0)
-    n_stops = sum(len(s) for _, _, s in bases) or 1
+    stops_left = sum(len(s) for _, _, s in bases) or 1
     solutions = []
     diagnosis: list[str] = []
     for fid, kind, srcs in bases:
+        # Each base gets its share of what is left, so the stages add up to the total.
+        remaining = max(total - (time.perf_counter() - t_start), 0.0)
+        limit = max(remaining * len(srcs) / stops_left, MIN_BASE_TIME_S)
+        stops_left -= len(srcs)
         rp = routing_problem(inputs, geo, fid, kind, srcs)
         if not rp.vehicle_types:
             diagnosis.append(
@@ -149,13 +166,16 @@ def solve_inputs(
                 "type is stationed there (fleet.*.base)"
             )
             continue
-        limit = max(routing_budget * len(srcs) / n_stops, 0.5)
         say("routing", f"base {fid}: {len(srcs)} stops, time limit {limit:.1f} s")
         try:
             sol = solve_routing(rp, time_limit_s=limit, seed=seed)
         except RoutingInfeasibleError as exc:
             diagnosis.extend(f"base {fid}: {d}" for d in exc.diagnosis)
             continue
+        violations = check_routes(rp, sol)
+        if violations:
+            # The engine's answer failed the independent checker: never hand it on silently.
+            raise RoutingCheckError(fid, violations)
         solutions.append((rp, sol))
         say(
             "routing",
@@ -170,7 +190,6 @@ def solve_inputs(
             "seed": seed,
             "time_limit_s": total,
             "location_time_limit_s": loc_s,
-            "seconds": time.perf_counter() - t_start,
         }
     )
     return plan
@@ -291,6 +310,11 @@ def assemble_plan(
     run_rows, stop_rows, break_rows, run_geoms, stop_geoms = [], [], [], [], []
     dropped: list[str] = []
     routing_meta: dict[str, dict] = {}
+    timings: dict[str, float] = {
+        "location build": design.build_seconds,
+        "location solve": design.solve_seconds,
+        "geography": geo.seconds,
+    }
     served_t = 0.0
     for rp, sol in solutions:
         dropped.extend(rp.node_ids[i] for i in sol.dropped)
@@ -305,8 +329,8 @@ def assemble_plan(
             "penalty_cny": sol.penalty_cny,
             "status": sol.status,
             "engine": sol.engine,
-            "seconds": sol.seconds,
         }
+        timings[f"routing {rp.name}"] = sol.seconds
         for r, run in enumerate(sol.runs):
             run_id = f"{rp.name}/{r + 1:03d}"
             ids = [s.node_id for s in run.stops]
@@ -438,6 +462,7 @@ def assemble_plan(
         },
         "routing": routing_meta,
         "dropped_stops": sorted(dropped),
+        "timings_s": timings,
     }
     return Plan(
         name=sc.name,

@@ -226,12 +226,19 @@ class Plan:
         )
         return f"<b>Plan '{self.name}'</b><table>{rows}</table>"
 
-    def summary_dict(self) -> dict[str, Any]:
-        """Return the name, KPIs and metadata as plain JSON-ready values."""
+    def summary_dict(self, timings: bool = True) -> dict[str, Any]:
+        """Return the name, KPIs and metadata as plain JSON-ready values.
+
+        Parameters
+        ----------
+        timings
+            Include ``meta["timings_s"]`` (wall times: they differ from run to run, so
+            saved plans leave them out and stay byte-identical for the same input and seed).
+        """
         return {
             "name": self.name,
             "kpis": {k: _plain(v) for k, v in self.kpis.items()},
-            "meta": {k: _plain(v) for k, v in self.meta.items()},
+            "meta": {k: _plain(v) for k, v in self.meta.items() if timings or k != "timings_s"},
         }
 
     # ------------------------------------------------------------------ views
@@ -270,7 +277,10 @@ class Plan:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "plan.json").write_text(
-            json.dumps(self.summary_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+            json.dumps(
+                self.summary_dict(timings=False), indent=2, sort_keys=True, ensure_ascii=False
+            )
+            + "\n",
             encoding="utf-8",
         )
         for name in TABLES:
