@@ -33,6 +33,7 @@ from revlog.problems import (
     build_geography,
     location_problem,
     routing_problem,
+    site_of,
 )
 from revlog.routing.engine import solve_routing
 from revlog.routing.problem import RoutingInfeasibleError, RoutingProblem
@@ -333,7 +334,7 @@ def assemble_plan(
         timings[f"routing {rp.name}"] = sol.seconds
         for r, run in enumerate(sol.runs):
             run_id = f"{rp.name}/{r + 1:03d}"
-            ids = [s.node_id for s in run.stops]
+            ids = [site_of(s.node_id) for s in run.stops]
             last = run.stops[-1]
             served_t += (last.load_intact_kg + last.load_damaged_kg) / 1000.0
             drive_h = float(
@@ -368,7 +369,7 @@ def assemble_plan(
                         "run_id": run_id,
                         "seq": seq,
                         "node_id": s.node_id,
-                        "name": sites.loc[s.node_id, "name"],
+                        "name": sites.loc[site_of(s.node_id), "name"],
                         "day": s.day,
                         "arrival_h": s.arrival_h,
                         "start_h": s.start_h,
@@ -380,7 +381,7 @@ def assemble_plan(
                     }
                 )
                 prev_i, prev_d = s.load_intact_kg, s.load_damaged_kg
-                stop_geoms.append(Point(sites.loc[s.node_id, "lon"], sites.loc[s.node_id, "lat"]))
+                stop_geoms.append(Point(*sites.loc[site_of(s.node_id), ["lon", "lat"]]))
             for b in run.breaks:
                 break_rows.append(
                     {

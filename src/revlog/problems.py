@@ -194,24 +194,70 @@ def fleet_at(sc: Scenario, base_id: str, base_kind: str) -> list[VehicleType]:
     return out
 
 
+#: Separator between a source id and its visit number in routing node ids (``D-1~2``).
+VISIT_SEP = "~"
+
+
+def visit_id(source_id: str, visit: int) -> str:
+    """Node id of the ``visit``-th (0-based) visit of a source: the first keeps the source id."""
+    return source_id if visit == 0 else f"{source_id}{VISIT_SEP}{visit + 1}"
+
+
+def site_of(node_id: str) -> str:
+    """Site id of a routing node id (strips the visit number)."""
+    return node_id.split(VISIT_SEP, 1)[0]
+
+
+def visits_needed(
+    intact_kg: np.ndarray, damaged_kg: np.ndarray, fleet: list[VehicleType]
+) -> np.ndarray:
+    """Visits per period each source needs so that every visit fits one vehicle.
+
+    A pickup larger than the largest payload (or damaged kg beyond the largest
+    certified-box capacity) is split into equal visits; with no vehicle at all, one visit
+    (the routing stage then explains the problem).
+    """
+    if not fleet:
+        return np.ones(len(intact_kg), dtype=int)
+    pay = max(v.payload_kg for v in fleet)
+    box = max(v.damaged_capacity_kg for v in fleet)
+    k = np.ceil((intact_kg + damaged_kg) / pay - 1e-9)
+    if box > 0:
+        k = np.maximum(k, np.ceil(damaged_kg / box - 1e-9))
+    return np.maximum(k, 1).astype(int)
+
+
 def routing_problem(
     inputs: Inputs, geo: Geography, base_id: str, base_kind: str, source_ids: list[str]
 ) -> RoutingProblem:
     """Build the one-period pickup problem of one base over the sources assigned to it.
 
     Pickup per period = yearly tonnes / periods per year (intact and damaged separately);
-    service time = fixed + per pack (packs = kg / mean pack mass, rounded up); shops open
+    a pickup larger than any vehicle stationed at the base is split into equal visits
+    (node ids ``SOURCE~2``, ``SOURCE~3``…, see :func:`visits_needed`); service time =
+    fixed + per pack (packs = kg / mean pack mass, rounded up); shops open
     on the working days of the period, the base every day.
     """
     sc = inputs.scenario
     rt = sc.routing
     m = geo.matrix
-    ids = [base_id, *source_ids]
-    idx = np.array([m.index(i) for i in ids])
+    fleet = fleet_at(sc, base_id, base_kind)
     src = inputs.sources.set_index("source_id").loc[source_ids]
     per = 1000.0 / rt.periods_per_year
-    intact = np.r_[0.0, src["intact_t_per_year"].to_numpy(float) * per]
-    damaged = np.r_[0.0, src["damaged_t_per_year"].to_numpy(float) * per]
+    intact_src = src["intact_t_per_year"].to_numpy(float) * per
+    damaged_src = src["damaged_t_per_year"].to_numpy(float) * per
+    visits = visits_needed(intact_src, damaged_src, fleet)
+    ids = [base_id]
+    intact_l, damaged_l = [0.0], [0.0]
+    for sid, k, a, b in zip(source_ids, visits, intact_src, damaged_src, strict=True):
+        for v in range(k):
+            ids.append(visit_id(sid, v))
+            intact_l.append(a / k)
+            damaged_l.append(b / k)
+    intact = np.array(intact_l)
+    damaged = np.array(damaged_l)
+    site_ids = [site_of(i) for i in ids]
+    idx = np.array([m.index(i) for i in site_ids])
     packs = np.ceil((intact + damaged) / rt.pack_mass_kg - 1e-9)
     service_h = np.where(
         np.arange(len(ids)) == 0, 0.0, (rt.service_fixed_min + packs * rt.service_min_per_pack) / 60
@@ -224,7 +270,7 @@ def routing_problem(
         (d * 24.0 + rt.base_hours.open_h, d * 24.0 + rt.base_hours.close_h)
         for d in range(rt.days_per_period)
     ]
-    sites = geo.sites.set_index("site_id").loc[ids]
+    sites = geo.sites.set_index("site_id").loc[site_ids]
     return RoutingProblem(
         name=base_id,
         node_ids=ids,
@@ -233,8 +279,8 @@ def routing_problem(
         pickup_intact_kg=intact,
         pickup_damaged_kg=damaged,
         service_h=service_h,
-        time_windows_h=[base] + [list(shop) for _ in source_ids],
-        vehicle_types=fleet_at(sc, base_id, base_kind),
+        time_windows_h=[base] + [list(shop) for _ in ids[1:]],
+        vehicle_types=fleet,
         rules=driving_rules(sc),
         exposure=m.exposure[np.ix_(idx, idx)],
         risk_weight_cny_per_person=sc.solver.risk_weight_cny_per_person,
