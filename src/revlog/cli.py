@@ -381,6 +381,46 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file: base scenario + grid/variants.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Save each variant's plan here.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (default: local).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Local cluster workers.")] = 2,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Per variant, s (overrides files).")
+    ] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the KPI table as CSV.")] = None,
+) -> None:
+    """Solve many scenario variants on Dask and print their KPIs side by side."""
+    from revlog.sweep import load_sweep, run_sweep
+
+    variants = load_sweep(sweep_file)
+    err.print(f"{len(variants)} variants", highlight=False)
+    table = run_sweep(
+        variants, scheduler=scheduler, n_workers=workers, time_limit_s=time_limit, out_dir=output
+    )
+    if csv is not None:
+        table.to_csv(csv)
+    cols = [
+        c
+        for c in (
+            "status",
+            "total_cost_cny_per_year",
+            "outlets_open",
+            "runs_per_period",
+            "served_share",
+            "diagnosis",
+        )
+        if c in table.columns
+    ]
+    out.print(table[cols].to_string(), highlight=False, markup=False)
+
+
 @bench_app.command("cflp")
 def bench_cflp(
     specs: Annotated[list[str], typer.Argument(help="OR-Library files, FILE or FILE:CAPACITY.")],
