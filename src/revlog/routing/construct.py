@@ -305,21 +305,21 @@ def simulate(
             elif not take_drive_break() and not take_rest():
                 return False
 
-    for j in nodes:
-        if not drive(travel[prev][j]):
-            return None
-        while True:  # wait (taking breaks in the wait if needed), then serve
-            s = _first_start(windows[j], t)
+    def wait_and_serve(wins: list[IntInterval], sv: int) -> int | None:
+        """Wait for the next opening of ``wins`` (breaks and rests in the wait), then
+        serve for ``sv``; the start of service, or ``None``."""
+        nonlocal t, since, duty
+        while True:
+            s = _first_start(wins, t)
             if s is None:
                 return None
-            wait, sv = s - t, service[j]
+            wait = s - t
             room_s, room_d = D - since, L - duty - reserve()
             if wait + sv <= min(room_s, room_d):
                 since += wait + sv
                 duty += wait + sv
-                starts.append(s)
                 t = s + sv
-                break
+                return s
             can_rest = rest_possible()
             m_b = (len(groups[g]) - used) * B if can_rest else 0
             if can_rest and (wait + sv > room_d or wait >= R + m_b):
@@ -343,11 +343,26 @@ def simulate(
             duty += x
             if not take_drive_break():
                 return None
+
+    for j in nodes:
+        if not drive(travel[prev][j]):
+            return None
+        s = wait_and_serve(windows[j], service[j])
+        if s is None:
+            return None
+        starts.append(s)
         prev = j
     if not drive(travel[prev][0]):
         return None
-    ret = t
-    if (check_return and not _in(windows[0], ret)) or ret - dep > r.max_span:
+    if check_return:
+        # arriving before the base opens, the vehicle waits at the gate (its breaks, or
+        # an overnight rest, may fall in that wait); the run ends when the base opens
+        ret = wait_and_serve(windows[0], 0)
+        if ret is None:
+            return None
+    else:
+        ret = t
+    if ret - dep > r.max_span:
         return None
     if r.gaps is not None and not any(lo <= dep and ret <= hi for lo, hi in r.gaps):
         return None
@@ -554,30 +569,125 @@ def assign_vehicles(inst: IntInstance, routes: list[list[int]]) -> list[PlannedR
     return out
 
 
+#: Schedule checks a run of :func:`fill_runs` may spend looking for its next stop.
+FILL_CHECKS = 40
+
+
+def fill_runs(inst: IntInstance, stops: list[int]) -> list[PlannedRun] | None:
+    """Runs built vehicle by vehicle through the period (sequential insertion).
+
+    The vehicle that is free first (largest payload first among equals) starts a run at
+    the farthest stop it can still serve and take; the cheapest insertions whose load
+    fits and whose schedule holds are added while they cost less than a run of their
+    own. The vehicle is then free again after the rest between runs. Unlike savings +
+    :func:`assign_vehicles`, every run is sized for the vehicle that drives it and
+    placed in that vehicle's week, so a fleet with little slack (big stops, long
+    multi-day runs) is used to the full. ``None`` if stops are left when no vehicle can
+    take another run.
+    """
+    r = inst.rules
+    trip_rest = r.trip_rest if r is not None else 0
+    travel = inst._travel_list
+    todo = set(stops)
+    free = {(t, v): 0 for t, c in enumerate(inst.counts) for v in range(c)}
+    trips = dict.fromkeys(free, 0)
+    done: set[tuple[int, int]] = set()
+    out: list[PlannedRun] = []
+    alone = {
+        x: int(inst.fixed[t]) + int(inst.arc_cost[t][0, x]) + int(inst.arc_cost[t][x, 0])
+        for t in range(len(inst.caps))
+        for x in stops
+        if inst.counts[t] > 0
+    }
+    while todo:
+        ready = [k for k in free if k not in done and trips[k] < inst.trips]
+        if not ready:
+            return None
+        t, v = min(ready, key=lambda k: (free[k], -int(inst.caps[k[0]][0]), k))
+        cap, earliest = inst.caps[t], free[(t, v)]
+        seeds = sorted(
+            (x for x in todo if not (inst.load[x] > cap).any()),
+            key=lambda x: (-(travel[0][x] + travel[x][0]), x),
+        )
+        route, sched = None, None
+        for x in seeds:
+            if _legal(inst, [x]):
+                sched = best_schedule(inst, [x], earliest)
+                if sched is not None:
+                    route = [x]
+                    break
+        if route is None:
+            done.add((t, v))
+            continue
+        todo.discard(route[0])
+        load = inst.load[route[0]].copy()
+        ac = inst.arc_cost[t]
+        while True:
+            cands = []
+            seq = [0, *route, 0]
+            for x in todo:
+                if ((load + inst.load[x]) > cap).any():
+                    continue
+                limit = alone.get(x, INF)
+                for j in range(len(seq) - 1):
+                    a, b = seq[j], seq[j + 1]
+                    add = int(ac[a, x]) + int(ac[x, b]) - int(ac[a, b])
+                    if add < limit:
+                        cands.append((add, x, j))
+            cands.sort()
+            for _add, x, j in cands[:FILL_CHECKS]:
+                cand = [*route[:j], x, *route[j:]]
+                if not _legal(inst, cand):
+                    continue
+                s2 = best_schedule(inst, cand, earliest)
+                if s2 is not None:
+                    route, sched = cand, s2
+                    todo.discard(x)
+                    load = load + inst.load[x]
+                    break
+            else:
+                break
+        out.append(PlannedRun(t, v, trips[(t, v)], tuple(route), sched))
+        free[(t, v)] = sched.ret + trip_rest
+        trips[(t, v)] += 1
+    return out
+
+
 def construct(
     inst: IntInstance, stops: list[int], deadline: float | None = None, clock=None
 ) -> list[PlannedRun] | None:
-    """Feasible runs serving ``stops`` (savings, then vehicle assignment), or ``None``.
+    """Feasible runs serving ``stops``, or ``None``.
 
-    If the fleet cannot take the savings routes, the routes are rebuilt with each
-    stop alone (more runs, each more likely to fit a gap in a vehicle's week) before
-    giving up. With a ``deadline`` (on ``clock``), the routes are then improved by
-    :func:`improve` and kept if the fleet can still run them and they cost less.
+    Two constructions are tried: savings routes given to the fleet by
+    :func:`assign_vehicles` (if the fleet cannot take them, each stop alone), and
+    :func:`fill_runs`; the cheaper feasible one is kept. With a ``deadline`` (on
+    ``clock``), its routes are then improved by :func:`improve` (kept if the fleet can
+    still run them and they cost less), and the runs polished on their vehicles by
+    :func:`improve_runs`.
     """
     for s in stops:
         if best_schedule(inst, [s]) is None:
             return None
+    found: list[list[PlannedRun]] = []
     routes = savings_routes(inst, stops)
     runs = assign_vehicles(inst, routes)
     if runs is None:
-        routes = [[s] for s in stops]
-        runs = assign_vehicles(inst, routes)
-    if runs is None or deadline is None or clock is None:
+        runs = assign_vehicles(inst, [[s] for s in stops])
+    if runs is not None:
+        found.append(runs)
+    filled = fill_runs(inst, stops)
+    if filled is not None:
+        found.append(filled)
+    if not found:
+        return None
+    runs = min(found, key=lambda rs: _plan_cost(inst, rs))  # first among equals
+    if deadline is None or clock is None:
         return runs
+    routes = [list(run.nodes) for run in runs]
     better = assign_vehicles(inst, improve(inst, routes, deadline, clock))
     if better is not None and _plan_cost(inst, better) < _plan_cost(inst, runs):
-        return better
-    return runs
+        runs = better
+    return improve_runs(inst, runs, deadline, clock)
 
 
 def _plan_cost(inst: IntInstance, runs: list[PlannedRun]) -> int:
@@ -668,3 +778,123 @@ def improve(inst: IntInstance, routes: list[list[int]], deadline: float, clock) 
         keep = [k for k, r in enumerate(routes) if r]
         routes, costs = [routes[k] for k in keep], [costs[k] for k in keep]
     return routes
+
+
+def _chain(inst: IntInstance, routes: list[list[int]]) -> list[Schedule] | None:
+    """Schedules of one vehicle's runs in order, each after the previous one's rest."""
+    trip_rest = inst.rules.trip_rest if inst.rules is not None else 0
+    out, earliest = [], 0
+    for nodes in routes:
+        s = best_schedule(inst, nodes, earliest)
+        if s is None:
+            return None
+        out.append(s)
+        earliest = s.ret + trip_rest
+    return out
+
+
+def improve_runs(
+    inst: IntInstance, runs: list[PlannedRun], deadline: float, clock
+) -> list[PlannedRun]:
+    """Relocate stops between and within runs, keeping every run on its vehicle.
+
+    The fleet-preserving counterpart of :func:`improve`: a move is taken when it lowers
+    the cost (fixed + arc costs of the run's own vehicle type) and the runs of the one
+    or two vehicles it touches still have schedules one after the other (each leaving
+    after the rest that follows the previous). A run left empty is removed, so a vehicle
+    may do fewer runs. Deterministic first-improvement descent; stops at a local optimum
+    or when ``clock() >= deadline``.
+    """
+    fleet: dict[tuple[int, int], list[list[int]]] = {}
+    for run in sorted(runs, key=lambda x: (x.type_index, x.vehicle, x.trip)):
+        fleet.setdefault((run.type_index, run.vehicle), []).append(list(run.nodes))
+    keys = sorted(fleet)
+    improved = True
+    while improved:
+        improved = False
+        for ka in keys:
+            ta = ka[0]
+            aca = inst.arc_cost[ta]
+            for ia in range(len(fleet[ka])):
+                pos = 0
+                while ia < len(fleet[ka]) and pos < len(fleet[ka][ia]):
+                    if clock() >= deadline:
+                        return _runs_of(inst, fleet)
+                    ra = fleet[ka][ia]
+                    x = ra[pos]
+                    src = ra[:pos] + ra[pos + 1 :]
+                    prv = ra[pos - 1] if pos > 0 else 0
+                    nxt = ra[pos + 1] if pos + 1 < len(ra) else 0
+                    gain = int(aca[prv, x]) + int(aca[x, nxt]) - int(aca[prv, nxt])
+                    if not src:
+                        gain += int(inst.fixed[ta])
+                    moved = False
+                    for kb in keys:
+                        tb = kb[0]
+                        acb = inst.arc_cost[tb]
+                        for ib in range(len(fleet[kb])):
+                            same = kb == ka and ib == ia
+                            base = src if same else fleet[kb][ib]
+                            if not same and (
+                                (inst.load[base].sum(axis=0) + inst.load[x] > inst.caps[tb]).any()
+                            ):
+                                continue
+                            for j in range(len(base) + 1):
+                                if same and j == pos:
+                                    continue
+                                p0 = base[j - 1] if j > 0 else 0
+                                p1 = base[j] if j < len(base) else 0
+                                add = int(acb[p0, x]) + int(acb[x, p1]) - int(acb[p0, p1])
+                                if add - gain >= 0:
+                                    continue
+                                cand = [*base[:j], x, *base[j:]]
+                                if not _legal(inst, cand):
+                                    continue
+                                new_a = list(fleet[ka])
+                                if same:
+                                    new_a[ia] = cand
+                                    if _chain(inst, new_a) is None:
+                                        continue
+                                    fleet[ka] = new_a
+                                else:
+                                    new_a[ia] = src
+                                    new_a = [r for r in new_a if r]
+                                    if kb == ka:
+                                        new_b = list(fleet[ka])
+                                        new_b[ia] = src
+                                        new_b[ib] = cand
+                                        new_b = [r for r in new_b if r]
+                                        if _chain(inst, new_b) is None:
+                                            continue
+                                        fleet[ka] = new_b
+                                    else:
+                                        new_b = list(fleet[kb])
+                                        new_b[ib] = cand
+                                        if _chain(inst, new_b) is None:
+                                            continue
+                                        if new_a and _chain(inst, new_a) is None:
+                                            continue
+                                        fleet[ka], fleet[kb] = new_a, new_b
+                                moved = improved = True
+                                break
+                            if moved:
+                                break
+                        if moved:
+                            break
+                    if not moved:
+                        pos += 1
+    return _runs_of(inst, fleet)
+
+
+def _runs_of(inst: IntInstance, fleet: dict[tuple[int, int], list[list[int]]]) -> list[PlannedRun]:
+    out = []
+    for (t, v), routes in sorted(fleet.items()):
+        routes = [r for r in routes if r]
+        scheds = _chain(inst, routes)
+        if scheds is None:  # never: every accepted move kept the chain feasible
+            raise AssertionError("improve_runs left an unschedulable vehicle")
+        out.extend(
+            PlannedRun(t, v, k, tuple(r), s)
+            for k, (r, s) in enumerate(zip(routes, scheds, strict=True))
+        )
+    return out

@@ -888,7 +888,9 @@ def _constructive_start(
             candidates.append(("the given initial routes", given))
     own = construct(inst, stops, deadline, time.perf_counter)
     if own is not None:
-        candidates.append(("constructed runs (savings, exact schedules)", own))
+        candidates.append(
+            ("constructed runs (savings or vehicle-by-vehicle fill, exact schedules)", own)
+        )
     if not candidates:
         return None, None
     best = None

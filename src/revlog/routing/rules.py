@@ -22,6 +22,7 @@ the model (and re-derived independently by :mod:`revlog.check.routes`):
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -413,17 +414,97 @@ def diagnose(problem: RoutingProblem) -> list[str]:
                 f"{name}: earliest return to the base {back:.2f} h is after the base's last "
                 f"opening {base_close:.2f} h"
             )
-    trips = trips_per_vehicle(problem)
-    fleet_kg = sum(t.payload_kg * t.count for t in types) * trips
-    fleet_dmg = sum(t.damaged_capacity_kg * t.count for t in types) * trips
-    if intact[1:].sum() + damaged[1:].sum() > fleet_kg + 1e-9:
+    out.extend(fleet_limits(problem))
+    return out
+
+
+def _carriers(problem: RoutingProblem) -> list[frozenset[int]]:
+    """Per stop (index ``i - 1``), the vehicle types that can carry its pickup alone."""
+    intact = np.asarray(problem.pickup_intact_kg, dtype=float)
+    damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
+    out = []
+    for i in range(1, problem.n_nodes):
+        tot, dmg = intact[i] + damaged[i], damaged[i]
         out.append(
-            f"fleet: total pickups {intact[1:].sum() + damaged[1:].sum():g} kg exceed the fleet's "
-            f"{fleet_kg:g} kg over {trips} run(s) per vehicle"
-        )
-    if damaged[1:].sum() > fleet_dmg + 1e-9:
-        out.append(
-            f"fleet: damaged pickups {damaged[1:].sum():g} kg exceed the fleet's certified-box "
-            f"capacity {fleet_dmg:g} kg over {trips} run(s) per vehicle"
+            frozenset(
+                t
+                for t, vt in enumerate(problem.vehicle_types)
+                if tot <= vt.payload_kg + 1e-9
+                and (dmg <= 1e-12 or dmg <= vt.damaged_capacity_kg + 1e-9)
+            )
         )
     return out
+
+
+def fleet_limits(problem: RoutingProblem) -> list[str]:
+    """Pickups the fleet cannot carry in the runs it has: one message per broken limit.
+
+    For every group of vehicle types (all groups up to 8 types, else the whole fleet),
+    the stops that only vehicles of that group can carry (e.g. stops with damaged
+    packs: only the certified types) must fit into the group's runs of the period
+    (``count × trips_per_vehicle`` per type):
+
+    * their total kg and damaged kg within the group's summed payload and certified-box
+      capacity over those runs;
+    * the stops heavier than half the group's largest payload (or certified-box
+      capacity) need a run each: no more of them than runs.
+
+    Each is a necessary condition, so a message proves the problem infeasible.
+    """
+    n_types = len(problem.vehicle_types)
+    if problem.n_nodes <= 1 or n_types == 0:
+        return []
+    types = problem.vehicle_types
+    intact = np.asarray(problem.pickup_intact_kg, dtype=float)[1:]
+    damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)[1:]
+    total = intact + damaged
+    carriers = _carriers(problem)
+    trips = trips_per_vehicle(problem)
+    if n_types <= 8:
+        groups = [
+            frozenset(c)
+            for k in range(1, n_types + 1)
+            for c in itertools.combinations(range(n_types), k)
+        ]
+    else:
+        groups = [frozenset(range(n_types))]
+    found: dict[str, tuple[float, str]] = {}  # limit kind -> (excess share, message)
+
+    def note(kind: str, excess: float, msg: str) -> None:
+        if kind not in found or excess > found[kind][0]:
+            found[kind] = (excess, msg)
+
+    for grp in groups:
+        mine = [k for k, c in enumerate(carriers) if c and c <= grp]
+        if not mine:
+            continue
+        names = ", ".join(types[t].id for t in sorted(grp))
+        whole = len(grp) == n_types
+        who = f"the {len(mine)} stops" + ("" if whole else f" only {names} can carry")
+        runs = sum(types[t].count for t in grp) * trips
+        per = f"{runs} run(s) in the period, {trips} per vehicle"
+        for dim, load, cap_of in (
+            ("payload", total, lambda vt: vt.payload_kg),
+            ("certified-box capacity", damaged, lambda vt: vt.damaged_capacity_kg),
+        ):
+            what = "" if dim == "payload" else " of damaged packs"
+            need = float(load[mine].sum())
+            cap = sum(cap_of(types[t]) * types[t].count for t in grp) * trips
+            if need > cap + 1e-9:
+                note(
+                    dim + " kg",
+                    (need - cap) / max(cap, 1e-9),
+                    f"fleet: {who} pick up {need:g} kg{what}, more than the {dim} of "
+                    f"{names} over the period: {cap:g} kg ({per})",
+                )
+            big_cap = max(cap_of(types[t]) for t in grp)
+            big = [k for k in mine if load[k] > big_cap / 2 + 1e-9]
+            if len(big) > runs:
+                note(
+                    dim + " runs",
+                    (len(big) - runs) / max(runs, 1),
+                    f"fleet: {len(big)} of {who} each fill more than half of the largest "
+                    f"{dim} ({big_cap:g} kg{what}) and need a run of their own, but {names} "
+                    f"have {per}",
+                )
+    return [msg for _, (_, msg) in sorted(found.items())]
