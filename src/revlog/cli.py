@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from revlog.errors import InfeasibleError, RevlogError, ScenarioError
+from revlog.errors import InfeasibleError, RevlogError, ScenarioError, SolveInterruptedError
 
 app = typer.Typer(
     help="revlog: plan the reverse logistics of retired EV batteries (outlets + hazmat pickups).",
@@ -35,6 +35,7 @@ err = Console(stderr=True, soft_wrap=True, emoji=False)
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
 EXIT_INFEASIBLE = 3
+EXIT_INTERRUPTED = 130
 
 
 def _fail_input(exc: ScenarioError) -> None:
@@ -110,10 +111,13 @@ def solve(
     """Solve a scenario (geography, outlet location, pickup runs) and write the plan.
 
     The folder gets plan.json, a CSV and a GeoJSON file per table, map.html (works
-    offline) and overview.png; it appears only when complete.
+    offline) and overview.png; it appears only when complete, and an existing one is
+    replaced (with --force) only then. Same scenario and seed: byte-identical files.
+    Ctrl-C: the best plan found so far is written (exit 0, with a warning); exit 130 if
+    there is none yet.
     """
     from revlog.inputs import prepare
-    from revlog.outputs import atomic_dir
+    from revlog.outputs import atomic_dir, stable_element_ids
     from revlog.pipeline import solve_inputs
     from revlog.scenario import load_scenario
 
@@ -131,7 +135,8 @@ def solve(
             if maps:
                 from revlog.export.maps import plan_map, save_map_html, save_overview_png
 
-                save_map_html(plan_map(result), tmp / "map.html")
+                with stable_element_ids(salt=result.name):
+                    save_map_html(plan_map(result), tmp / "map.html")
                 save_overview_png(result, tmp / "overview.png")
     summary = result.summary_dict()
     summary["output"] = str(output)
@@ -140,6 +145,14 @@ def solve(
     elif not quiet:
         out.print(result.summary(), highlight=False, markup=False)
         out.print(f"[green]written[/green] {output}", highlight=False)
+    if result.meta.get("interrupted"):
+        err.print(
+            f"[yellow]warning[/yellow]: interrupted; {output} holds the best plan found so far "
+            f"(outlet design {result.kpis.get('location_status', '?')}, gap "
+            f"{float(result.kpis.get('location_gap', float('nan'))):.2e}; bases searched "
+            "in full or given quick constructive runs; every run verified by the checker)",
+            highlight=False,
+        )
 
 
 @contextmanager
@@ -464,17 +477,17 @@ def main() -> None:
     except InfeasibleError as exc:
         err.print(str(exc), markup=False, highlight=False)
         sys.exit(EXIT_INFEASIBLE)
+    except SolveInterruptedError as exc:
+        err.print(f"{exc}; nothing saved", markup=False, highlight=False)
+        sys.exit(EXIT_INTERRUPTED)
     except RevlogError as exc:
         err.print(str(exc), markup=False, highlight=False)
         sys.exit(EXIT_INPUT)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("interrupted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("interrupted; nothing saved", highlight=False)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         # click (vendored by typer) usage errors arrive here in non-standalone mode
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):

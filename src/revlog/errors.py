@@ -64,3 +64,25 @@ class InfeasibleError(RevlogError):
         self.stage = stage
         head = f"{stage} stage infeasible" if stage else "infeasible"
         super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.diagnosis))
+
+
+class SolveInterruptedError(RevlogError):
+    """Ctrl-C arrived before any complete plan existed, so there is nothing to save.
+
+    When a complete plan can still be put together (stage 1 had an incumbent; the bases
+    left get quick constructive runs), :func:`revlog.solve` returns it instead, with
+    ``plan.meta["interrupted"] = True``.
+
+    Parameters
+    ----------
+    stage
+        The stage that was running (``"geography"``, ``"location"``, ``"routing"``…).
+    reason
+        Why no plan could be saved.
+    """
+
+    def __init__(self, stage: str, reason: str = ""):
+        self.stage = stage
+        self.reason = reason
+        text = f"interrupted during the {stage} stage"
+        super().__init__(text + (f": {reason}" if reason else ""))

@@ -7,9 +7,12 @@ that knows both the scenario and the solvers' array inputs.
 from __future__ import annotations
 
 import itertools
+import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,8 +20,9 @@ import pandas as pd
 from shapely import LineString, Point
 
 from revlog.check.routes import check_routes
-from revlog.errors import InfeasibleError, RevlogError
+from revlog.errors import InfeasibleError, RevlogError, SolveInterruptedError
 from revlog.inputs import Inputs, prepare
+from revlog.location.problem import LocationProblem
 from revlog.location.solve import (
     LocationInfeasibleError,
     LocationNoSolutionError,
@@ -36,7 +40,9 @@ from revlog.problems import (
     site_of,
 )
 from revlog.routing.engine import solve_routing
+from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import RoutingInfeasibleError, RoutingProblem
+from revlog.routing.rules import diagnose
 from revlog.routing.solution import RoutingSolution
 from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
@@ -45,6 +51,12 @@ Progress = Callable[[str, str], None]
 
 #: Smallest time limit given to one base's routing search, s.
 MIN_BASE_TIME_S = 0.5
+
+#: Share of the total time limit kept back for checking and assembling the plan.
+ASSEMBLY_RESERVE_SHARE = 0.02
+
+#: Time limit of the quick constructive runs a base gets after Ctrl-C, s.
+INTERRUPTED_BASE_TIME_S = 1.0
 
 
 class RoutingCheckError(RevlogError):
@@ -93,13 +105,24 @@ def solve_inputs(
 ) -> Plan:
     """Solve prepared inputs (see :func:`solve`).
 
-    The time limit is split between the stages (``solver.location_share``); stage 2's
-    share is divided among the bases in proportion to their number of stops.
+    Time limit: the clock starts on entry, so building the geography counts. Stage 1 gets
+    ``solver.location_share`` of the total; each base of stage 2 gets, when its turn
+    comes, its share (by number of stops) of what is left of the total after
+    :data:`ASSEMBLY_RESERVE_SHARE` is kept back for checking and assembling the plan.
+    What stage 1 leaves unused goes to stage 2, so the stages add up to the total.
+
+    Ctrl-C (``KeyboardInterrupt``): HiGHS stops with its incumbent design; a base whose
+    search is interrupted, and every base after it, gets quick constructive runs
+    (:data:`INTERRUPTED_BASE_TIME_S` each); the plan is complete, checked like any other,
+    and marked ``meta["interrupted"] = True`` (statuses ``interrupted``). A second Ctrl-C
+    during that fallback, or one before stage 1 has a design, gives up.
 
     Raises
     ------
     InfeasibleError
         With a diagnosis naming the site and the limit.
+    SolveInterruptedError
+        If Ctrl-C came when no complete plan could be put together.
     """
     sc = inputs.scenario
     total = time_limit_s if time_limit_s is not None else sc.solver.time_limit_s
@@ -107,40 +130,30 @@ def solve_inputs(
     loc_s = total * sc.solver.location_share
     say = progress or (lambda stage, msg: None)
     t_start = time.perf_counter()
-
-    say("geography", f"{len(inputs.sources)} sources, {len(inputs.candidates)} candidate sites")
-    geo = build_geography(inputs)
-    say("geography", f"{geo.matrix.provider} matrix {len(geo.sites)}² in {geo.seconds:.2f} s")
-
-    problem = location_problem(inputs, geo)
-    say(
-        "location",
-        f"{problem.n_sources} sources, {problem.n_facilities} facilities, "
-        f"{len(problem.arc_source)} arcs; time limit {loc_s:.0f} s",
-    )
+    stage = "geography"
     try:
-        design = solve_location(
-            problem,
-            time_limit_s=loc_s,
-            mip_gap=sc.solver.mip_gap,
-            seed=seed,
-            threads=sc.solver.threads,
+        say("geography", f"{len(inputs.sources)} sources, {len(inputs.candidates)} candidate sites")
+        geo = build_geography(inputs)
+        say("geography", f"{geo.matrix.provider} matrix {len(geo.sites)}² in {geo.seconds:.2f} s")
+
+        stage = "location"
+        problem = location_problem(inputs, geo)
+        say(
+            "location",
+            f"{problem.n_sources} sources, {problem.n_facilities} facilities, "
+            f"{len(problem.arc_source)} arcs; time limit {loc_s:.0f} s",
         )
-    except LocationInfeasibleError as exc:
-        raise InfeasibleError(exc.diagnosis, stage="location") from None
-    except LocationNoSolutionError as exc:
-        raise InfeasibleError(
-            [
-                f"no feasible outlet design found within {loc_s:.0f} s ({exc.status}); "
-                "raise solver.time_limit_s or solver.location_share"
-            ],
-            stage="location",
-        ) from None
+        design = _solve_location_stage(inputs, geo, problem, loc_s, seed)
+    except KeyboardInterrupt:
+        raise SolveInterruptedError(stage, "no outlet design found yet") from None
+    interrupted = design.status == "interrupted"
     say(
         "location",
         f"{design.status}: {int(design.open_mask.sum()) - 1} outlets open, "
         f"{design.objective_cny:,.0f} CNY/year, gap {design.gap:.2e}",
     )
+    if interrupted:
+        say("location", "interrupted: keeping the incumbent design; quick runs for every base")
 
     frames = design.to_frames()
     assign = frames["assignments"]
@@ -152,27 +165,93 @@ def solve_inputs(
         for fid in problem.facility_ids.astype(str)
         if (assign["facility_id"] == fid).any()
     ]
-    stops_left = sum(len(s) for _, _, s in bases) or 1
-    solutions = []
     diagnosis: list[str] = []
+    with _RoutingInterrupts() as ctrl_c:
+        solutions, interrupted = _route_bases(
+            inputs, geo, bases, t_start, total, seed, interrupted, ctrl_c, say, diagnosis
+        )
+    if diagnosis:
+        raise InfeasibleError(diagnosis, stage="routing")
+    try:
+        plan = assemble_plan(inputs, geo, design, solutions)
+    except KeyboardInterrupt:
+        raise SolveInterruptedError("output", "the plan was being assembled") from None
+    plan.meta.update(
+        {
+            "seed": seed,
+            "time_limit_s": total,
+            "location_time_limit_s": loc_s,
+            "interrupted": interrupted,
+        }
+    )
+    return plan
+
+
+def _route_bases(
+    inputs: Inputs,
+    geo: Geography,
+    bases: list[tuple[str, str, list[str]]],
+    t_start: float,
+    total: float,
+    seed: int,
+    interrupted: bool,
+    ctrl_c: _RoutingInterrupts,
+    say: Progress,
+    diagnosis: list[str],
+) -> tuple[list[tuple[RoutingProblem, RoutingSolution]], bool]:
+    """Stage 2, base by base; diagnoses are appended to ``diagnosis``."""
+    stops_left = sum(len(s) for _, _, s in bases) or 1
+    reserve_s = ASSEMBLY_RESERVE_SHARE * total
+    solutions = []
     for fid, kind, srcs in bases:
         # Each base gets its share of what is left, so the stages add up to the total.
-        remaining = max(total - (time.perf_counter() - t_start), 0.0)
+        remaining = max(total - reserve_s - (time.perf_counter() - t_start), 0.0)
         limit = max(remaining * len(srcs) / stops_left, MIN_BASE_TIME_S)
         stops_left -= len(srcs)
-        rp = routing_problem(inputs, geo, fid, kind, srcs)
+        try:
+            rp = routing_problem(inputs, geo, fid, kind, srcs)
+        except KeyboardInterrupt:
+            raise SolveInterruptedError("routing", f"base {fid} had no runs yet") from None
         if not rp.vehicle_types:
             diagnosis.append(
                 f"base {fid} ({kind}) receives {len(srcs)} sources but no vehicle "
                 "type is stationed there (fleet.*.base)"
             )
             continue
-        say("routing", f"base {fid}: {len(srcs)} stops, time limit {limit:.1f} s")
-        try:
-            sol = solve_routing(rp, time_limit_s=limit, seed=seed)
-        except RoutingInfeasibleError as exc:
-            diagnosis.extend(f"base {fid}: {d}" for d in exc.diagnosis)
-            continue
+        if rp.drop_penalty_cny is None:
+            found = [_name_the_limit(d, rp) for d in diagnose(rp)]
+            if found:  # a stop no vehicle can serve: say so without searching
+                diagnosis.extend(f"base {fid}: {d}" for d in found)
+                continue
+        if diagnosis:
+            continue  # the scenario is infeasible already: only collect the diagnosis
+        sol: RoutingSolution | None = None
+        if not interrupted:
+            say("routing", f"base {fid}: {len(srcs)} stops, time limit {limit:.1f} s")
+            try:
+                sol = solve_routing(rp, time_limit_s=limit, seed=seed)
+            except KeyboardInterrupt:
+                pass  # Ctrl-C outside OR-Tools' search: this base's search is lost
+            except RoutingInfeasibleError as exc:
+                if not ctrl_c.pressed:
+                    diagnosis.extend(_routing_diagnosis(fid, rp, limit, exc.diagnosis))
+                    continue
+            if ctrl_c.pressed:
+                interrupted = True
+                say("routing", f"interrupted at base {fid}: quick runs for the bases left")
+                if sol is not None:  # OR-Tools stopped early and returned its best runs
+                    sol.status = "interrupted"
+        if sol is None:
+            try:
+                sol = _quick_runs(rp, seed)
+            except RoutingInfeasibleError as exc:
+                raise SolveInterruptedError(
+                    "routing", f"the quick runs of base {fid} failed: {exc}"
+                ) from None
+            except KeyboardInterrupt:
+                raise SolveInterruptedError(
+                    "routing", f"interrupted again while base {fid} got its quick runs"
+                ) from None
         violations = check_routes(rp, sol)
         if violations:
             # The engine's answer failed the independent checker: never hand it on silently.
@@ -183,17 +262,216 @@ def solve_inputs(
             f"base {fid}: {sol.n_runs} runs, {sol.distance_km:,.0f} km, "
             f"{sol.objective_cny:,.0f} CNY/period ({sol.status})",
         )
-    if diagnosis:
-        raise InfeasibleError(diagnosis, stage="routing")
-    plan = assemble_plan(inputs, geo, design, solutions)
-    plan.meta.update(
-        {
-            "seed": seed,
-            "time_limit_s": total,
-            "location_time_limit_s": loc_s,
-        }
+    return solutions, interrupted
+
+
+def _solve_location_stage(
+    inputs: Inputs, geo: Geography, problem: LocationProblem, limit_s: float, seed: int
+) -> NetworkDesign:
+    """Stage 1 with its failures turned into :class:`InfeasibleError` diagnoses."""
+    sc = inputs.scenario
+    try:
+        return solve_location(
+            problem,
+            time_limit_s=limit_s,
+            mip_gap=sc.solver.mip_gap,
+            seed=seed,
+            threads=sc.solver.threads,
+        )
+    except LocationInfeasibleError as exc:
+        raise InfeasibleError(
+            _explain_unreachable(inputs, geo, problem, exc.diagnosis), stage="location"
+        ) from None
+    except LocationNoSolutionError as exc:
+        if exc.status == "interrupted":
+            raise KeyboardInterrupt from None
+        raise InfeasibleError(
+            [
+                f"no feasible outlet design found within {limit_s:.0f} s ({exc.status}); "
+                "raise solver.time_limit_s or solver.location_share"
+            ],
+            stage="location",
+        ) from None
+
+
+def _explain_unreachable(
+    inputs: Inputs, geo: Geography, problem: LocationProblem, diagnosis: list[str]
+) -> list[str]:
+    """Replace stage 1's "no assignment arc" lines by why: distance, radius, closed roads."""
+    sc = inputs.scenario
+    radius = sc.location.service_radius_km
+    restricted = list(sc.rules.restricted_road_classes)
+    m = geo.matrix
+    fac = [str(f) for f in problem.facility_ids]
+    if not sc.location.direct_to_plant:
+        fac = fac[1:]
+    closed = (
+        f" (road classes closed to hazmat vehicles: {', '.join(restricted)}; "
+        "rules.restricted_road_classes)"
+        if restricted
+        else ""
     )
-    return plan
+    reached = set(problem.arc_source.tolist())
+    why: dict[str, str] = {}
+    for s, sid in enumerate(problem.source_ids.astype(str)):
+        w = float(problem.supply_t[s])
+        if s in reached or w <= 0 or not fac:
+            continue
+        km = np.array([m.km[m.index(sid), m.index(f)] for f in fac], dtype=float)
+        head = f"source {sid} ({w:g} t/year)"
+        if not np.isfinite(km).any():
+            why[sid] = (
+                f"{head} cannot be reached on the road network: no permitted road leads from "
+                f"it to any outlet candidate or the plant{closed}"
+            )
+            continue
+        j = int(np.nanargmin(np.where(np.isfinite(km), km, np.nan)))
+        text = (
+            f"{head} is farther than the service radius of {radius:g} km "
+            f"(location.service_radius_km) from every candidate: the nearest, {fac[j]}, "
+            f"is {km[j]:.1f} km away by road"
+        )
+        access = _access_km(geo, sid, restricted)
+        if access is not None and restricted and access[1] > access[0] + 1.0:
+            text += (
+                f"; the roads near it are closed to hazmat vehicles ({', '.join(restricted)}; "
+                f"rules.restricted_road_classes), so it is joined to the nearest permitted "
+                f"road by a {access[1]:.1f} km access leg (without the restriction "
+                f"{access[0]:.1f} km)"
+            )
+        why[sid] = text
+    out: list[str] = []
+    for line in diagnosis:
+        sid = next(
+            (k for k in why if line.startswith(f"source {k} (") and "no assignment arc" in line),
+            None,
+        )
+        out.append(why.pop(sid) if sid is not None else line)
+    return [*why.values(), *out]
+
+
+def _access_km(geo: Geography, site_id: str, restricted: list[str]) -> tuple[float, float] | None:
+    """Access leg of a site to the open and to the permitted road network, km."""
+    if geo.network is None:
+        return None
+    row = geo.sites.loc[geo.sites["site_id"] == site_id, ["site_id", "lon", "lat"]]
+    frame = row.rename(columns={"site_id": "id"})
+    try:
+        full = float(geo.network.snap(frame)["access_km"].iloc[0])
+        allowed = (
+            float(geo.network.restricted(restricted).snap(frame)["access_km"].iloc[0])
+            if restricted
+            else full
+        )
+    except (KeyError, ValueError, IndexError):
+        return None
+    return full, allowed
+
+
+def _routing_diagnosis(fid: str, rp: RoutingProblem, limit_s: float, found: list[str]) -> list[str]:
+    """The engine's reasons for a base, with the rules in force when no stop is to blame."""
+    out = [f"base {fid}: {d.removeprefix(f'{fid}: ')}" for d in found]
+    if all("no feasible solution" in d for d in found):
+        r = rp.rules
+        rules = []
+        if r is not None:
+            if r.duty_h_per_day is not None:
+                rules.append(f"daily duty limit {r.duty_h_per_day:g} h (rules.duty_h_per_day)")
+            rules.append(f"runs of at most {r.max_days} day(s) (rules.max_days_per_run)")
+            if r.night_ban_h is not None:
+                rules.append(f"night ban {r.night_ban_h[0]:g}-{r.night_ban_h[1]:g} h")
+        out.append(
+            f"base {fid}: every one of its {rp.n_nodes - 1} stops passes the quick checks "
+            f"alone, but no runs serving them all were found in {limit_s:.1f} s under "
+            + (", ".join(rules) if rules else "the fleet's capacities and the time windows")
+            + f" with {sum(t.count for t in rp.vehicle_types)} vehicle(s); a longer time limit "
+            "may find some, or those limits are too tight together"
+        )
+    return out
+
+
+def _name_the_limit(line: str, rp: RoutingProblem) -> str:
+    """Say which scenario setting a routing diagnosis's "run limit" comes from."""
+    r = rp.rules
+    if "the run limit" not in line or r is None:
+        return line
+    if r.max_days == 1 and r.duty_h_per_day is not None:
+        src = (
+            f"the daily duty limit rules.duty_h_per_day = {r.duty_h_per_day:g} h, as runs "
+            "last one day (rules.max_days_per_run = 1)"
+        )
+    else:
+        src = f"rules.max_days_per_run = {r.max_days} day(s)"
+    return f"{line} ({src})"
+
+
+class _RoutingInterrupts:
+    """Ctrl-C during stage 2: OR-Tools' search stops with its best runs, others raise.
+
+    OR-Tools holds the interpreter lock while it searches, so Python sees a SIGINT only
+    when OR-Tools calls back into it. Inside this block every OR-Tools routing search
+    calls back at each solution it finds (``AddAtSolutionCallback``), and the SIGINT
+    handler, which then runs, asks the search to stop (``RoutingModel.CancelSearch``):
+    OR-Tools returns its best solution so far. Outside an OR-Tools search (PyVRP's loop,
+    the construction heuristics) the handler raises ``KeyboardInterrupt`` as usual.
+    :attr:`pressed` says whether Ctrl-C came. Off the main thread (a Dask worker) signals
+    cannot be caught and the block does nothing.
+    """
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._searching = 0
+        self._saved: dict[str, Any] = {}
+        self._handler: Any = None
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self.pressed = True
+        if not self._searching:
+            raise KeyboardInterrupt
+
+    def _wrap(self, solve: Callable[..., Any]) -> Callable[..., Any]:
+        state = self
+
+        def stoppable(model: Any, *args: Any) -> Any:
+            model.AddAtSolutionCallback(lambda: state.pressed and model.CancelSearch())
+            state._searching += 1
+            try:
+                return solve(model, *args)
+            finally:
+                state._searching -= 1
+
+        return stoppable
+
+    def __enter__(self) -> _RoutingInterrupts:
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        from ortools.constraint_solver import pywrapcp
+
+        cls = pywrapcp.RoutingModel
+        for name in ("SolveWithParameters", "SolveFromAssignmentWithParameters"):
+            self._saved[name] = cls.__dict__[name]
+            setattr(cls, name, self._wrap(self._saved[name]))
+        self._handler = signal.signal(signal.SIGINT, self._on_sigint)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handler is not None:
+            signal.signal(signal.SIGINT, self._handler)
+            self._handler = None
+        if self._saved:
+            from ortools.constraint_solver import pywrapcp
+
+            for name, fn in self._saved.items():
+                setattr(pywrapcp.RoutingModel, name, fn)
+            self._saved.clear()
+
+
+def _quick_runs(rp: RoutingProblem, seed: int) -> RoutingSolution:
+    """Constructive runs for a base after Ctrl-C (OR-Tools' start, a short search)."""
+    sol = solve_ortools(rp, time_limit_s=INTERRUPTED_BASE_TIME_S, seed=seed)
+    sol.status = "interrupted"
+    sol.notes = [*sol.notes, "Ctrl-C: quick constructive runs instead of the full search"]
+    return sol
 
 
 def _line(geo: Geography, ids: list[str]) -> LineString:

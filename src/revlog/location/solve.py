@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from revlog.errors import InfeasibleError
 from revlog.location.bridge import linear_form, to_highs
 from revlog.location.model import (
     ModelOptions,
@@ -38,8 +39,10 @@ _PRECHECKS = (
 )
 
 
-class LocationInfeasibleError(ValueError):
+class LocationInfeasibleError(InfeasibleError, ValueError):
     """The location problem has no feasible design.
+
+    An :class:`revlog.errors.InfeasibleError` (``stage="location"``).
 
     Parameters
     ----------
@@ -48,12 +51,11 @@ class LocationInfeasibleError(ValueError):
     """
 
     def __init__(self, diagnosis: list[str]) -> None:
-        self.diagnosis = list(diagnosis)
-        super().__init__("location problem is infeasible: " + "; ".join(self.diagnosis))
+        super().__init__(diagnosis, stage="location")
 
 
 class LocationNoSolutionError(RuntimeError):
-    """The solver stopped (time limit, interrupt) before finding any feasible design.
+    """The solver stopped (time limit, Ctrl-C) before finding any feasible design.
 
     Parameters
     ----------
@@ -385,6 +387,33 @@ _STATUS = {
 }
 
 
+def _run_interruptible(h: Any) -> bool:
+    """Run HiGHS in a worker thread; on Ctrl-C ask it to stop and keep its incumbent.
+
+    HiGHS holds no Python lock while it solves, so the main thread stays free to receive
+    ``KeyboardInterrupt`` (SIGINT); it then sets HiGHS's user-interrupt flag, and HiGHS
+    stops at its next check with status ``kInterrupt`` and the best design found so far.
+    Further Ctrl-C presses while HiGHS winds down are absorbed.
+
+    Returns
+    -------
+    bool
+        Whether the run was interrupted.
+    """
+    h.HandleUserInterrupt = True
+    interrupted = False
+    h.startSolve()
+    while True:
+        try:
+            done, _ = h.wait(0.05)
+        except KeyboardInterrupt:
+            interrupted = True
+            h.cancelSolve()
+            continue
+        if done:
+            return interrupted
+
+
 def _compile_to_highs(model: Any, options: dict[str, Any]) -> tuple[Any, dict[int, int]]:
     """Hand a linear Pyomo model to HiGHS; return it and the var id → column map."""
     form = linear_form(model)
@@ -506,7 +535,7 @@ def solve_location(
     }
     h, col_of = _compile_to_highs(model, hopts)
     t1 = time.perf_counter()
-    h.run()
+    _run_interruptible(h)
     t2 = time.perf_counter()
     status = _STATUS.get(h.getModelStatus().name, h.getModelStatus().name)
     info = h.getInfo()
