@@ -14,19 +14,28 @@ Design (measured in ``bench/routing.py``; see ``bench/results/routing*.md``):
    builds, so quality equals PyVRP's (56 Solomon instances at 10 s: 0.286 % vs 0.322 %
    mean gap, the difference being timing noise). An OR-Tools polish of these routes
    was not measured.
-3. Otherwise PyVRP searches the relaxed problem for a share of the budget
-   (:data:`PYVRP_SHARE`), and OR-Tools starts from its routes
-   (``initial_routes``, ``ReadAssignmentFromRoutes``) and enforces the full
-   dangerous-goods rules (breaks, duty limits, night bans, multi-day and multi-trip,
-   several windows) with guided local search for the rest of the budget. When OR-Tools
-   rejects the routes (infeasible under the full rules) it searches from its own first
-   solution: the OR-Tools-alone fallback.
-4. When PyVRP finds no feasible solution at all, OR-Tools alone gets the remaining time.
+3. Otherwise (driver rules, several windows, forbidden arcs) the problem is first
+   checked by :func:`~revlog.routing.rules.diagnose`: when it proves infeasibility
+   (a stop no vehicle can serve, pickups beyond what the fleet's runs can carry) the
+   call fails at once, without searching. Then PyVRP searches the relaxed problem
+   until :data:`RELAXED_NO_IMPROVEMENT` iterations bring nothing better (at most
+   :data:`PYVRP_SHARE` of the budget), and :func:`~revlog.routing.ortools.solve_ortools`
+   gets the rest: it schedules PyVRP's routes exactly under the full rules (breaks,
+   duty, rests, night ban, multi-day and multi-trip, windows) and builds its own runs
+   (savings, vehicle-by-vehicle fill, relocate), starts from the cheaper that the fleet
+   can run, and with one-day rules improves it by guided local search. With multi-day
+   rules the constructed runs are the answer, usually well within the budget.
+   ``engine`` is ``"pyvrp+ortools"`` when PyVRP's routes were the start, else
+   ``"ortools"``. (No retries of PyVRP with duty margins any more: the exact
+   constructive start made those probes a waste of the budget.)
 
 Determinism: PyVRP is seeded by ``seed``; OR-Tools is deterministic given its input. A
 search stopped by the time limit depends on the machine's speed; pass
 ``max_iterations`` to stop PyVRP by iteration count instead, which makes the result
-identical on every run with the same seed.
+identical on every run with the same seed. On the rule path the relaxed PyVRP search
+stops on iterations (unless its time share binds) and OR-Tools' constructive start is
+deterministic, so with multi-day rules (no OR-Tools search) the same problem and seed give
+the same routes; with one-day rules the guided local search runs to the time limit.
 """
 
 from __future__ import annotations
@@ -38,20 +47,22 @@ import numpy as np
 
 from revlog.routing.problem import RoutingInfeasibleError, RoutingProblem
 from revlog.routing.pyvrp_engine import PyVRPRoutes, solve_pyvrp, to_pyvrp
+from revlog.routing.rules import diagnose
 from revlog.routing.solution import RoutingSolution, Run, Stop
 
 #: Share of the time budget given to PyVRP when OR-Tools must enforce rules it lacks.
 PYVRP_SHARE = 0.5
 
-#: Safety margins on the daily duty limit (shares of it) tried in turn when OR-Tools
-#: rejects PyVRP's relaxed routes; then OR-Tools searches alone.
-DUTY_MARGINS = (0.0, 0.1, 0.2)
-
-#: Share of the remaining budget for each PyVRP retry.
-RETRY_SHARE = 0.25
+#: The relaxed PyVRP search stops after this many iterations without a better solution
+#: (or at its share of the budget): it only proposes a start, and stopping on iterations
+#: rather than the clock keeps the result independent of the machine's speed.
+RELAXED_NO_IMPROVEMENT = 500
 
 #: Time kept back for building the answer, s.
 _MARGIN_S = 0.02
+
+#: Least time given to OR-Tools (its constructive start alone), s.
+_MIN_ORTOOLS_S = 0.05
 
 
 def solve_routing(
@@ -106,39 +117,27 @@ def solve_routing(
         notes.append("pyvrp found no feasible solution: OR-Tools alone")
         return _ortools(problem, left(), seed, None, notes, t0)
 
-    from revlog.routing.ortools import solve_ortools
-
-    # Relaxed PyVRP search, then OR-Tools from its routes under the full rules. If
-    # OR-Tools rejects the routes, PyVRP tries again with a safety margin on the duty
-    # limit, and finally OR-Tools searches alone.
-    duty = problem.rules.duty_h_per_day if problem.rules is not None else None
-    for attempt, margin_share in enumerate(DUTY_MARGINS):
-        last = attempt == len(DUTY_MARGINS) - 1 or duty is None
-        margin_h = margin_share * duty if duty is not None else 0.0
-        if attempt > 0:
-            model = to_pyvrp(problem, duty_margin_h=margin_h)
-        share = PYVRP_SHARE if attempt == 0 else RETRY_SHARE
-        found = solve_pyvrp(model, share * left(), seed, max_iterations=max_iterations)
-        notes.append(
-            f"pyvrp (relaxed, duty margin {margin_h:g} h): {found.iterations} iterations, "
-            f"seed {seed}"
-        )
-        if found.feasible and found.routes and _serves_all(problem, found):
-            if last:
-                return _ortools(problem, left(), seed, found.routes, notes, t0)
-            probe = solve_ortools(
-                problem, max(left(), 0.05), seed=seed, initial_routes=found.routes,
-                solution_limit=1,
-            )  # fmt: skip
-            if not _ignored(probe):  # accepted: improve from them with the rest of the budget
-                return _ortools(problem, left(), seed, found.routes, notes, t0)
-            notes.append(f"OR-Tools rejected pyvrp's routes (duty margin {margin_h:g} h)")
-        else:
-            notes.append("pyvrp found no feasible relaxed solution")
-        if last:
-            break
-    notes.append("OR-Tools alone")
-    return _ortools(problem, left(), seed, None, notes, t0)
+    # Rich rules: fail fast when the quick pre-check proves the problem infeasible.
+    diag = diagnose(problem)
+    if diag and problem.drop_penalty_cny is None:
+        raise RoutingInfeasibleError(diag)
+    # A short relaxed PyVRP search (until it stops improving) proposes routes; OR-Tools'
+    # module builds its own exact runs too, keeps the cheaper start that the fleet can
+    # run under the full rules, and searches from it with the rest of the budget.
+    found = solve_pyvrp(
+        model,
+        PYVRP_SHARE * left(),
+        seed,
+        max_iterations=max_iterations,
+        no_improvement=RELAXED_NO_IMPROVEMENT,
+    )
+    notes.append(f"pyvrp (relaxed): {found.iterations} iterations, seed {seed}")
+    routes = None
+    if found.feasible and found.routes and _serves_all(problem, found):
+        routes = found.routes
+    else:
+        notes.append("pyvrp found no feasible relaxed solution")
+    return _ortools(problem, left() - _MARGIN_S, seed, routes, notes, t0)
 
 
 def _serves_all(problem: RoutingProblem, found: PyVRPRoutes) -> bool:
@@ -157,15 +156,17 @@ def _ortools(
 ) -> RoutingSolution:
     from revlog.routing.ortools import solve_ortools
 
-    sol = solve_ortools(problem, max(time_left_s, 0.05), seed=seed, initial_routes=initial)
-    sol.engine = "ortools" if initial is None or _ignored(sol) else "pyvrp+ortools"
+    sol = solve_ortools(
+        problem, max(time_left_s, _MIN_ORTOOLS_S), seed=seed, initial_routes=initial
+    )
+    sol.engine = "pyvrp+ortools" if _started_from_given(sol) else "ortools"
     sol.notes = [*notes, *sol.notes]
     sol.seconds = time.perf_counter() - t0
     return sol
 
 
-def _ignored(sol: RoutingSolution) -> bool:
-    return any(n.startswith("initial routes ignored") for n in sol.notes)
+def _started_from_given(sol: RoutingSolution) -> bool:
+    return "started from the given initial routes" in sol.notes
 
 
 def solution_from_routes(

@@ -73,6 +73,7 @@ from revlog.routing.construct import (
     assign_vehicles,
     best_schedule,
     construct,
+    improve_runs,
     place_breaks,
 )
 from revlog.routing.problem import Interval, RoutingInfeasibleError, RoutingProblem
@@ -876,6 +877,7 @@ def _constructive_start(
     if len(stops) < n - 1 and p.drop_penalty_cny is None:
         return None, None
     candidates: list[tuple[str, list[PlannedRun]]] = []
+    own = construct(inst, stops, deadline, time.perf_counter)
     if initial_routes is not None:
         routes = [[int(x) for x in r] for r in initial_routes if len(r)]
         flat = [x for r in routes for x in r]
@@ -885,8 +887,8 @@ def _constructive_start(
         if given is None:
             notes.append("initial routes ignored: no schedule or vehicle for them under the rules")
         else:
+            given = improve_runs(inst, given, deadline, time.perf_counter)
             candidates.append(("the given initial routes", given))
-    own = construct(inst, stops, deadline, time.perf_counter)
     if own is not None:
         candidates.append(
             ("constructed runs (savings or vehicle-by-vehicle fill, exact schedules)", own)
