@@ -230,8 +230,8 @@ def _route_bases(
             say("routing", f"base {fid}: {len(srcs)} stops, time limit {limit:.1f} s")
             try:
                 sol = solve_routing(rp, time_limit_s=limit, seed=seed)
-            except KeyboardInterrupt:
-                pass  # Ctrl-C outside OR-Tools' search: this base's search is lost
+            except KeyboardInterrupt:  # outside OR-Tools' search: this base's search is lost
+                ctrl_c.pressed = True
             except RoutingInfeasibleError as exc:
                 if not ctrl_c.pressed:
                     diagnosis.extend(_routing_diagnosis(fid, rp, limit, exc.diagnosis))
