@@ -18,7 +18,9 @@ The schedule of a run follows the model's reading of the rules (see
 service) between two breaks of at least ``drive_break``; at most ``duty_max`` between
 overnight rests; breaks never overlap service; driving may be interrupted by a break.
 Breaks are taken as late as allowed ("lazy"); a wait at a stop hosts the break (or the
-overnight rest) when it is long enough, so waiting costs no extra time.
+overnight rest) when it is long enough, so waiting costs no extra time. A run that gets
+back before the base opens waits at the gate (e.g. a two-day run to a far stop that
+arrives at 5:00 for a 6:00 opening); that wait counts as duty, like any other.
 
 All choices are deterministic (sorted candidates, ties broken by index).
 """

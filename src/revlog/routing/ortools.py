@@ -37,8 +37,11 @@ constraint) by tree search; on the scenario bases it found no first solution in 
 from 7 stops on, and could not even complete a known-feasible set of routes
 (``ReadAssignmentFromRoutes``, or a complete assignment with every cumul and break
 given). One-day rules (no rests) solve in < 1 s. So :func:`solve_ortools` first builds
-runs itself (savings with an exact integer schedule check of every merge, vehicle and
-trip assignment, then a relocate descent), each with its full schedule. With multi-day
+runs itself, each with its full schedule: savings with an exact integer schedule check
+of every merge and a vehicle and trip assignment, and a vehicle-by-vehicle fill for fleets
+with little slack; the cheaper is improved by relocate descents (routes, then runs on
+their vehicles). Given ``initial_routes`` (PyVRP's) are scheduled, assigned and improved
+the same way, and the cheaper start wins. With multi-day
 rules those runs are the answer; otherwise they are loaded as a complete assignment
 and OR-Tools improves them, its own first-solution strategies being the fallback (and
 the path for rule-free problems and multi-day runs under a night ban). The model also
