@@ -342,7 +342,10 @@ def diagnose(problem: RoutingProblem) -> list[str]:
     feasibility; it only means none of these quick tests failed: pickup larger
     than every vehicle, damaged packs without a certified vehicle, no permitted
     road, no opening hours, a round trip longer than the run limit, a window
-    that closes before the stop can be reached, pickups beyond the whole fleet.
+    that closes before the stop can be reached, and the fleet limits of
+    :func:`fleet_limits` (pickups, or stops that need a run each, beyond the runs of
+    the vehicle types that can carry them). Every message is a proof of
+    infeasibility: the solvers raise on it without searching.
     """
     errs = validate_shapes(problem)
     if errs:
