@@ -167,12 +167,12 @@ def test_sigint_stops_highs_with_its_incumbent(monkeypatch):
     timers: list[threading.Timer] = []
 
     def run(h):
-        timers.append(threading.Timer(2.0, os.kill, (os.getpid(), signal.SIGINT)))
+        timers.append(threading.Timer(5.0, os.kill, (os.getpid(), signal.SIGINT)))
         timers[0].start()
         return real(h)
 
     monkeypatch.setattr(location_solve, "_run_interruptible", run)
-    design = location_solve.solve_location(problem, time_limit_s=10)
+    design = location_solve.solve_location(problem, time_limit_s=30)
     timers[0].join()
     assert design.status == "interrupted" and not design.proven_optimal
     assert not check_design(problem, design)
