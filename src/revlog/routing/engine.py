@@ -265,13 +265,4 @@ def solution_from_routes(
         )
         used[t_idx] += 1
     dropped = [i for i in range(1, problem.n_nodes) if i not in visited]
-    penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
-    return RoutingSolution(
-        runs=runs,
-        dropped=dropped,
-        objective_cny=fixed + distance + risk + penalty,
-        fixed_cny=fixed,
-        distance_cny=distance,
-        risk_cny=risk,
-        penalty_cny=penalty,
-    )
+    return RoutingSolution.from_parts(problem, runs, dropped, fixed, distance, risk)

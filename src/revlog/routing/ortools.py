@@ -715,15 +715,13 @@ def _solution(model: _OrToolsModel, found, dropped: list[int], status: str, seco
                 cost_cny=run_fixed + run_dist,
             )
         )
-    penalty = float(p.drop_penalty_cny or 0.0) * len(dropped)
-    return RoutingSolution(
-        runs=runs,
-        dropped=dropped,
-        objective_cny=fixed + distance + risk + penalty,
-        fixed_cny=fixed,
-        distance_cny=distance,
-        risk_cny=risk,
-        penalty_cny=penalty,
+    return RoutingSolution.from_parts(
+        p,
+        runs,
+        dropped,
+        fixed,
+        distance,
+        risk,
         status=status,
         seconds=seconds,
         engine="ortools",

@@ -160,6 +160,42 @@ class RoutingSolution:
     engine: str = ""
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_parts(
+        cls,
+        problem,
+        runs: list[Run],
+        dropped: list[int],
+        fixed_cny: float,
+        distance_cny: float,
+        risk_cny: float,
+        **kwargs,
+    ) -> RoutingSolution:
+        """Build a solution whose drop penalty and objective follow from its parts.
+
+        Parameters
+        ----------
+        problem
+            The :class:`~revlog.routing.problem.RoutingProblem` solved (for its penalty).
+        runs, dropped
+            The runs and the unserved stops.
+        fixed_cny, distance_cny, risk_cny
+            Objective parts of the runs.
+        **kwargs
+            ``status``, ``seconds``, ``engine``, ``notes``.
+        """
+        penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
+        return cls(
+            runs=runs,
+            dropped=dropped,
+            objective_cny=fixed_cny + distance_cny + risk_cny + penalty,
+            fixed_cny=fixed_cny,
+            distance_cny=distance_cny,
+            risk_cny=risk_cny,
+            penalty_cny=penalty,
+            **kwargs,
+        )
+
     @property
     def routes(self) -> list[list[int]]:
         """Node indices of each run without the base (the benchmark view)."""
