@@ -11,7 +11,13 @@ from revlog.bench import benchmarks_dir
 from revlog.bench.vrp import check_routes, read_instance
 from revlog.routing.engine import solution_from_routes, solve_routing
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
-from revlog.routing.pyvrp_engine import decimal_scale, to_int, to_pyvrp
+from revlog.routing.pyvrp_engine import (
+    SHORT_BUDGET_NEIGHBOURS,
+    decimal_scale,
+    search_params,
+    to_int,
+    to_pyvrp,
+)
 
 
 def _grid_problem(n: int = 25, seed: int = 3, **kw) -> RoutingProblem:
@@ -46,6 +52,14 @@ def test_decimal_scale_and_to_int():
     assert decimal_scale([0.25], 3) == 100
     assert decimal_scale([1 / 3], 2) == 100  # capped precision
     np.testing.assert_array_equal(to_int([1.4, 2.05], 100), [140, 205])
+
+
+def test_search_params_narrow_the_neighbourhood_only_on_short_budgets():
+    default = search_params(100, 60.0).neighbourhood.num_neighbours
+    assert default == 50  # PyVRP's own default for long budgets
+    assert search_params(100, 10.0).neighbourhood.num_neighbours == SHORT_BUDGET_NEIGHBOURS
+    assert search_params(400, 10.0).neighbourhood.num_neighbours == SHORT_BUDGET_NEIGHBOURS
+    assert search_params(0, 1.0).neighbourhood.num_neighbours == default
 
 
 def test_pyvrp_model_is_exact_on_benchmark_conventions():
