@@ -81,3 +81,17 @@ def test_help_lists_the_commands(capsys):
     assert code == 0
     for cmd in ("solve", "check", "compare", "export", "validate"):
         assert cmd in out
+
+
+def test_quiet_solve_prints_nothing_at_all(tmp_path):
+    """Not even the banner HiGHS writes on file descriptor 1 before options apply."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "revlog.cli", "solve", str(TINY), "-o", str(tmp_path / "p")]
+    res = subprocess.run(
+        [*cmd, "--quiet", "--no-maps"], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    assert (res.stdout, res.stderr) == ("", "")
+    assert (tmp_path / "p" / "plan.json").is_file()

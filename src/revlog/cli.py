@@ -127,7 +127,7 @@ def solve(
         err.print(f"{output}: output folder exists; pass --force to replace it", highlight=False)
         raise typer.Exit(EXIT_INPUT)
     with _Progress(err, enabled=not (quiet or as_json)) as progress:
-        with _stdout_to_stderr():
+        with _stdout_to_stderr(silent=quiet or as_json):
             result = solve_inputs(inputs, time_limit_s=time_limit, seed=seed, progress=progress)
         progress("output", f"writing {output}")
         with atomic_dir(output, force=force) as tmp:
@@ -156,11 +156,12 @@ def solve(
 
 
 @contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
+def _stdout_to_stderr(*, silent: bool = False) -> Iterator[None]:
     """Send what native solver libraries print on file descriptor 1 to stderr.
 
     Keeps stdout for the command's own output (e.g. ``--json``); Python-level writes to
-    ``sys.stdout`` are untouched.
+    ``sys.stdout`` are untouched. With ``silent`` (``--quiet``, ``--json``) it goes to
+    the null device instead: HiGHS prints its banner before any option can turn it off.
     """
     try:
         fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
@@ -170,7 +171,12 @@ def _stdout_to_stderr() -> Iterator[None]:
         return
     try:
         sys.stdout.flush()
-        os.dup2(sys.__stderr__.fileno() if sys.__stderr__ is not None else 2, fd)
+        if silent:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)
+            os.close(null)
+        else:
+            os.dup2(sys.__stderr__.fileno() if sys.__stderr__ is not None else 2, fd)
         yield
     finally:
         with suppress(OSError, ValueError):
