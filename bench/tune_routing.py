@@ -87,10 +87,9 @@ def run_one(job: tuple[str, int, str, float]) -> dict:
 
 def size_band(name: str) -> str:
     """Solomon class (C1 … RC2) or X size band of an instance."""
-    if name.startswith("X-"):
-        n = int(name.split("-")[1][1:])
-        return "X n101-199" if n < 200 else ("X n200-299" if n < 300 else "X n300-400")
-    return "Solomon " + name.rstrip("0123456789") + name.lstrip("RC")[0]
+    from routing import instance_class
+
+    return ("" if name.startswith("X-") else "Solomon ") + instance_class(name)
 
 
 def summarise(raw: pd.DataFrame) -> str:
@@ -132,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tag", default="")
     ap.add_argument("--summarise-only", action="store_true")
     args = ap.parse_args(argv)
+    if not args.instances and not args.summarise_only:
+        ap.error("name the instances to run (--instances), or pass --summarise-only")
     out = RESULTS / ("routing_tuning" + (f"_{args.tag}" if args.tag else "") + ".csv")
     done = pd.read_csv(out) if out.exists() else pd.DataFrame(columns=COLUMNS)
     if not args.summarise_only:

@@ -35,7 +35,7 @@ _INT_LIMIT = 2**52
 
 #: Granular neighbourhood (nearest clients each client's moves are tried with) on short
 #: budgets. PyVRP's default, 50, was tuned by its authors for long runs; at 10 s for 100
-#: to 400 clients a narrower one buys about 1.5 to 2x more iterations, which is worth more
+#: to 400 clients a narrower one buys 1.7 to 1.9x the iterations, which is worth more
 #: than the breadth (measured side by side, see ``bench/results/routing_tuning.md``).
 SHORT_BUDGET_NEIGHBOURS = 20
 
