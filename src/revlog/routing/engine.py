@@ -214,7 +214,6 @@ def solution_from_routes(
     base_open = min(lo for lo, _ in problem.time_windows_h[0])
     used = [0] * len(problem.vehicle_types)
     runs: list[Run] = []
-    fixed = distance = risk = 0.0
     visited: set[int] = set()
     for route, t_idx in zip(routes, vehicle_types, strict=True):
         if len(route) == 0:
@@ -249,11 +248,6 @@ def solution_from_routes(
             )
             visited.add(j)
             prev = j
-        run_fixed = float(vt.fixed_cost_cny)
-        run_dist = float(vt.cost_cny_per_km) * run_km
-        fixed += run_fixed
-        distance += run_dist
-        risk += float(problem.risk_weight_cny_per_person) * expo
         runs.append(
             Run(
                 vehicle_type=vt.id,
@@ -263,9 +257,9 @@ def solution_from_routes(
                 km=run_km,
                 hours=stops[-1].arrival_h - stops[0].departure_h,
                 exposure=expo,
-                cost_cny=run_fixed + run_dist,
+                cost_cny=float(vt.fixed_cost_cny) + float(vt.cost_cny_per_km) * run_km,
             )
         )
         used[t_idx] += 1
     dropped = [i for i in range(1, problem.n_nodes) if i not in visited]
-    return RoutingSolution.from_parts(problem, runs, dropped, fixed, distance, risk)
+    return RoutingSolution.from_parts(problem, runs, dropped)

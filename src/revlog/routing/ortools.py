@@ -666,7 +666,6 @@ def _solution(model: _OrToolsModel, found, dropped: list[int], status: str, seco
     """Runs with stops, loads, breaks and costs from ``(slot, [(node, time_h)], breaks)``."""
     p = model.p
     runs: list[Run] = []
-    fixed = distance = risk = 0.0
     for slot, seq, brks in found:
         vt = p.vehicle_types[slot.type_index]
         brks = sorted(brks, key=lambda b: b.start_h)
@@ -697,11 +696,6 @@ def _solution(model: _OrToolsModel, found, dropped: list[int], status: str, seco
             )
         end = stops[-1].arrival_h
         in_run = [b for b in brks if b.start_h >= stops[0].departure_h - 1e-9 and b.end_h <= end]
-        run_fixed = float(vt.fixed_cost_cny)
-        run_dist = float(vt.cost_cny_per_km) * km
-        fixed += run_fixed
-        distance += run_dist
-        risk += float(p.risk_weight_cny_per_person) * expo
         runs.append(
             Run(
                 vehicle_type=vt.id,
@@ -712,19 +706,11 @@ def _solution(model: _OrToolsModel, found, dropped: list[int], status: str, seco
                 km=km,
                 hours=end - stops[0].departure_h,
                 exposure=expo,
-                cost_cny=run_fixed + run_dist,
+                cost_cny=float(vt.fixed_cost_cny) + float(vt.cost_cny_per_km) * km,
             )
         )
     return RoutingSolution.from_parts(
-        p,
-        runs,
-        dropped,
-        fixed,
-        distance,
-        risk,
-        status=status,
-        seconds=seconds,
-        engine="ortools",
+        p, runs, dropped, status=status, seconds=seconds, engine="ortools"
     )
 
 

@@ -141,6 +141,12 @@ class RoutingProblem:
     lonlat: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        ids = [vt.id for vt in self.vehicle_types]
+        if len(set(ids)) != len(ids):
+            # Runs name their vehicle type by id (solutions, checker, plan tables).
+            raise ValueError(f"{self.name}: vehicle type ids are not unique: {ids}")
+
     @property
     def n_nodes(self) -> int:
         """Number of nodes including the base."""

@@ -166,24 +166,28 @@ class RoutingSolution:
         problem,
         runs: list[Run],
         dropped: list[int],
-        fixed_cny: float,
-        distance_cny: float,
-        risk_cny: float,
         **kwargs,
     ) -> RoutingSolution:
-        """Build a solution whose drop penalty and objective follow from its parts.
+        """Build a solution whose objective parts follow from its runs and dropped stops.
 
         Parameters
         ----------
         problem
-            The :class:`~revlog.routing.problem.RoutingProblem` solved (for its penalty).
+            The :class:`~revlog.routing.problem.RoutingProblem` solved (vehicle costs,
+            risk weight, drop penalty).
         runs, dropped
             The runs and the unserved stops.
-        fixed_cny, distance_cny, risk_cny
-            Objective parts of the runs.
         **kwargs
             ``status``, ``seconds``, ``engine``, ``notes``.
         """
+        types = {vt.id: vt for vt in problem.vehicle_types}
+        weight = float(problem.risk_weight_cny_per_person)
+        fixed_cny = distance_cny = risk_cny = 0.0
+        for run in runs:
+            vt = types[run.vehicle_type]
+            fixed_cny += float(vt.fixed_cost_cny)
+            distance_cny += float(vt.cost_cny_per_km) * run.km
+            risk_cny += weight * run.exposure
         penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
         return cls(
             runs=runs,
