@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from revlog.bench import benchmarks_dir
 from revlog.bench.vrp import (
     RUN_COLUMNS,
     check_routes,
@@ -164,13 +163,6 @@ def test_run_vrp_writes_checked_sol_files(solomon_tiny, vrplib_tiny, tmp_path):
     assert text.splitlines()[0] == "instance,vehicles,distance,seconds,feasible"
 
 
-def _shipped(*parts):
-    path = benchmarks_dir().joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"benchmark file {path} not present (set REVLOG_BENCHMARKS)")
-    return path
-
-
 @pytest.mark.parametrize(
     ("instance", "sol", "cost", "routes"),
     [
@@ -180,24 +172,24 @@ def _shipped(*parts):
         ("X-n101-k25", "X-n101-k25", 27591, 26),
     ],
 )
-def test_shipped_optimal_solutions_check_out(instance, sol, cost, routes):
+def test_shipped_optimal_solutions_check_out(instance, sol, cost, routes, shipped):
     if instance.startswith("X"):
-        inst = _shipped("cvrplib", "X", f"{instance}.vrp")
-        sol_path = _shipped("cvrplib", "X", f"{sol}.sol")
+        inst = shipped("cvrplib", "X", f"{instance}.vrp")
+        sol_path = shipped("cvrplib", "X", f"{sol}.sol")
     else:
-        inst = _shipped("solomon", f"{instance}.txt")
-        sol_path = _shipped("solomon", "solutions", f"{sol}.sol")
+        inst = shipped("solomon", f"{instance}.txt")
+        sol_path = shipped("solomon", "solutions", f"{sol}.sol")
     res = check_sol_file(inst, sol_path)
     assert res.feasible, res.violations
     assert res.distance == pytest.approx(cost)
     assert res.vehicles == routes
 
 
-def test_shipped_solomon_reader_and_corruption():
-    p = read_instance(_shipped("solomon", "C101.txt"))
+def test_shipped_solomon_reader_and_corruption(shipped):
+    p = read_instance(shipped("solomon", "C101.txt"))
     assert p.n_nodes == 101 and p.vehicle_types[0].payload_kg == 200
     assert p.horizon_h == 1236
-    routes, _ = read_sol(_shipped("solomon", "solutions", "distance_only", "C101.sol"))
+    routes, _ = read_sol(shipped("solomon", "solutions", "distance_only", "C101.sol"))
     assert route_distance(p, routes) == pytest.approx(827.3)
     reversed_first = [routes[0][::-1], *routes[1:]]  # C1 windows are tight: breaks them
     assert not check_routes(p, reversed_first).feasible

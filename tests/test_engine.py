@@ -7,7 +7,6 @@ import time
 import numpy as np
 import pytest
 
-from revlog.bench import benchmarks_dir
 from revlog.bench.vrp import check_routes, read_instance
 from revlog.routing.engine import solution_from_routes, solve_routing
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
@@ -166,13 +165,6 @@ def test_solution_from_routes_schedules_at_earliest_times():
     assert run.km == pytest.approx(p.km[0, 1] + p.km[1, 2] + p.km[2, 0])
 
 
-def _shipped(*parts):
-    path = benchmarks_dir().joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"benchmark file {path} not present (set REVLOG_BENCHMARKS)")
-    return path
-
-
 @pytest.mark.parametrize(
     ("parts", "bks", "tol_pct"),
     [
@@ -181,11 +173,28 @@ def _shipped(*parts):
         (("cvrplib", "X", "X-n101-k25.vrp"), 27591.0, 3.0),
     ],
 )
-def test_engine_near_best_known_in_two_seconds(parts, bks, tol_pct):
-    p = read_instance(_shipped(*parts))
+def test_engine_near_best_known_in_two_seconds(parts, bks, tol_pct, shipped):
+    p = read_instance(shipped(*parts))
     sol = solve_routing(p, 1.5, seed=0)
     res = check_routes(p, sol.routes)
     assert res.feasible, res.violations
     assert res.distance == pytest.approx(sol.distance_km, abs=1e-6)
     assert res.distance >= bks - 1e-6
     assert 100 * (res.distance - bks) / bks <= tol_pct
+
+
+def test_vehicle_type_ids_must_be_unique():
+    # Runs name their vehicle type by id: two types under one id would mix their costs.
+    twin = [VehicleType("truck", 2000.0), VehicleType("truck", 3000.0, fixed_cost_cny=50.0)]
+    with pytest.raises(ValueError, match="not unique"):
+        _grid_problem(vehicle_types=twin)
+
+
+def test_solution_parts_follow_from_the_runs():
+    p = _grid_problem(n=12, exposure=np.full((12, 12), 2.0), risk_weight_cny_per_person=0.5)
+    sol = solve_routing(p, 2.0, seed=0, max_iterations=200)
+    vt = p.vehicle_types[0]
+    assert sol.fixed_cny == pytest.approx(vt.fixed_cost_cny * sol.n_runs)
+    assert sol.distance_cny == pytest.approx(vt.cost_cny_per_km * sol.distance_km)
+    assert sol.risk_cny == pytest.approx(0.5 * 2.0 * sum(len(r.stops) - 1 for r in sol.runs))
+    assert sol.objective_cny == pytest.approx(sol.fixed_cny + sol.distance_cny + sol.risk_cny)

@@ -40,11 +40,6 @@ HUBS = {"lanzhou", "zhangye", "jiuquan", "dunhuang", "lhasa", "nagqu", "chengdu"
         "ruoqiang", "hotan", "korla", "yinchuan"}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def gd():
-    return load_geodata()
-
-
 def test_default_dir_and_env_override(monkeypatch, tmp_path):
     assert (default_geodata_dir() / "places.csv").is_file()
     monkeypatch.setenv("REVLOG_GEODATA", str(tmp_path))

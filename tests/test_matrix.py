@@ -11,21 +11,11 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely import Point
 
-from revlog.geo.geodata import STUDY_AREA_BOUNDS, load_geodata
+from revlog.geo.geodata import STUDY_AREA_BOUNDS
 from revlog.geo.matrix import great_circle_matrix, road_matrix
 from revlog.geo.roads import RoadNetwork
 
 SPEED = {"expressway": 80.0, "national": 60.0, "provincial": 60.0}
-
-
-@pytest.fixture(scope="module")
-def gd():
-    return load_geodata()
-
-
-@pytest.fixture(scope="module")
-def net(gd):
-    return RoadNetwork.from_geodata(gd)
 
 
 def _place_sites(gd, ids):

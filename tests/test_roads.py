@@ -7,23 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from revlog.geo.geodata import load_geodata
 from revlog.geo.roads import (
     ACCESS_DETOUR_FACTOR,
     RoadNetwork,
     geodesic_km,
     link_exposure_persons,
 )
-
-
-@pytest.fixture(scope="module")
-def gd():
-    return load_geodata()
-
-
-@pytest.fixture(scope="module")
-def net(gd):
-    return RoadNetwork.from_geodata(gd)
 
 
 def test_embedded_network_connected(net, gd):
