@@ -32,12 +32,9 @@ import scipy.sparse as sp
 
 from revlog.bench import benchmarks_dir
 from revlog.check.design import check_design
+from revlog.errors import LocationInfeasibleError, LocationNoSolutionError
 from revlog.location.problem import LocationProblem
-from revlog.location.solve import (
-    LocationInfeasibleError,
-    LocationNoSolutionError,
-    solve_location,
-)
+from revlog.location.solve import solve_location
 
 RESULTS = Path(__file__).resolve().parent / "results"
 LARGE_ORDER = [

@@ -8,8 +8,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from revlog.check.routes import check_linehauls, check_routes
-from revlog.routing.linehaul import size_linehauls
+from revlog.check.routes import check_routes
+from revlog.routing.linehaul import LinehaulFlow, size_linehauls
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, VehicleType
 from revlog.routing.solution import Break
@@ -169,9 +169,9 @@ def test_distance_cost_and_objective(rich):
     assert has(check_routes(prob, bad), "but the matrix gives")[0]
     bad = corrupt(sol, lambda s: setattr(s.runs[0], "cost_cny", s.runs[0].cost_cny - 1.0))
     assert has(check_routes(prob, bad), "recomputed")[0]
-    bad = corrupt(sol, lambda s: setattr(s, "objective_cny", s.objective_cny * 0.9))
+    bad = dataclasses.replace(sol, objective_cny=sol.objective_cny * 0.9)
     assert has(check_routes(prob, bad), "objective_cny")[0]
-    bad = corrupt(sol, lambda s: setattr(s, "penalty_cny", 5.0))
+    bad = dataclasses.replace(sol, penalty_cny=5.0)
     assert has(check_routes(prob, bad), "penalty_cny")[0]
 
 
@@ -205,30 +205,27 @@ def test_no_road_leg():
     assert has(check_routes(blocked, sol), "no permitted road")[0]
 
 
-def test_linehaul_sizing_is_checked():
+def test_linehaul_runs_carry_the_flow_within_payload_and_certified_boxes():
+    """A line-haul flow takes max(ceil(t / payload), ceil(damaged t / box)) runs of its truck."""
     truck = VehicleType("semi", 20_000, 2_000, 1500, 6.0, 3)
-    plan = size_linehauls(
-        [("o1", "plant", 130.0), ("o2", "plant", 0.0), ("o3", "plant", 45.0)],
-        km={("o1", "plant"): 400.0, ("o3", "plant"): 800.0},
-        hours={("o1", "plant"): 6.0, ("o3", "plant"): 12.0},
-        vehicle=truck,
-        damaged_share={"o1": 0.0, "o3": 0.2},
-        rules=DrivingRules(),
-    )
-    assert check_linehauls(plan, DrivingRules()) == []
+    flows = [
+        LinehaulFlow("o1", "plant", 130.0, 0.0, truck, 400.0, 6.0, 10.0),
+        LinehaulFlow("o2", "plant", 0.0, 0.0, truck, 1.0, 1.0),
+        LinehaulFlow("o3", "plant", 45.0, 9.0, truck, 800.0, 12.0),
+    ]
+    plan = size_linehauls(flows, rules=DrivingRules(max_days=1))
     o1, o3 = plan.legs
     assert o1.runs_per_year == 7  # 130 t / 20 t
     assert o3.runs_per_year == 5  # 9 t damaged / 2 t boxes beats 45 t / 20 t = 3
-    assert o1.cost_cny_per_year == pytest.approx(7 * (1500 + 800 * 6.0))
-    assert o3.days_per_run == 3 and o1.days_per_run == 2
-    assert plan.to_frame().shape == (2, len(dataclasses.fields(o1)))
-    short = dataclasses.replace(plan, legs=[dataclasses.replace(o1, runs_per_year=6)])
-    assert has(check_linehauls(short), "runs of")[0]
+    assert o1.cost_cny_per_year == pytest.approx(7 * (1500 + 800 * 6.0))  # fixed + round trip
+    assert o1.exposure_per_year == pytest.approx(7 * 10.0)  # loaded legs only
+    assert o3.days_per_run == 3 and o1.days_per_run == 2  # breaks and the 10 h duty limit
+    assert len(plan.to_frame()) == 2
     with pytest.raises(ValueError, match="no certified boxes"):
         size_linehauls(
-            [("o3", "plant", 45.0)],
-            {("o3", "plant"): 1.0},
-            {("o3", "plant"): 1.0},
-            dataclasses.replace(truck, damaged_capacity_kg=0.0),
-            damaged_share=0.2,
+            [
+                dataclasses.replace(
+                    flows[2], vehicle=dataclasses.replace(truck, damaged_capacity_kg=0.0)
+                )
+            ]
         )

@@ -7,7 +7,7 @@ import pytest
 
 import revlog
 from _revlog_plans import copy_of_solved, run_cli, solved_tiny_dir
-from revlog.compare import to_markdown
+from revlog.compare import compare_solver, to_markdown
 from revlog.plan import KPI_ORDER, Plan
 
 
@@ -33,7 +33,11 @@ def test_one_column_per_plan_with_differences(plans):
     assert total["Δ tiny-dearer"] == pytest.approx(0.25 * a.kpis["total_cost_cny_per_year"])
     assert total["Δ% tiny-dearer"] == pytest.approx(25.0)
     assert table.loc["outlets_open", "Δ tiny-dearer"] == pytest.approx(1.0)
-    assert table.loc["location_status", "Δ tiny-dearer"] is None  # text: no difference
+    assert "location_status" not in table.index  # statuses are solver figures, not KPIs
+    assert (table.dtypes.drop("unit") == "float64").all()
+    solver = compare_solver([a, b])
+    assert list(solver.columns) == ["tiny", "tiny-dearer"]
+    assert solver.loc["location_status", "tiny"] in ("optimal", "time_limit")
     assert table.loc["runs_per_period", "Δ tiny-dearer"] == pytest.approx(0.0)
 
 

@@ -10,13 +10,8 @@ import pytest
 from revlog.bench.vrp import check_routes, read_instance
 from revlog.routing.engine import solution_from_routes, solve_routing
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
-from revlog.routing.pyvrp_engine import (
-    SHORT_BUDGET_NEIGHBOURS,
-    decimal_scale,
-    search_params,
-    to_int,
-    to_pyvrp,
-)
+from revlog.routing.pyvrp_engine import SHORT_BUDGET_NEIGHBOURS, search_params, to_pyvrp
+from revlog.routing.units import decimal_scale, to_int
 
 
 def _grid_problem(n: int = 25, seed: int = 3, **kw) -> RoutingProblem:
@@ -74,7 +69,7 @@ def test_pyvrp_model_is_exact_on_benchmark_conventions():
 
 
 def test_pyvrp_model_records_what_it_relaxes():
-    p = _grid_problem(rules=DrivingRules())
+    p = _grid_problem(rules=DrivingRules(max_days=1))
     p.time_windows_h[1] = [(0.0, 5.0), (8.0, 12.0)]
     p.km[2, 3] = np.inf
     model = to_pyvrp(p)
@@ -134,7 +129,7 @@ def test_engine_enforces_the_rich_rules_through_ortools():
             VehicleType("small", 1500.0, 300.0, 400.0, 3.0, 4),
             VehicleType("big", 3000.0, 600.0, 700.0, 4.5, 3),
         ],
-        rules=DrivingRules(),
+        rules=DrivingRules(max_days=1),
         horizon_h=48.0,
     )
     t0 = time.perf_counter()

@@ -16,8 +16,8 @@ from shapely.geometry import shape
 
 from _revlog_plans import run_cli, solved_tiny_dir
 from revlog.export.geojson import feature_collection
-from revlog.export.tables import write_csv_tables, write_geopackage
 from revlog.plan import GEO_TABLES, TABLES, Plan
+from revlog.plan.io import write_csv_tables, write_geopackage
 
 GEOMETRY = {
     "outlets": {"Point"},

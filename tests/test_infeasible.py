@@ -15,8 +15,7 @@ import pytest
 import revlog
 from _revlog_plans import run_cli
 from _tiny_variants import write_variant
-from revlog.errors import InfeasibleError, ScenarioError
-from revlog.location.solve import LocationInfeasibleError
+from revlog.errors import InfeasibleError, LocationInfeasibleError, ScenarioError
 
 #: A dealer in Golmud, about 750 km by road from the tiny scenario's sites.
 GOLMUD = "G1,Golmud dealer,dealer,Qinghai,Haixi,94.9,36.4,3.0,0.0"

@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 
 from revlog.check.routes import check_routes
+from revlog.errors import RoutingInfeasibleError
 from revlog.routing.engine import solve_routing
 from revlog.routing.ortools import solve_ortools
-from revlog.routing.problem import DrivingRules, RoutingInfeasibleError, VehicleType
+from revlog.routing.problem import DrivingRules, VehicleType
 from revlog.routing.rules import diagnose, fleet_limits
 from test_routing_ortools import daily, make, sym
 
@@ -178,10 +179,10 @@ def test_pickups_beyond_the_certified_fleet_fail_at_once_with_a_diagnosis():
     # 12 stops × 2.1 t = 25.2 t, but two 3 t trucks × 5 runs carry 30 t: kg alone is no
     # proof. Each stop fills more than half a truck, though: 12 runs needed, 10 possible.
     prob = _certified_only(12, 2000.0)
-    msgs = fleet_limits(prob)
-    assert len(msgs) == 1
-    assert "12 of the 12 stops only truck can carry" in msgs[0]
-    assert "10 run(s)" in msgs[0]
+    (d,) = fleet_limits(prob)
+    assert d.code == "fleet_runs" and d.setting == "count"
+    assert "12 of the 12 stops only truck can carry" in d.message
+    assert "10 run(s)" in d.message
     for solve in (solve_ortools, solve_routing):
         t0 = time.perf_counter()
         with pytest.raises(RoutingInfeasibleError) as exc:
@@ -194,9 +195,13 @@ def test_total_kg_beyond_the_certified_fleet_names_the_payload_limit():
     # 21 stops × 2.1 t = 44.1 t for two 3 t trucks × 5 runs = 30 t (S-chengdu, 2030);
     # the whole fleet (vans too) would carry 45 t: only the certified group proves it.
     prob = _certified_only(21, 2000.0)
-    msgs = diagnose(prob)
+    found = diagnose(prob)
     assert any(
-        "pick up 44100 kg" in m and "payload of truck" in m and "30000 kg" in m for m in msgs
+        d.code == "fleet_capacity"
+        and "pick up 44100 kg" in d.message
+        and "payload of truck" in d.message
+        and "30000 kg" in d.message
+        for d in found
     )
     t0 = time.perf_counter()
     with pytest.raises(RoutingInfeasibleError):

@@ -16,13 +16,9 @@ import pytest
 from scipy.sparse.csgraph import shortest_path
 
 from revlog.check.routes import check_routes
+from revlog.errors import RoutingInfeasibleError
 from revlog.routing.ortools import solve_ortools
-from revlog.routing.problem import (
-    DrivingRules,
-    RoutingInfeasibleError,
-    RoutingProblem,
-    VehicleType,
-)
+from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 
 T = 0.5  # time limit per solve, s
 WEEK = [(0.0, 168.0)]
@@ -86,9 +82,9 @@ def break_case(rules: DrivingRules) -> RoutingProblem:
 
 
 def test_break_rule_changes_the_route():
-    free = solve_checked(break_case(DrivingRules(max_driving_h=None)))
+    free = solve_checked(break_case(DrivingRules(max_driving_h=None, max_days=1)))
     assert free.routes == [[1, 2]]
-    ruled = solve_checked(break_case(DrivingRules()))
+    ruled = solve_checked(break_case(DrivingRules(max_days=1)))
     assert sorted(ruled.routes) == [[1], [2]]
     assert ruled.fixed_cny == 1000 and free.fixed_cny == 500
     run2 = next(r for r in ruled.runs if r.nodes == [2])
@@ -97,7 +93,7 @@ def test_break_rule_changes_the_route():
 
 def test_breaks_are_accounted_in_the_schedule():
     # a 5 h leg needs a break on the way: arrival = departure + 5 h + 20 min
-    prob = make(sym([[0, 5.0], [0, 0]]), rules=DrivingRules(duty_h_per_day=12.0))
+    prob = make(sym([[0, 5.0], [0, 0]]), rules=DrivingRules(duty_h_per_day=12.0, max_days=1))
     sol = solve_checked(prob)
     (run,) = sol.runs
     out = run.stops[1].arrival_h - run.start_h
@@ -107,7 +103,7 @@ def test_breaks_are_accounted_in_the_schedule():
 
 
 def test_daily_duty_limit_is_diagnosed_before_solving():
-    prob = make(sym([[0, 6.0], [0, 0]]), rules=DrivingRules(duty_h_per_day=10.0))
+    prob = make(sym([[0, 6.0], [0, 0]]), rules=DrivingRules(duty_h_per_day=10.0, max_days=1))
     with pytest.raises(RoutingInfeasibleError) as exc:
         solve_ortools(prob, T)
     assert "node 1 (s1)" in str(exc.value) and "run limit 10.00 h" in str(exc.value)
@@ -146,7 +142,7 @@ def test_night_ban_delays_service_until_after_the_ban():
     # (leaving at 0:30), with a 0-6 ban the vehicle leaves at 6:00 at the earliest.
     hours = sym([[0, 4.0, 1.0], [0, 0, 4.0], [0, 0, 0]])
     windows = [WEEK, daily(4.5, 11.0), daily(4.5, 18)]
-    base = dict(shift_start_h=0.0, duty_h_per_day=10.0)
+    base = dict(shift_start_h=0.0, duty_h_per_day=10.0, max_days=1)
     rules = DrivingRules(night_ban_h=(0.0, 6.0), **base)
     banned = solve_checked(make(hours, windows=windows, rules=rules), time_limit_s=1.0)
     s1 = next(s for r in banned.runs for s in r.stops if s.node == 1)
@@ -177,13 +173,13 @@ def test_multi_trip_reuses_one_vehicle_on_separate_days():
         hours,
         intact=[0, 600, 600, 600],
         types=types,
-        rules=DrivingRules(allow_multi_trip=True),
+        rules=DrivingRules(allow_multi_trip=True, max_days=1),
     )
     sol = solve_checked(prob)
     assert len(sol.runs) == 3
     assert {(r.vehicle_type, r.vehicle) for r in sol.runs} == {("van", 0)}
     assert sorted(r.trip for r in sol.runs) == [0, 1, 2]
-    single = make(hours, intact=[0, 600, 600, 600], types=types, rules=DrivingRules())
+    single = make(hours, intact=[0, 600, 600, 600], types=types, rules=DrivingRules(max_days=1))
     with pytest.raises(RoutingInfeasibleError, match="fleet"):
         solve_ortools(single, T)
 
@@ -314,8 +310,10 @@ def test_unreachable_window_raises_without_penalty_and_drops_with_one():
     hours = sym([[0, 3.0, 1.0], [0, 0, 3.0], [0, 0, 0]])
     windows = [[(8.0, 40.0)], [(0.0, 9.0)], [(8.0, 40.0)]]
     with pytest.raises(RoutingInfeasibleError, match=r"node 1 \(s1\): earliest arrival 11.00 h"):
-        solve_ortools(make(hours, windows=windows, rules=DrivingRules()), T)
-    sol = solve_checked(make(hours, windows=windows, rules=DrivingRules(), penalty=5000.0))
+        solve_ortools(make(hours, windows=windows, rules=DrivingRules(max_days=1)), T)
+    sol = solve_checked(
+        make(hours, windows=windows, rules=DrivingRules(max_days=1), penalty=5000.0)
+    )
     assert sol.dropped == [1]
     assert any("expected drop: node 1" in note for note in sol.notes)
 
@@ -337,7 +335,7 @@ def random_case(seed: int, n: int = 12) -> RoutingProblem:
         service=[0] + [0.25] * (n - 1),
         windows=win,
         types=types,
-        rules=DrivingRules(),
+        rules=DrivingRules(max_days=1),
     )
 
 
@@ -361,13 +359,16 @@ def test_initial_routes_are_used_when_feasible_and_ignored_otherwise():
 
 
 def test_tables_have_documented_columns():
-    sol = solve_checked(break_case(DrivingRules()))
-    frames = sol.to_frames()
+    sol = solve_checked(break_case(DrivingRules(max_days=1)))
+    prob = break_case(DrivingRules(max_days=1))
+    frames = sol.to_frames(prob)
     assert list(frames["stops"].columns) == [
-        "run", "seq", "node", "node_id", "arrival_h", "start_h", "departure_h",
-        "load_intact_kg", "load_damaged_kg", "day",
+        "run_id", "seq", "node", "node_id", "day", "arrival_h", "start_h", "departure_h",
+        "pickup_intact_kg", "pickup_damaged_kg", "load_intact_kg", "load_damaged_kg",
     ]  # fmt: skip
-    assert len(frames["runs"]) == 2 and frames["runs"]["km"].sum() == pytest.approx(sol.distance_km)
+    runs = frames["routes"]
+    assert len(runs) == 2 and runs["km"].sum() == pytest.approx(sol.distance_km)
+    assert runs["run_id"].tolist() == [f"{prob.name}/001", f"{prob.name}/002"]
     assert set(frames["breaks"]["kind"]) == {"driving"}
 
 

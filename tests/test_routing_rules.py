@@ -23,20 +23,23 @@ from test_routing_ortools import WEEK, daily, make, solve_checked, sym
 def test_night_ban_wraps_midnight_and_is_clipped_to_the_period():
     bans = night_ban_intervals_h(DrivingRules(night_ban_h=(22.0, 6.0)), 48.0)
     assert bans == [(0.0, 6.0), (22.0, 30.0), (46.0, 48.0)]
-    assert night_ban_intervals_h(DrivingRules(), 48.0) == []
+    assert night_ban_intervals_h(DrivingRules(max_days=1), 48.0) == []
 
 
 def test_shift_starts_and_interval_algebra():
-    assert shift_start_windows_h(DrivingRules(shift_start_h=8.0), 48.0) == [(8, 24), (32, 48)]
+    assert shift_start_windows_h(DrivingRules(shift_start_h=8.0, max_days=1), 48.0) == [
+        (8, 24),
+        (32, 48),
+    ]
     assert intersect_intervals([(0, 10), (20, 30)], [(5, 25)]) == [(5, 10), (20, 25)]
 
 
 @pytest.mark.parametrize(
     "rules",
     [
-        DrivingRules(),
+        DrivingRules(max_days=1),
         DrivingRules(max_days=3),
-        DrivingRules(night_ban_h=(22.0, 6.0)),
+        DrivingRules(night_ban_h=(22.0, 6.0), max_days=1),
         DrivingRules(night_ban_h=(0.0, 6.0), max_days=2),
         DrivingRules(max_driving_h=None, night_ban_h=(23.0, 5.0), max_days=2),
     ],
@@ -60,10 +63,12 @@ def test_break_sequence_is_chronologically_feasible(rules):
 
 
 def test_diagnose_names_node_and_limit():
-    prob = make(sym([[0, 1.0, 30.0], [0, 0, 30.0], [0, 0, 0]]), rules=DrivingRules())
-    (msg,) = diagnose(prob)
-    assert msg.startswith("node 2 (s2): shortest round trip") and "run limit 10.00 h" in msg
-    assert diagnose(make(sym([[0, 1.0], [0, 0]]), windows=[WEEK, []])) == [
+    prob = make(sym([[0, 1.0, 30.0], [0, 0, 30.0], [0, 0, 0]]), rules=DrivingRules(max_days=1))
+    (d,) = diagnose(prob)
+    assert (d.code, d.site, d.setting) == ("run_limit", "s2", "duty_h_per_day")
+    assert d.message.startswith("node 2 (s2): shortest round trip")
+    assert "run limit 10.00 h" in d.message
+    assert [str(d) for d in diagnose(make(sym([[0, 1.0], [0, 0]]), windows=[WEEK, []]))] == [
         "node 1 (s1): no opening hours"
     ]
 

@@ -104,7 +104,7 @@ def test_ctrl_c_in_a_routing_search_gives_quick_runs_for_the_rest(monkeypatch):
     assert len(seen) == 2 and len(statuses) == 3  # no full search after Ctrl-C
     assert statuses[seen[0]] != "interrupted"
     assert [b for b, s in statuses.items() if s == "interrupted"] == list(statuses)[1:]
-    assert "interrupted" in plan.kpis["routing_status"]
+    assert "interrupted" in plan.solver["routing_status"]
     assert not revlog.check(plan, load_scenario(sc))
 
 

@@ -148,8 +148,8 @@ def solve(
     if result.meta.get("interrupted"):
         err.print(
             f"[yellow]warning[/yellow]: interrupted; {output} holds the best plan found so far "
-            f"(outlet design {result.kpis.get('location_status', '?')}, gap "
-            f"{float(result.kpis.get('location_gap', float('nan'))):.2e}; bases searched "
+            f"(outlet design {result.solver.get('location_status', '?')}, gap "
+            f"{float(result.solver.get('location_gap', float('nan'))):.2e}; bases searched "
             "in full or given quick constructive runs; every run verified by the checker)",
             highlight=False,
         )
@@ -252,8 +252,8 @@ def compare(
     from rich.table import Table
 
     from revlog.compare import compare as compare_plans
-    from revlog.compare import to_markdown
-    from revlog.plan import format_value
+    from revlog.compare import compare_solver, to_markdown
+    from revlog.plan import format_kpi, format_value
 
     plans = [_load_plan(d) for d in plan_dirs]
     names = _column_names(plans, plan_dirs)
@@ -272,8 +272,11 @@ def compare(
             elif str(c).startswith("Δ "):
                 cells.append(("+" if float(v) > 0 else "") + format_value(v))
             else:
-                cells.append(format_value(v) if not isinstance(v, str) else v)
+                cells.append(format_kpi(str(k), v) if not isinstance(v, str) else v)
         view.add_row(str(k), *cells)
+    solver = compare_solver(plans, names=names)
+    for k, row in solver.iterrows():
+        view.add_row(str(k), "", *[format_value(v) for v in row.tolist()])
     wide = out if out.is_terminal else Console(width=1000, emoji=False)
     wide.print(view)
     if csv is not None:
@@ -304,8 +307,7 @@ def export(
     ] = ["geojson"],  # noqa: B006
 ) -> None:
     """Export a saved plan: GeoJSON (RFC 7946), CSV tables, a GeoPackage, the map, the PNG."""
-    from revlog.export.geojson import write_plan_geojson
-    from revlog.export.tables import write_csv_tables, write_geopackage
+    from revlog.plan.io import write_csv_tables, write_geopackage, write_plan_geojson
 
     bad = [f for f in fmt if f not in EXPORT_FORMATS]
     if bad:

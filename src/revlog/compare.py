@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from revlog.plan import KPI_ORDER, KPI_UNITS, Plan
+from revlog.plan import KPI_ORDER, KPI_UNITS, SOLVER_FIELDS, Plan
 
 
 def _as_plan(p: Plan | str | Path) -> Plan:
@@ -49,8 +49,9 @@ def compare(
     -------
     pandas.DataFrame
         One row per KPI (in :data:`revlog.plan.KPI_ORDER`, then any others), a ``unit``
-        column, one column per plan, then the differences. Non-numeric KPIs (statuses)
-        have empty differences.
+        column (text), one ``float64`` column per plan (NaN where a plan lacks the KPI),
+        then the differences (``float64``, NaN where undefined). The solver statuses are
+        not KPIs: see :func:`compare_solver`.
 
     Examples
     --------
@@ -65,23 +66,31 @@ def compare(
     table = pd.DataFrame(index=pd.Index(keys, name="kpi"))
     table["unit"] = [KPI_UNITS.get(k, "") for k in keys]
     for name, p in zip(cols, loaded, strict=True):
-        table[name] = [p.kpis.get(k, None) for k in keys]
-    table = table.astype({c: object for c in cols})
+        table[name] = pd.to_numeric(p.kpis.reindex(keys), errors="coerce").astype(float).to_numpy()
     if differences and len(loaded) > 1:
-        first = cols[0]
+        first = table[cols[0]]
         for name in cols[1:]:
-            delta, rel = [], []
-            for k in keys:
-                a, b = table.at[k, first], table.at[k, name]
-                if _numeric(a) and _numeric(b):
-                    d = float(b) - float(a)
-                    delta.append(d)
-                    rel.append(100.0 * d / abs(float(a)) if float(a) != 0 else None)
-                else:
-                    delta.append(None)
-                    rel.append(None)
-            table[f"Δ {name}"] = pd.Series(delta, index=table.index, dtype=object)
-            table[f"Δ% {name}"] = pd.Series(rel, index=table.index, dtype=object)
+            delta = table[name] - first
+            table[f"Δ {name}"] = delta
+            table[f"Δ% {name}"] = (100.0 * delta / first.abs()).where(first != 0)
+    return table
+
+
+def compare_solver(
+    plans: Sequence[Plan | str | Path], names: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The solver figures of several plans side by side (statuses and gaps, as text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per field of :data:`revlog.plan.SOLVER_FIELDS`, one column per plan.
+    """
+    loaded = [_as_plan(p) for p in plans]
+    cols = _unique_names(loaded, names)
+    table = pd.DataFrame(index=pd.Index(list(SOLVER_FIELDS), name="solver"))
+    for name, p in zip(cols, loaded, strict=True):
+        table[name] = [p.solver.get(k) for k in SOLVER_FIELDS]
     return table
 
 
@@ -104,6 +113,8 @@ def to_markdown(table: pd.DataFrame) -> str:
 def _cell(column: Any, v: Any, fmt: Any) -> str:
     if v is None or (isinstance(v, float) and v != v):
         return ""
+    if hasattr(v, "item"):
+        v = v.item()
     if str(column).startswith("Δ%") and _numeric(v):
         return f"{float(v):+.1f} %"
     if str(column).startswith("Δ ") and _numeric(v):

@@ -1,11 +1,17 @@
-"""Errors a user can act on: they name the file, the field and the reason.
+"""Every exception revlog raises on purpose, and the structured diagnosis of an infeasibility.
 
-Nothing here prints or exits; the CLI turns these into messages and exit codes.
+All exception types live here and derive from :class:`RevlogError`. Nothing here prints or
+exits; the CLI turns these into messages and exit codes.
+
+An infeasible scenario is explained by :class:`Diagnosis` records (what is wrong, at which
+site or node, and which setting binds); modules decide on their ``code`` and ``site``
+fields, never on the wording of another module's message.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 
 class RevlogError(Exception):
@@ -34,6 +40,42 @@ class Problem:
         return f"{self.file}:{self.field}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Diagnosis:
+    """One reason why a problem has no feasible solution.
+
+    Parameters
+    ----------
+    code
+        What kind of reason, stable for programs (e.g. ``"no_arc"``, ``"run_limit"``,
+        ``"fleet_capacity"``, ``"search_failed"``); see the module that raises it.
+    message
+        The reason in words a planner understands, naming the site and the limit.
+    site
+        The site or node id at fault (``None`` for the fleet or the whole problem).
+    setting
+        The setting that binds: a field of the problem's rules (``"duty_h_per_day"``) or,
+        once the pipeline has mapped it, of the scenario (``"rules.duty_h_per_day"``).
+    """
+
+    code: str
+    message: str
+    site: str | None = None
+    setting: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+    def with_message(self, message: str, setting: str | None = None) -> Diagnosis:
+        """The same diagnosis with another message (and setting, if given)."""
+        return replace(self, message=message, setting=setting or self.setting)
+
+
+def as_diagnoses(items: Iterable[Diagnosis | str], code: str = "other") -> list[Diagnosis]:
+    """Diagnoses from diagnoses or plain sentences (a sentence gets ``code``)."""
+    return [d if isinstance(d, Diagnosis) else Diagnosis(code, str(d)) for d in items]
+
+
 class ScenarioError(RevlogError):
     """A scenario file or one of its tables is invalid.
 
@@ -49,21 +91,82 @@ class ScenarioError(RevlogError):
 
 
 class InfeasibleError(RevlogError):
-    """The scenario has no feasible plan; ``diagnosis`` says which site and which limit.
+    """The scenario has no feasible plan; the diagnoses say which site and which limit.
 
     Parameters
     ----------
-    diagnosis
-        One sentence per cause, naming the site and the limit.
+    diagnoses
+        One :class:`Diagnosis` (or sentence) per cause.
     stage
         ``"location"`` or ``"routing"``.
+
+    Attributes
+    ----------
+    diagnoses
+        The structured causes.
+    diagnosis
+        Their messages (one sentence each).
     """
 
-    def __init__(self, diagnosis: list[str], stage: str = ""):
-        self.diagnosis = list(diagnosis)
+    def __init__(self, diagnoses: Iterable[Diagnosis | str], stage: str = ""):
+        self.diagnoses = as_diagnoses(diagnoses)
         self.stage = stage
         head = f"{stage} stage infeasible" if stage else "infeasible"
         super().__init__(head + ":\n" + "\n".join(f"- {d}" for d in self.diagnosis))
+
+    @property
+    def diagnosis(self) -> list[str]:
+        """The causes as sentences."""
+        return [d.message for d in self.diagnoses]
+
+
+class LocationInfeasibleError(InfeasibleError):
+    """The location problem has no feasible design (``stage="location"``)."""
+
+    def __init__(self, diagnoses: Iterable[Diagnosis | str]) -> None:
+        super().__init__(diagnoses, stage="location")
+
+
+class RoutingInfeasibleError(InfeasibleError):
+    """A routing problem cannot be solved as posed (``stage="routing"``)."""
+
+    def __init__(self, diagnoses: Iterable[Diagnosis | str]) -> None:
+        super().__init__(diagnoses, stage="routing")
+
+
+class LocationNoSolutionError(RevlogError):
+    """The solver stopped (time limit, Ctrl-C) before finding any feasible design.
+
+    Parameters
+    ----------
+    status
+        The stop reason (``time_limit``, ``interrupted``…).
+    bound_cny
+        The best lower bound reached, CNY/year.
+    """
+
+    def __init__(self, status: str, bound_cny: float) -> None:
+        self.status = status
+        self.bound_cny = bound_cny
+        super().__init__(f"no feasible design found ({status}); best bound {bound_cny:.6g} CNY")
+
+
+class RoutingCheckError(RevlogError):
+    """A routing engine returned runs that the independent checker rejects (a bug).
+
+    Parameters
+    ----------
+    base_id
+        The base whose runs failed.
+    violations
+        The checker's messages.
+    """
+
+    def __init__(self, base_id: str, violations: list[str]):
+        self.base_id = base_id
+        self.violations = violations
+        head = f"internal error: runs of base {base_id} fail the independent checker"
+        super().__init__(head + ":\n" + "\n".join(f"- {v}" for v in violations[:20]))
 
 
 class SolveInterruptedError(RevlogError):
@@ -86,3 +189,7 @@ class SolveInterruptedError(RevlogError):
         self.reason = reason
         text = f"interrupted during the {stage} stage"
         super().__init__(text + (f": {reason}" if reason else ""))
+
+
+class OutputExistsError(RevlogError):
+    """The output folder exists and replacing it was not asked for (or is not allowed)."""

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from revlog.errors import Problem, ScenarioError
 from revlog.geo.geodata import STUDY_AREA_BOUNDS, Geodata, load_geodata
+from revlog.location.problem import yearly_capacity_t
+from revlog.regulations import COLLECTION_MAX_STOCK_T, STORAGE_MIN_STOCK_T
 from revlog.scenario.schema import MAX_CNY, Province, Scenario
 
 # column -> (kind, required); kinds: id, str, province, lon, lat, nonneg, pos, share, bool,
@@ -51,8 +52,6 @@ CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "existing": ("bool", False),
 }
 MAX_ABSURD_T_PER_YEAR = 1e6
-COLLECTION_MAX_STOCK_T = 5.0
-STORAGE_MIN_STOCK_T = 30.0
 
 
 @dataclass
@@ -580,12 +579,14 @@ def prepare(sc: Scenario) -> Inputs:
     cands["fixed_cost_cny_per_year"] = (
         cands["fixed_cost_cny_per_year"] * sc.candidates.fixed_cost_scale
     )
-    turns = np.where(
-        cands["kind"] == "collection",
-        sc.location.collection_turns_per_year,
-        sc.location.storage_turns_per_year,
-    )
-    cands["capacity_t_per_year"] = cands["stock_capacity_t"] * turns
+    turns = {
+        "collection": sc.location.collection_turns_per_year,
+        "storage": sc.location.storage_turns_per_year,
+    }
+    cands["capacity_t_per_year"] = [
+        yearly_capacity_t(stock, turns[kind])
+        for stock, kind in zip(cands["stock_capacity_t"], cands["kind"], strict=True)
+    ]
 
     plant = _plant(sc, geo, scfile, problems)
 

@@ -18,11 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from revlog.errors import RevlogError
-
-
-class OutputExistsError(RevlogError):
-    """The output folder exists and replacing it was not asked for."""
+from revlog.errors import OutputExistsError
 
 
 def _umask() -> int:

@@ -18,10 +18,25 @@ from revlog.geo.roads import RoadNetwork
 from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
-from revlog.scenario.schema import Scenario
+from revlog.scenario.schema import Scenario, VehicleTypeConfig
+from revlog.units import KG_PER_T, MIN_PER_H
 
-#: Payload of the full-truckload line-haul vehicle assumed by stage 1's exposure term, t.
-LINE_HAUL_PAYLOAD_T = 10.0
+#: Scenario setting behind each field of the routing and location problems, for diagnoses
+#: (:attr:`revlog.errors.Diagnosis.setting`) that name what a planner can change.
+SCENARIO_SETTINGS: dict[str, str] = {
+    "max_driving_h": "rules.max_driving_h",
+    "break_h": "rules.break_min",
+    "duty_h_per_day": "rules.duty_h_per_day",
+    "shift_start_h": "rules.shift_start_h",
+    "night_ban_h": "rules.night_ban",
+    "max_days": "rules.max_days_per_run",
+    "overnight_rest_h": "rules.overnight_rest_h",
+    "count": "fleet.*.count",
+    "service_radius_km": "location.service_radius_km",
+    "collection_per_prefecture": "location.collection_per_prefecture",
+    "budget_cny": "location.budget_cny_per_year",
+    "max_outlets": "location.max_outlets",
+}
 
 
 @dataclass
@@ -89,7 +104,8 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
       the (restricted) road network; cost = supply × km × first-mile CNY/t·km; exposure =
       population exposure of the path × pickup visits per year;
     * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
-      echelon's CNY/t·km; exposure per t = path exposure / line-haul payload;
+      echelon's CNY/t·km; exposure per t = path exposure / payload of the line-haul
+      vehicle (:func:`linehaul_vehicle`);
     * the plant is a facility of kind ``plant``, forced open, with its yearly capacity.
     """
     sc = inputs.scenario
@@ -130,7 +146,9 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
             f_from.append(a)
             f_to.append(b)
             f_cost.append(r * d)
-            f_exp.append(m.exposure[fi[a], fi[b]] / LINE_HAUL_PAYLOAD_T)
+            truck = linehaul_vehicle(sc, fac_ids[a], str(kinds[a]), fac_ids[b], str(kinds[b]))
+            payload_t = truck.payload_kg / KG_PER_T if truck is not None else math.inf
+            f_exp.append(m.exposure[fi[a], fi[b]] / payload_t)
     return LocationProblem(
         source_ids=inputs.sources["source_id"].to_numpy(object),
         supply_t=supply,
@@ -163,7 +181,7 @@ def driving_rules(sc: Scenario) -> DrivingRules:
     r = sc.rules
     return DrivingRules(
         max_driving_h=r.max_driving_h,
-        break_h=r.break_min / 60.0,
+        break_h=r.break_min / MIN_PER_H,
         duty_h_per_day=r.duty_h_per_day,
         shift_start_h=r.shift_start_h,
         night_ban_h=(r.night_ban.start_h, r.night_ban.end_h) if r.night_ban else None,
@@ -173,25 +191,50 @@ def driving_rules(sc: Scenario) -> DrivingRules:
     )
 
 
+def _vehicle_type(vt: VehicleTypeConfig) -> VehicleType:
+    return VehicleType(
+        id=vt.id,
+        payload_kg=vt.payload_kg,
+        damaged_capacity_kg=vt.damaged_capacity_kg,
+        fixed_cost_cny=vt.fixed_cost_cny_per_run,
+        cost_cny_per_km=vt.cost_cny_per_km,
+        count=vt.count,
+    )
+
+
 def fleet_at(sc: Scenario, base_id: str, base_kind: str) -> list[VehicleType]:
     """Vehicle types stationed at a base (``plant`` kind, or an outlet site id)."""
-    out = []
-    for vt in sc.fleet:
-        here = vt.base == base_id or (
-            vt.base == "plant" if base_kind == "plant" else vt.base == "outlets"
-        )
-        if here:
-            out.append(
-                VehicleType(
-                    id=vt.id,
-                    payload_kg=vt.payload_kg,
-                    damaged_capacity_kg=vt.damaged_capacity_kg,
-                    fixed_cost_cny=vt.fixed_cost_cny_per_run,
-                    cost_cny_per_km=vt.cost_cny_per_km,
-                    count=vt.count,
-                )
+    return [
+        _vehicle_type(vt)
+        for vt in sc.fleet
+        if vt.base == base_id
+        or (vt.base == "plant" if base_kind == "plant" else vt.base == "outlets")
+    ]
+
+
+def linehaul_vehicle(
+    sc: Scenario, from_id: str, from_kind: str, to_id: str, to_kind: str
+) -> VehicleType | None:
+    """The vehicle type that hauls stock from one facility to the next.
+
+    The receiving facility sends its trucks to collect (the plant's trucks empty the
+    outlets); when none is stationed there, the sending facility's. Among those, types
+    with certified boxes come first (line-hauled stock holds damaged packs), then the
+    largest payload, then the lowest cost per km.
+
+    Returns
+    -------
+    VehicleType or None
+        ``None`` when neither facility has a vehicle type.
+    """
+    for fid, kind in ((to_id, to_kind), (from_id, from_kind)):
+        fleet = fleet_at(sc, fid, kind)
+        if fleet:
+            return min(
+                fleet,
+                key=lambda v: (v.damaged_capacity_kg <= 0, -v.payload_kg, v.cost_cny_per_km, v.id),
             )
-    return out
+    return None
 
 
 #: Separator between a source id and its visit number in routing node ids (``D-1~2``).

@@ -87,11 +87,8 @@ def run_cflp(
         ``optimal``, ``time_limit`` (with the best objective and bound found) or
         ``infeasible`` (objective empty). ``seconds`` is build plus solve wall time.
     """
-    from revlog.location.solve import (
-        LocationInfeasibleError,
-        LocationNoSolutionError,
-        solve_location,
-    )
+    from revlog.errors import LocationInfeasibleError, LocationNoSolutionError
+    from revlog.location.solve import solve_location
 
     rows = []
     for spec in specs:

@@ -1,8 +1,11 @@
 """Independent check of stage-2 runs against their routing problem.
 
-Imports no solver and none of the model's rule code: every rule is restated here on the
+Imports no solver and none of the model's rule code (:mod:`revlog.routing.rules` and its
+:class:`~revlog.routing.rules.BreakRule`): every rule is restated here, on purpose, on the
 problem's arrays and the solution's reported stops and breaks, and every figure
-(distance, exposure, cost, objective) is recomputed from the matrices.
+(distance, exposure, cost, objective) is recomputed from the matrices. The checker reads
+the 4 h rule as the law states it (driving time only), which the model's reading (elapsed
+time) implies.
 
 Driving is reconstructed from the schedule: on each leg the vehicle leaves at the
 reported departure, drives whenever it is not on a reported break, and must have
@@ -64,7 +67,7 @@ def _drive(depart: float, travel: float, breaks: list[tuple[float, float]]):
     return pieces
 
 
-def check_routes(problem: Any, solution: Any) -> list[str]:
+def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -> list[str]:
     """List every way in which ``solution`` violates ``problem``.
 
     Parameters
@@ -73,6 +76,8 @@ def check_routes(problem: Any, solution: Any) -> list[str]:
         A :class:`revlog.routing.problem.RoutingProblem`.
     solution
         A :class:`revlog.routing.solution.RoutingSolution` (any engine).
+    labels
+        How to name each run in the messages (default: its index in ``solution.runs``).
 
     Returns
     -------
@@ -139,7 +144,8 @@ def check_routes(problem: Any, solution: Any) -> list[str]:
     fixed = distance = expo_total = 0.0
     by_vehicle: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for r, run in enumerate(solution.runs):
-        tag = f"run {r} ({run.vehicle_type}#{run.vehicle}/{run.trip})"
+        name = labels[r] if labels is not None and r < len(labels) else r
+        tag = f"run {name} ({run.vehicle_type}#{run.vehicle}/{run.trip})"
         vt = types.get(run.vehicle_type)
         if vt is None:
             errs.append(f"{tag}: unknown vehicle type")
@@ -339,45 +345,4 @@ def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[s
                         f"{tag}: duty period {cuts[k]:.3f}-{cuts[k + 1]:.3f} h exceeds the daily "
                         f"limit {rules.duty_h_per_day:g} h"
                     )
-    return errs
-
-
-def check_linehauls(linehauls: Any, rules: Any = None) -> list[str]:
-    """Check full-truckload line-hauls: enough runs for the flow, loads within payload.
-
-    Parameters
-    ----------
-    linehauls
-        A :class:`revlog.routing.linehaul.LinehaulPlan` (or anything with ``legs``).
-    rules
-        Driver rules; when given, a one-way leg longer than the daily duty limit must
-        have been planned with an overnight rest.
-
-    Returns
-    -------
-    list of str
-        One message per violation, empty when consistent.
-    """
-    errs = []
-    for leg in linehauls.legs:
-        tag = f"line-haul {leg.origin_id}->{leg.destination_id}"
-        need_kg = leg.flow_t_per_year * 1000.0
-        if leg.runs_per_year * leg.payload_kg < need_kg - _TOL_KG * max(1.0, need_kg):
-            errs.append(
-                f"{tag}: {leg.runs_per_year} runs of {leg.payload_kg:g} kg < {need_kg:g} kg"
-            )
-        if leg.runs_per_year > 0 and leg.load_kg_per_run > leg.payload_kg + _TOL_KG:
-            errs.append(f"{tag}: load per run {leg.load_kg_per_run:g} kg exceeds payload")
-        if leg.damaged_kg_per_run > leg.damaged_capacity_kg + _TOL_KG:
-            errs.append(f"{tag}: damaged load per run exceeds certified-box capacity")
-        if not _rel(leg.km_per_year, leg.runs_per_year * 2.0 * leg.km_one_way):
-            errs.append(f"{tag}: km per year is not runs × round trip")
-        want = leg.runs_per_year * (leg.fixed_cost_cny + 2.0 * leg.km_one_way * leg.cost_cny_per_km)
-        if not _rel(leg.cost_cny_per_year, want):
-            errs.append(
-                f"{tag}: cost per year {leg.cost_cny_per_year:.6g} but recomputed {want:.6g}"
-            )
-        duty = None if rules is None else rules.duty_h_per_day
-        if duty is not None and leg.hours_one_way > duty + _TOL_H and leg.days_per_run < 2:
-            errs.append(f"{tag}: one-way {leg.hours_one_way:.2f} h exceeds the duty limit")
     return errs

@@ -10,7 +10,11 @@ from typing import Any
 import geopandas as gpd
 from shapely.geometry import mapping
 
+#: Decimals of coordinates (about 0.1 m).
 DECIMALS = 6
+#: Significant digits of number properties (as in the plan's CSV files, so a plan read back
+#: from its CSV files writes the same GeoJSON).
+SIGNIFICANT_DIGITS = 10
 
 
 def _round_coords(obj: Any) -> Any:
@@ -25,7 +29,7 @@ def _value(v: Any) -> Any:
     if hasattr(v, "item"):
         v = v.item()
     if isinstance(v, float):
-        return None if not math.isfinite(v) else round(v, DECIMALS)
+        return None if not math.isfinite(v) else float(f"{v:.{SIGNIFICANT_DIGITS}g}")
     if v is None or isinstance(v, bool | int | str):
         return v
     return str(v)
@@ -37,7 +41,8 @@ def feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     Parameters
     ----------
     gdf
-        The table; non-geometry columns become properties (NaN → null).
+        The table; non-geometry columns become properties (NaN → null, numbers with
+        :data:`SIGNIFICANT_DIGITS` significant digits).
 
     Returns
     -------
@@ -70,27 +75,3 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     text = json.dumps(feature_collection(gdf), ensure_ascii=False, separators=(",", ":"))
     path.write_text(text + "\n", encoding="utf-8")
     return path
-
-
-def write_plan_geojson(plan: Any, folder: str | Path) -> list[Path]:
-    """Write every geographic table of a plan as ``<table>.geojson`` in ``folder``.
-
-    Parameters
-    ----------
-    plan
-        A :class:`revlog.plan.Plan`.
-    folder
-        Output folder (created if missing).
-
-    Returns
-    -------
-    list of Path
-        ``outlets`` (Points, the plant included), ``assignments`` (source → first-stop
-        facility, road-following LineStrings), ``linehauls`` (LineStrings), ``routes``
-        (one road-following LineString per run), ``stops`` (Points).
-    """
-    from revlog.plan import GEO_TABLES
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_geojson(getattr(plan, n), folder / f"{n}.geojson") for n in GEO_TABLES]

@@ -33,6 +33,7 @@ from revlog.geo.roads import (
     RoadNetwork,
     geodesic_km,
 )
+from revlog.regulations import SPEED_CAP_EXPRESSWAY_KMH, SPEED_CAP_OTHER_KMH
 
 __all__ = [
     "DEFAULT_SPEED_KMH_BY_CLASS",
@@ -42,11 +43,11 @@ __all__ = [
     "road_matrix",
 ]
 
-#: hazmat speed caps (MOT 2019 No. 29 Art. 46): 80 km/h on expressways, 60 km/h on other roads
+#: hazmat speed caps per road class (:mod:`revlog.regulations`)
 DEFAULT_SPEED_KMH_BY_CLASS: dict[str, float] = {
-    "expressway": 80.0,
-    "national": 60.0,
-    "provincial": 60.0,
+    "expressway": SPEED_CAP_EXPRESSWAY_KMH,
+    "national": SPEED_CAP_OTHER_KMH,
+    "provincial": SPEED_CAP_OTHER_KMH,
 }
 
 #: road km / great-circle km for the fallback provider: the median ratio of the sourced links of
@@ -228,7 +229,7 @@ def _site_arrays(sites: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray
 def great_circle_matrix(
     sites: pd.DataFrame,
     detour_factor: float = GREAT_CIRCLE_DETOUR_FACTOR,
-    speed_kmh: float = 60.0,
+    speed_kmh: float = SPEED_CAP_OTHER_KMH,
 ) -> TravelMatrix:
     """Travel matrix without a road network: WGS84 geodesic distance × a detour factor.
 
@@ -238,7 +239,7 @@ def great_circle_matrix(
         Columns ``id, lon, lat``.
     detour_factor : float, default :data:`GREAT_CIRCLE_DETOUR_FACTOR`
         Road km per great-circle km.
-    speed_kmh : float, default 60.0
+    speed_kmh : float, default :data:`~revlog.regulations.SPEED_CAP_OTHER_KMH`
         Single driving speed (the hazmat cap off expressways).
 
     Returns
@@ -278,7 +279,7 @@ def road_matrix(
     sites : DataFrame
         Columns ``id, lon, lat``.
     speed_kmh_by_class : mapping, optional
-        Speed per road class; defaults to :data:`DEFAULT_SPEED_KMH_BY_CLASS` (80/60/60).
+        Speed per road class; defaults to :data:`DEFAULT_SPEED_KMH_BY_CLASS` (the hazmat caps).
     access_speed_kmh : float, default 40.0
         Speed on the access legs.
     restricted_classes : iterable of str

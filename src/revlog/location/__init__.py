@@ -8,26 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from revlog.location.problem import (
-    COLLECTION_MAX_STOCK_T,
-    STORAGE_MIN_STOCK_T,
-    LocationProblem,
-    yearly_capacity_t,
-)
+from revlog.errors import LocationInfeasibleError, LocationNoSolutionError
+from revlog.location.problem import LocationProblem, yearly_capacity_t
 
 _LAZY = {
     "build_model": "revlog.location.model",
     "ModelOptions": "revlog.location.model",
     "solve_location": "revlog.location.solve",
     "NetworkDesign": "revlog.location.solve",
-    "LocationInfeasibleError": "revlog.location.solve",
-    "LocationNoSolutionError": "revlog.location.solve",
     "diagnose_infeasibility": "revlog.location.solve",
 }
 
 __all__ = [
-    "COLLECTION_MAX_STOCK_T",
-    "STORAGE_MIN_STOCK_T",
     "LocationInfeasibleError",
     "LocationNoSolutionError",
     "LocationProblem",

@@ -22,10 +22,11 @@ outlets are transit points: what enters them leaves over forwarding arcs (flow b
 Capacities
 ----------
 The MIIT 2019 outlet guideline limits the *stock* of an outlet: a collection-type outlet holds
-at most 5 t at a time (:data:`COLLECTION_MAX_STOCK_T`), a centralized-storage outlet at least
-30 t (:data:`STORAGE_MIN_STOCK_T`). A stock limit becomes a yearly throughput through the
+at most :data:`revlog.regulations.COLLECTION_MAX_STOCK_T` at a time, a centralized-storage
+outlet at least :data:`revlog.regulations.STORAGE_MIN_STOCK_T` (the input checks enforce both
+on the candidate tables). A stock limit becomes a yearly throughput through the
 number of times per year the stock is picked up and moved on (``turns_per_year``), see
-:func:`yearly_capacity_t`: a collection outlet emptied every week handles at most
+:func:`yearly_capacity_t`: a 5 t collection outlet emptied every week handles at most
 ``5 t * 52 = 260 t`` per year.
 """
 
@@ -44,10 +45,6 @@ FACILITY_KINDS: tuple[str, ...] = ("collection", "storage", "plant")
 FORWARDING_KINDS: frozenset[tuple[str, str]] = frozenset(
     {("collection", "storage"), ("collection", "plant"), ("storage", "plant")}
 )
-#: Largest stock of a collection-type outlet (MIIT 2019 outlet guideline), t.
-COLLECTION_MAX_STOCK_T = 5.0
-#: Smallest stock capacity of a centralized-storage outlet (MIIT 2019 outlet guideline), t.
-STORAGE_MIN_STOCK_T = 30.0
 
 
 def yearly_capacity_t(stock_t: float, turns_per_year: float) -> float:
@@ -59,8 +56,7 @@ def yearly_capacity_t(stock_t: float, turns_per_year: float) -> float:
     Parameters
     ----------
     stock_t
-        Stock limit, t (≤ 5 t for a collection outlet, ≥ 30 t for a centralized-storage
-        outlet under the MIIT 2019 guideline).
+        Stock limit, t (see :mod:`revlog.regulations` for the MIIT 2019 limits).
     turns_per_year
         Number of pickups (line-hauls emptying the stock) per year, e.g. 52 for weekly.
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from revlog.errors import InfeasibleError
+from revlog.errors import Diagnosis, LocationInfeasibleError, LocationNoSolutionError
 from revlog.location.bridge import linear_form, to_highs
 from revlog.location.model import (
     ModelOptions,
@@ -39,41 +39,9 @@ _PRECHECKS = (
 )
 
 
-class LocationInfeasibleError(InfeasibleError, ValueError):
-    """The location problem has no feasible design.
-
-    An :class:`revlog.errors.InfeasibleError` (``stage="location"``).
-
-    Parameters
-    ----------
-    diagnosis
-        Human-readable reasons, most specific first.
-    """
-
-    def __init__(self, diagnosis: list[str]) -> None:
-        super().__init__(diagnosis, stage="location")
-
-
-class LocationNoSolutionError(RuntimeError):
-    """The solver stopped (time limit, Ctrl-C) before finding any feasible design.
-
-    Parameters
-    ----------
-    status
-        The stop reason (``time_limit``, …).
-    bound_cny
-        The best lower bound reached, CNY/year.
-    """
-
-    def __init__(self, status: str, bound_cny: float) -> None:
-        self.status = status
-        self.bound_cny = bound_cny
-        super().__init__(f"no feasible design found ({status}); best bound {bound_cny:.6g} CNY")
-
-
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class NetworkDesign:
-    """Outcome of stage 1: which facilities are open and where the tonnes go.
+    """Outcome of stage 1: which facilities are open and where the tonnes go (immutable).
 
     All arrays are aligned with the arrays of :attr:`problem`.
 
@@ -273,7 +241,7 @@ def facility_throughput_t(
     return first + fwd
 
 
-def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
+def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
     """Cheap necessary conditions for feasibility; each violated one is explained.
 
     Parameters
@@ -283,11 +251,15 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
 
     Returns
     -------
-    list of str
-        Empty when no pre-check fails (the problem may still be infeasible).
+    list of Diagnosis
+        Empty when no pre-check fails (the problem may still be infeasible). Codes:
+        ``no_arc`` (a source reaches no facility; ``site`` = the source),
+        ``source_too_large`` (a source beyond the capacity it reaches),
+        ``prefecture_without_collection`` (``site`` = the prefecture), ``sink_capacity``,
+        ``first_stop_capacity``, ``budget``, ``max_outlets``.
     """
     p = problem
-    out: list[str] = []
+    out: list[Diagnosis] = []
     total = p.total_supply_t
     cap = np.minimum(p.capacity_t, total) if total > 0 else p.capacity_t.copy()
     usable = cap.copy()
@@ -305,20 +277,34 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
         facs = p.arc_facility[by_source[s]]
         if facs.size == 0:
             out.append(
-                f"source {sid} ({w:g} t/year) has no facility within the service radius "
-                "(no assignment arc)"
+                Diagnosis(
+                    "no_arc",
+                    f"source {sid} ({w:g} t/year) has no facility within the service radius "
+                    "(no assignment arc)",
+                    site=str(sid),
+                    setting="service_radius_km",
+                )
             )
             continue
         reach = usable[facs]
         if p.single_source and reach.max() < w:
             out.append(
-                f"source {sid} supplies {w:g} t/year but the largest usable capacity among its "
-                f"{facs.size} reachable facilities is {reach.max():g} t/year (single sourcing)"
+                Diagnosis(
+                    "source_too_large",
+                    f"source {sid} supplies {w:g} t/year but the largest usable capacity among "
+                    f"its {facs.size} reachable facilities is {reach.max():g} t/year "
+                    "(single sourcing)",
+                    site=str(sid),
+                )
             )
         elif not p.single_source and reach.sum() < w:
             out.append(
-                f"source {sid} supplies {w:g} t/year but its {facs.size} reachable facilities "
-                f"hold only {reach.sum():g} t/year together"
+                Diagnosis(
+                    "source_too_large",
+                    f"source {sid} supplies {w:g} t/year but its {facs.size} reachable "
+                    f"facilities hold only {reach.sum():g} t/year together",
+                    site=str(sid),
+                )
             )
     prefs_needed: list[str] = []
     if p.require_collection_per_prefecture:
@@ -329,21 +315,33 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
         for q in prefs_needed:
             if not np.any((kinds == "collection") & (p.facility_prefecture.astype(str) == q)):
                 out.append(
-                    f"prefecture {q} has sources but no collection-outlet candidate "
-                    "(rule: one collection outlet per prefecture)"
+                    Diagnosis(
+                        "prefecture_without_collection",
+                        f"prefecture {q} has sources but no collection-outlet candidate "
+                        "(rule: one collection outlet per prefecture)",
+                        site=q,
+                        setting="collection_per_prefecture",
+                    )
                 )
     sink_cap = float(cap[p.is_sink].sum())
     if sink_cap < total:
         out.append(
-            f"total capacity of the final destinations is {sink_cap:g} t/year, below the total "
-            f"supply of {total:g} t/year: {total - sink_cap:g} t/year missing"
+            Diagnosis(
+                "sink_capacity",
+                f"total capacity of the final destinations is {sink_cap:g} t/year, below the "
+                f"total supply of {total:g} t/year: {total - sink_cap:g} t/year missing",
+            )
         )
     first = np.unique(p.arc_facility)
     first_cap = float(usable[first].sum()) if first.size else 0.0
     if first_cap < total and sink_cap >= total:
         out.append(
-            f"total usable capacity of the first-stop facilities is {first_cap:g} t/year, below "
-            f"the total supply of {total:g} t/year: {total - first_cap:g} t/year missing"
+            Diagnosis(
+                "first_stop_capacity",
+                f"total usable capacity of the first-stop facilities is {first_cap:g} t/year, "
+                f"below the total supply of {total:g} t/year: {total - first_cap:g} t/year "
+                "missing",
+            )
         )
     forced = p.forced_open
     forced_cost = float(p.fixed_cost_cny[forced].sum())
@@ -356,8 +354,12 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
         if need > p.budget_cny:
             what = "forced-open facilities" + (" and the prefecture rule" if prefs_needed else "")
             out.append(
-                f"the {what} cost at least {need:g} CNY/year, above the budget of "
-                f"{p.budget_cny:g} CNY/year"
+                Diagnosis(
+                    "budget",
+                    f"the {what} cost at least {need:g} CNY/year, above the budget of "
+                    f"{p.budget_cny:g} CNY/year",
+                    setting="budget_cny",
+                )
             )
     if p.max_outlets is not None:
         n_forced = int((forced & p.is_outlet).sum())
@@ -368,8 +370,12 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[str]:
                 need_n += 1
         if need_n > p.max_outlets:
             out.append(
-                f"at least {need_n} outlets must be open (forced and one collection outlet per "
-                f"prefecture with sources), above the limit of {p.max_outlets}"
+                Diagnosis(
+                    "max_outlets",
+                    f"at least {need_n} outlets must be open (forced and one collection outlet "
+                    f"per prefecture with sources), above the limit of {p.max_outlets}",
+                    setting="max_outlets",
+                )
             )
     return out
 
@@ -442,6 +448,8 @@ def design_from_solution(
     proven_optimal: bool = False,
     build_seconds: float = 0.0,
     solve_seconds: float = 0.0,
+    mip_nodes: int = 0,
+    lp_iterations: int = 0,
 ) -> NetworkDesign:
     """Assemble a :class:`NetworkDesign` and compute its cost parts from the arrays.
 
@@ -451,8 +459,8 @@ def design_from_solution(
         The problem.
     open_mask, assignment, flow_t
         The decisions (see :class:`NetworkDesign`).
-    bound_cny, gap, status, proven_optimal, build_seconds, solve_seconds
-        Solver information.
+    bound_cny, gap, status, proven_optimal, build_seconds, solve_seconds, mip_nodes, lp_iterations
+        Solver information (a finite bound is capped at the objective).
 
     Returns
     -------
@@ -466,12 +474,15 @@ def design_from_solution(
     if p.n_forwarding:
         exposure += float(p.fwd_exposure_per_t @ flow_t)
     risk = float(p.risk_weight) * exposure
+    objective = fixed + first + haul + risk
+    if np.isfinite(bound_cny):
+        bound_cny = min(float(bound_cny), objective)
     return NetworkDesign(
         problem=p,
         open_mask=open_mask.astype(bool),
         assignment=assignment,
         flow_t=flow_t,
-        objective_cny=fixed + first + haul + risk,
+        objective_cny=objective,
         cost_fixed_cny=fixed,
         cost_first_mile_cny=first,
         cost_line_haul_cny=haul,
@@ -482,6 +493,8 @@ def design_from_solution(
         proven_optimal=proven_optimal,
         build_seconds=build_seconds,
         solve_seconds=solve_seconds,
+        mip_nodes=mip_nodes,
+        lp_iterations=lp_iterations,
     )
 
 
@@ -543,10 +556,16 @@ def solve_location(
     if status == "infeasible":
         raise LocationInfeasibleError(
             [
-                "HiGHS proved the model infeasible although the cheap pre-checks passed",
-                "checked: " + "; ".join(_PRECHECKS),
-                "the conflict lies in the combination of capacities, forwarding arcs, budget "
-                "and outlet limits",
+                Diagnosis(
+                    "solver_infeasible",
+                    "HiGHS proved the model infeasible although the cheap pre-checks passed",
+                ),
+                Diagnosis("solver_infeasible", "checked: " + "; ".join(_PRECHECKS)),
+                Diagnosis(
+                    "solver_infeasible",
+                    "the conflict lies in the combination of capacities, forwarding arcs, "
+                    "budget and outlet limits",
+                ),
             ]
         )
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
@@ -563,7 +582,7 @@ def solve_location(
     open_mask = y > 0.5
     flow = np.maximum(flow, 0.0)
     flow[flow < 1e-9] = 0.0
-    design = design_from_solution(
+    return design_from_solution(
         p,
         open_mask,
         x,
@@ -574,9 +593,6 @@ def solve_location(
         proven_optimal=status == "optimal",
         build_seconds=t1 - t0,
         solve_seconds=t2 - t1,
+        mip_nodes=int(info.mip_node_count),
+        lp_iterations=int(info.simplex_iteration_count),
     )
-    if np.isfinite(bound):
-        design.bound_cny = min(bound, design.objective_cny)
-    design.mip_nodes = int(info.mip_node_count)
-    design.lp_iterations = int(info.simplex_iteration_count)
-    return design

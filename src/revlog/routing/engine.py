@@ -43,12 +43,14 @@ the same routes; with one-day rules the guided local search runs to the time lim
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from revlog.routing.problem import RoutingInfeasibleError, RoutingProblem
+from revlog.errors import Diagnosis, RoutingInfeasibleError
+from revlog.routing.problem import RoutingProblem
 from revlog.routing.pyvrp_engine import PyVRPRoutes, solve_pyvrp, to_pyvrp
 from revlog.routing.rules import diagnose
 from revlog.routing.solution import RoutingSolution, Run, Stop
@@ -112,11 +114,13 @@ def solve_routing(
         found = solve_pyvrp(model, left() - _MARGIN_S, seed, max_iterations=max_iterations)
         if found.feasible and _serves_all(problem, found):
             sol = solution_from_routes(problem, found.routes, found.vehicle_types)
-            sol.status = "feasible"
-            sol.engine = "pyvrp"
-            sol.seconds = time.perf_counter() - t0
-            sol.notes = [*notes, f"pyvrp: {found.iterations} iterations, seed {seed}"]
-            return sol
+            return dataclasses.replace(
+                sol,
+                status="feasible",
+                engine="pyvrp",
+                seconds=time.perf_counter() - t0,
+                notes=[*notes, f"pyvrp: {found.iterations} iterations, seed {seed}"],
+            )
         notes.append("pyvrp found no feasible solution: OR-Tools alone")
         return _ortools(problem, left(), seed, None, notes, t0)
 
@@ -162,14 +166,12 @@ def _ortools(
     sol = solve_ortools(
         problem, max(time_left_s, _MIN_ORTOOLS_S), seed=seed, initial_routes=initial
     )
-    sol.engine = "pyvrp+ortools" if _started_from_given(sol) else "ortools"
-    sol.notes = [*notes, *sol.notes]
-    sol.seconds = time.perf_counter() - t0
-    return sol
-
-
-def _started_from_given(sol: RoutingSolution) -> bool:
-    return "started from the given initial routes" in sol.notes
+    return dataclasses.replace(
+        sol,
+        engine="pyvrp+ortools" if sol.start == "given" else "ortools",
+        notes=[*notes, *sol.notes],
+        seconds=time.perf_counter() - t0,
+    )
 
 
 def solution_from_routes(
@@ -239,7 +241,15 @@ def solution_from_routes(
                 None,
             )
             if start is None:
-                raise RoutingInfeasibleError([f"{problem.name}: stop {j} reached too late"])
+                raise RoutingInfeasibleError(
+                    [
+                        Diagnosis(
+                            "window_unreachable",
+                            f"{problem.name}: stop {j} reached too late",
+                            site=problem.node_ids[j],
+                        )
+                    ]
+                )
             load_i += float(intact[j])
             load_d += float(damaged[j])
             t = start + float(service[j])

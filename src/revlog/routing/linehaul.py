@@ -1,74 +1,102 @@
-"""Full-truckload line-hauls from outlets to the plant, sized from the stage-1 flows.
+"""Line-hauls between echelons, sized from the stage-1 flows and the fleet.
 
-A line-haul is a shuttle: the truck leaves the outlet full, drives to the plant and
-returns empty. Over a year an outlet forwarding ``F`` t (of which a share is damaged)
-needs ``max(ceil(F / payload), ceil(F_damaged / certified_box))`` runs; the runs are
-spread evenly over the periods. No solver is involved.
+A line-haul is a shuttle: the truck drives empty to the sending outlet, loads, and
+hauls the stock to the receiving facility (plant or storage outlet). Over a year a flow
+of ``F`` t, of which ``F_d`` damaged, needs ``max(ceil(F / payload), ceil(F_d / box))``
+runs of its vehicle type (``box`` = certified-box capacity); each run costs the type's
+fixed cost plus the round trip's km at its per-km cost. No solver is involved.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from revlog.routing.problem import DrivingRules, VehicleType
+from revlog.routing.rules import BreakRule
+from revlog.units import KG_PER_T
 
 
 @dataclass(frozen=True)
-class LinehaulLeg:
-    """The line-haul runs of one origin → destination flow over a year.
+class LinehaulFlow:
+    """One origin → destination flow of a network design, with the vehicle that hauls it.
 
     Attributes
     ----------
     origin_id, destination_id
-        Outlet and receiving facility (plant or storage outlet).
-    flow_t_per_year, damaged_t_per_year
+        Sending outlet and receiving facility.
+    t_per_year, damaged_t_per_year
         Tonnes forwarded per year, and of those damaged.
-    vehicle_type, payload_kg, damaged_capacity_kg, fixed_cost_cny, cost_cny_per_km
-        The truck used.
-    runs_per_year
-        Full-truckload runs (the last one may be partial).
-    runs_per_period
-        Average runs per planning period.
-    load_kg_per_run, damaged_kg_per_run
-        Average load per run, kg.
-    km_one_way, hours_one_way
-        Road distance and hazmat driving time, origin to destination.
-    days_per_run
-        Calendar days a round trip takes under the driver rules (1 without rules).
-    km_per_year, cost_cny_per_year, exposure_per_year
-        Round-trip km, cost (fixed + km) and exposure summed over the year's runs.
+    vehicle
+        The line-haul vehicle type.
+    km_one_way, hours_one_way, exposure_one_way
+        Road distance, hazmat driving time and population exposure of the loaded leg.
     """
 
     origin_id: str
     destination_id: str
-    flow_t_per_year: float
+    t_per_year: float
     damaged_t_per_year: float
-    vehicle_type: str
-    payload_kg: float
-    damaged_capacity_kg: float
-    fixed_cost_cny: float
-    cost_cny_per_km: float
-    runs_per_year: int
-    runs_per_period: float
-    load_kg_per_run: float
-    damaged_kg_per_run: float
+    vehicle: VehicleType
     km_one_way: float
     hours_one_way: float
+    exposure_one_way: float = 0.0
+
+
+@dataclass(frozen=True)
+class LinehaulLeg:
+    """The line-haul runs of one flow over a year.
+
+    Attributes
+    ----------
+    flow
+        The flow hauled.
+    runs_per_year
+        Runs (all full but possibly the last).
+    days_per_run
+        Calendar days a round trip takes under the driver rules (1 without rules).
+    """
+
+    flow: LinehaulFlow
+    runs_per_year: int
     days_per_run: int
-    km_per_year: float
-    cost_cny_per_year: float
-    exposure_per_year: float
+
+    @property
+    def load_kg_per_run(self) -> float:
+        """Average load per run, kg."""
+        return self.flow.t_per_year * KG_PER_T / self.runs_per_year if self.runs_per_year else 0.0
+
+    @property
+    def damaged_kg_per_run(self) -> float:
+        """Average damaged load per run, kg."""
+        f = self.flow
+        return f.damaged_t_per_year * KG_PER_T / self.runs_per_year if self.runs_per_year else 0.0
+
+    @property
+    def km_per_year(self) -> float:
+        """Round-trip km over the year's runs."""
+        return self.runs_per_year * 2.0 * self.flow.km_one_way
+
+    @property
+    def cost_cny_per_year(self) -> float:
+        """Fixed cost per run + round-trip km cost, over the year's runs, CNY."""
+        v = self.flow.vehicle
+        return self.runs_per_year * v.fixed_cost_cny + v.cost_cny_per_km * self.km_per_year
+
+    @property
+    def exposure_per_year(self) -> float:
+        """Population exposure of the loaded legs over the year's runs (persons)."""
+        return self.runs_per_year * self.flow.exposure_one_way
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinehaulPlan:
     """All line-hauls of a network design."""
 
-    legs: list[LinehaulLeg]
+    legs: tuple[LinehaulLeg, ...]
 
     @property
     def runs_per_year(self) -> int:
@@ -86,41 +114,69 @@ class LinehaulPlan:
         return float(sum(leg.cost_cny_per_year for leg in self.legs))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per leg, columns as the :class:`LinehaulLeg` attributes."""
-        cols = list(LinehaulLeg.__dataclass_fields__)
-        return pd.DataFrame([leg.__dict__ for leg in self.legs], columns=cols)
+        """One row per leg: the flow's fields, the vehicle type id, runs, days, km, cost."""
+        rows = []
+        for leg in self.legs:
+            f = leg.flow
+            rows.append(
+                {
+                    "origin_id": f.origin_id,
+                    "destination_id": f.destination_id,
+                    "t_per_year": f.t_per_year,
+                    "damaged_t_per_year": f.damaged_t_per_year,
+                    "vehicle_type": f.vehicle.id,
+                    "runs_per_year": leg.runs_per_year,
+                    "days_per_run": leg.days_per_run,
+                    "km_per_year": leg.km_per_year,
+                    "cost_cny_per_year": leg.cost_cny_per_year,
+                    "exposure_per_year": leg.exposure_per_year,
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def runs_needed(t_per_year: float, damaged_t_per_year: float, vehicle: VehicleType) -> int:
+    """Runs of ``vehicle`` that carry a yearly flow (payload and certified boxes).
+
+    Raises
+    ------
+    ValueError
+        If the flow has damaged packs but the vehicle carries no certified boxes.
+    """
+    flow_kg, dmg_kg = t_per_year * KG_PER_T, damaged_t_per_year * KG_PER_T
+    if dmg_kg > 1e-9 and vehicle.damaged_capacity_kg <= 0:
+        raise ValueError(
+            f"{dmg_kg:g} kg/year of damaged packs but vehicle type {vehicle.id!r} carries no "
+            "certified boxes"
+        )
+    runs = math.ceil(flow_kg / vehicle.payload_kg - 1e-9) if flow_kg > 0 else 0
+    if dmg_kg > 1e-9:
+        runs = max(runs, math.ceil(dmg_kg / vehicle.damaged_capacity_kg - 1e-9))
+    return runs
+
+
+def round_trip_days(hours_one_way: float, rules: DrivingRules | None) -> int:
+    """Calendar days of a line-haul round trip under the duty limit (its breaks included)."""
+    if rules is None or rules.duty_h_per_day is None:
+        return 1
+    need = 2.0 * hours_one_way
+    rule = BreakRule.of(rules)
+    if rule is not None:
+        need = rule.with_breaks_h(need)
+    return max(1, math.ceil(need / rules.duty_h_per_day - 1e-9))
 
 
 def size_linehauls(
-    flows_t_per_year: Iterable[tuple[str, str, float]],
-    km: Mapping[tuple[str, str], float],
-    hours: Mapping[tuple[str, str], float],
-    vehicle: VehicleType,
-    damaged_share: float | Mapping[str, float] = 0.0,
-    periods_per_year: int = 52,
-    rules: DrivingRules | None = None,
-    exposure: Mapping[tuple[str, str], float] | None = None,
+    flows: Iterable[LinehaulFlow], rules: DrivingRules | None = None
 ) -> LinehaulPlan:
-    """Size the full-truckload line-hauls of the stage-1 flows.
+    """Size the line-hauls of the stage-1 flows (zero flows are skipped).
 
     Parameters
     ----------
-    flows_t_per_year
-        ``(origin_id, destination_id, tonnes per year)`` per forwarded flow; zero
-        flows are skipped.
-    km, hours
-        One-way road distance (km) and hazmat driving time (h) per ``(origin,
-        destination)``.
-    vehicle
-        The line-haul truck type.
-    damaged_share
-        Damaged share of the flow (one value, or per origin id).
-    periods_per_year
-        Planning periods per year (52 for weekly).
+    flows
+        The flows with their vehicles and legs.
     rules
         Driver rules; a round trip longer than the duty limit spans several days.
-    exposure
-        One-way population exposure per ``(origin, destination)`` (0 if absent).
 
     Returns
     -------
@@ -129,61 +185,15 @@ def size_linehauls(
     Raises
     ------
     ValueError
-        If a flow has damaged packs but the truck carries none, or a leg has no
-        distance or time.
+        If a flow has damaged packs but its vehicle carries none.
     """
     legs = []
-    for origin, dest, tonnes in flows_t_per_year:
-        if tonnes <= 0:
+    for f in flows:
+        if f.t_per_year <= 0:
             continue
-        share = (
-            damaged_share.get(origin, 0.0)
-            if isinstance(damaged_share, Mapping)
-            else float(damaged_share)
-        )
-        flow_kg = tonnes * 1000.0
-        dmg_kg = flow_kg * share
-        if dmg_kg > 0 and vehicle.damaged_capacity_kg <= 0:
-            raise ValueError(
-                f"line-haul {origin}->{dest}: {dmg_kg:g} kg/yr damaged packs but vehicle "
-                f"{vehicle.id!r} carries no certified boxes"
-            )
-        if (origin, dest) not in km or (origin, dest) not in hours:
-            raise ValueError(f"line-haul {origin}->{dest}: no distance or travel time")
-        runs = math.ceil(flow_kg / vehicle.payload_kg - 1e-9)
-        if dmg_kg > 0:
-            runs = max(runs, math.ceil(dmg_kg / vehicle.damaged_capacity_kg - 1e-9))
-        d_km = float(km[(origin, dest)])
-        d_h = float(hours[(origin, dest)])
-        days = 1
-        if rules is not None and rules.duty_h_per_day is not None:
-            need = 2.0 * d_h
-            if rules.max_driving_h is not None:
-                need += max(0, math.ceil(need / rules.max_driving_h - 1e-9) - 1) * rules.break_h
-            days = max(1, math.ceil(need / rules.duty_h_per_day - 1e-9))
-        expo = float(exposure.get((origin, dest), 0.0)) if exposure is not None else 0.0
-        legs.append(
-            LinehaulLeg(
-                origin_id=origin,
-                destination_id=dest,
-                flow_t_per_year=float(tonnes),
-                damaged_t_per_year=dmg_kg / 1000.0,
-                vehicle_type=vehicle.id,
-                payload_kg=vehicle.payload_kg,
-                damaged_capacity_kg=vehicle.damaged_capacity_kg,
-                fixed_cost_cny=vehicle.fixed_cost_cny,
-                cost_cny_per_km=vehicle.cost_cny_per_km,
-                runs_per_year=runs,
-                runs_per_period=runs / periods_per_year,
-                load_kg_per_run=flow_kg / runs,
-                damaged_kg_per_run=dmg_kg / runs,
-                km_one_way=d_km,
-                hours_one_way=d_h,
-                days_per_run=days,
-                km_per_year=runs * 2.0 * d_km,
-                cost_cny_per_year=runs
-                * (vehicle.fixed_cost_cny + 2.0 * d_km * vehicle.cost_cny_per_km),
-                exposure_per_year=runs * 2.0 * expo,
-            )
-        )
-    return LinehaulPlan(legs)
+        try:
+            runs = runs_needed(f.t_per_year, f.damaged_t_per_year, f.vehicle)
+        except ValueError as exc:
+            raise ValueError(f"line-haul {f.origin_id}->{f.destination_id}: {exc}") from None
+        legs.append(LinehaulLeg(f, runs, round_trip_days(f.hours_one_way, rules)))
+    return LinehaulPlan(tuple(legs))

@@ -1,4 +1,4 @@
-"""The stage-2 routing model and search with OR-Tools (the one place that scales floats).
+"""The stage-2 routing model and search with OR-Tools.
 
 :func:`solve_ortools` builds a ``pywrapcp.RoutingModel`` from a
 :class:`~revlog.routing.problem.RoutingProblem` and returns a
@@ -24,10 +24,9 @@ Model
   day; multi-day runs take a fixed standstill (or their overnight rest) over it.
 * **Drops**: with a drop penalty, each stop is a disjunction of itself with that penalty.
 
-Scaling: time in seconds, distance in metres, load in grams, cost in 1e-5 CNY.
-Travel and service times and loads are rounded *up*, window and capacity limits
-*down*, so every integer-feasible solution is feasible in the float data; one-decimal
-distances (Solomon) and integer distances (VRPLIB X) are scaled exactly.
+Scaling: :data:`revlog.routing.units.ORTOOLS_SCALES` (seconds, metres, grams, 1e-5 CNY),
+rounded so that every integer-feasible solution is feasible in the float data; the driver
+rules are scaled once (:func:`int_break_rules`) for the model and the constructive search.
 
 Constructive start (:mod:`revlog.routing.construct`): with driver rules, OR-Tools'
 first-solution search fails on realistic problems. Why: its solution finalizer must place
@@ -60,6 +59,7 @@ for symmetry with the PyVRP engine.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import time
@@ -68,6 +68,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from revlog.errors import Diagnosis, RoutingInfeasibleError
 from revlog.routing.construct import (
     BreakRules,
     IntInstance,
@@ -79,8 +80,10 @@ from revlog.routing.construct import (
     improve_runs,
     place_breaks,
 )
-from revlog.routing.problem import Interval, RoutingInfeasibleError, RoutingProblem
+from revlog.routing.problem import Interval, RoutingProblem
 from revlog.routing.rules import (
+    UNUSABLE,
+    BreakPlan,
     ban_free_gaps_h,
     break_plan,
     break_sequence,
@@ -92,11 +95,11 @@ from revlog.routing.rules import (
     trips_per_vehicle,
 )
 from revlog.routing.solution import Break, BreakKind, RoutingSolution, Run, Stop
+from revlog.routing.units import ORTOOLS_SCALES, down, near, up, up_array
 
-TIME_UNITS_PER_H = 3600
-DIST_UNITS_PER_KM = 1000
-LOAD_UNITS_PER_KG = 1000
-COST_UNITS_PER_CNY = 100_000
+TIME_UNITS_PER_H = ORTOOLS_SCALES.time_per_h
+LOAD_UNITS_PER_KG = ORTOOLS_SCALES.load_per_kg
+COST_UNITS_PER_CNY = ORTOOLS_SCALES.cost_per_cny
 # With driver rules, each second of a run costs one cost unit (0.036 CNY/h): a tie-breaker
 # that keeps runs compact (no needless waiting or rests); not part of the reported cost.
 SPAN_COST_UNITS_PER_S = 1
@@ -113,18 +116,6 @@ _STATUS = {
     6: "infeasible",
     7: "optimal",
 }
-
-
-def _up(x: float, scale: int) -> int:
-    return math.ceil(round(float(x) * scale, 6))
-
-
-def _down(x: float, scale: int) -> int:
-    return math.floor(round(float(x) * scale, 6))
-
-
-def _near(x: float, scale: int) -> int:
-    return round(float(x) * scale)
 
 
 def _enum(enum_type, name: str | None, default: str) -> int:
@@ -150,6 +141,55 @@ class _Slot:
 class _BreakVar:
     interval: object
     kind: BreakKind
+
+
+def int_break_rules(
+    problem: RoutingProblem, plan: BreakPlan, trips: int, horizon_h: float
+) -> BreakRules | None:
+    """The driver rules of ``problem`` in model units: the one place they are scaled.
+
+    Used by the OR-Tools model (break intervals, break-distance rules) and by the
+    constructive scheduler (:mod:`revlog.routing.construct`) alike.
+
+    Parameters
+    ----------
+    problem
+        The routing problem (``None`` rules give ``None``).
+    plan
+        Its :func:`~revlog.routing.rules.break_plan`.
+    trips
+        Runs per vehicle (a rest separates successive runs when > 1).
+    horizon_h
+        The period's length, h.
+    """
+    rules = problem.rules
+    if rules is None:
+        return None
+    S = TIME_UNITS_PER_H
+    horizon = down(horizon_h, S)
+    specs = tuple(
+        SpecInt(
+            spec.kind,
+            up(spec.duration_h, S),
+            down(spec.earliest_h, S),
+            max(down(spec.earliest_h, S), down(spec.latest_h, S)),
+        )
+        for spec in break_sequence(rules, horizon_h)
+    )
+    gaps = None
+    if plan.n_overnight == 0 and night_ban_intervals_h(rules, horizon_h):
+        # one-day runs under a night ban stay inside one ban-free stretch
+        gaps = tuple((up(lo, S), down(hi, S)) for lo, hi in ban_free_gaps_h(rules, horizon_h))
+    return BreakRules(
+        drive_max=None if plan.driving is None else down(plan.driving.max_elapsed_h, S),
+        drive_break=up(plan.driving_break_h, S),
+        duty_max=down(plan.duty_h, S) if plan.duty_h is not None and plan.n_overnight else None,
+        rest=up(plan.overnight_rest_h, S),
+        specs=specs,
+        max_span=min(horizon, down(plan.max_run_h, S)),
+        trip_rest=up(rules.overnight_rest_h, S) if trips > 1 else 0,
+        gaps=gaps,
+    )
 
 
 class _OrToolsModel:
@@ -179,19 +219,21 @@ class _OrToolsModel:
             for k in range(self.trips)
         ]
         if not self.slots:
-            raise RoutingInfeasibleError(["fleet: no vehicle type can carry any stop"])
+            raise RoutingInfeasibleError(
+                [Diagnosis("no_vehicle_type", "fleet: no vehicle type can carry any stop")]
+            )
         S = TIME_UNITS_PER_H
-        self.serv_units = np.array([_up(x, S) for x in self.service], dtype=np.int64)
+        self.serv_units = up_array(self.service, S)
         travel = np.zeros((n, n), dtype=np.int64)
         ok = ~self.forbidden
-        travel[ok] = np.ceil(np.round(self.hours[ok] * S, 6)).astype(np.int64)
+        travel[ok] = up_array(self.hours[ok], S)
         np.fill_diagonal(travel, 0)
         self.travel_units = travel
+        self.int_rules = int_break_rules(problem, self.plan, self.trips, self._horizon_h())
         self.cost_units: dict[int, np.ndarray] = {}
         self.manager = pywrapcp.RoutingIndexManager(n, len(self.slots), 0)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.breaks: dict[int, list[_BreakVar]] = {}
-        self.spec_ints: tuple[SpecInt, ...] = ()
         self.time = None
         self._add_costs()
         self._add_capacities()
@@ -240,24 +282,24 @@ class _OrToolsModel:
                 cache[rate] = (routing.RegisterTransitMatrix(cost.tolist()), cost)
             self.cost_units[slot.type_index] = cache[rate][1]
             routing.SetArcCostEvaluatorOfVehicle(cache[rate][0], v)
-            routing.SetFixedCostOfVehicle(_near(vt.fixed_cost_cny, COST_UNITS_PER_CNY), v)
+            routing.SetFixedCostOfVehicle(near(vt.fixed_cost_cny, COST_UNITS_PER_CNY), v)
 
     # -- capacities ----------------------------------------------------------------------
     def _add_capacities(self) -> None:
         p, routing = self.p, self.routing
-        total = [_up(x, LOAD_UNITS_PER_KG) for x in self.intact + self.damaged]
+        total = [up(x, LOAD_UNITS_PER_KG) for x in self.intact + self.damaged]
         total[0] = 0
         cb = routing.RegisterUnaryTransitVector(total)
         caps = [
-            _down(p.vehicle_types[s.type_index].payload_kg, LOAD_UNITS_PER_KG) for s in self.slots
+            down(p.vehicle_types[s.type_index].payload_kg, LOAD_UNITS_PER_KG) for s in self.slots
         ]
         routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "total")
         if (self.damaged[1:] > 0).any():
-            dmg = [_up(x, LOAD_UNITS_PER_KG) for x in self.damaged]
+            dmg = [up(x, LOAD_UNITS_PER_KG) for x in self.damaged]
             dmg[0] = 0
             cb = routing.RegisterUnaryTransitVector(dmg)
             caps = [
-                _down(p.vehicle_types[s.type_index].damaged_capacity_kg, LOAD_UNITS_PER_KG)
+                down(p.vehicle_types[s.type_index].damaged_capacity_kg, LOAD_UNITS_PER_KG)
                 for s in self.slots
             ]
             routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "damaged")
@@ -282,8 +324,8 @@ class _OrToolsModel:
         """The union of ``intervals`` in time units, clipped to ``[0, horizon]``."""
         ints = []
         for lo, hi in merge_intervals(intervals):
-            a = max(0, _up(max(lo, 0.0), TIME_UNITS_PER_H))
-            b = min(horizon, _down(hi, TIME_UNITS_PER_H) if math.isfinite(hi) else horizon)
+            a = max(0, up(max(lo, 0.0), TIME_UNITS_PER_H))
+            b = min(horizon, down(hi, TIME_UNITS_PER_H) if math.isfinite(hi) else horizon)
             if a <= b:
                 ints.append((a, b))
         return ints
@@ -304,7 +346,7 @@ class _OrToolsModel:
             return
         p, routing, manager = self.p, self.routing, self.manager
         S = TIME_UNITS_PER_H
-        horizon = _down(self._horizon_h(), S)
+        horizon = down(self._horizon_h(), S)
         n = p.n_nodes
         serv = self.serv_units
         transit = self.travel_units + serv[:, None]
@@ -318,61 +360,51 @@ class _OrToolsModel:
                 routing.ActiveVar(idx).SetMax(0)  # never open: can only be dropped
         departs = departure_windows_h(p)
         returns = intersect_intervals(p.time_windows_h[0], [(0.0, self._horizon_h())])
-        max_run = _down(self.plan.max_run_h, S)
+        max_run = down(self.plan.max_run_h, S)
         for v in range(len(self.slots)):
             ok_start = self._set_domain(dim.CumulVar(routing.Start(v)), departs, horizon)
             ok_end = self._set_domain(dim.CumulVar(routing.End(v)), returns, horizon)
             if not (ok_start and ok_end):
                 raise RoutingInfeasibleError(
-                    [f"base {p.node_ids[0]}: no departure or return time within the period"]
+                    [
+                        Diagnosis(
+                            "no_departure",
+                            f"base {p.node_ids[0]}: no departure or return time within the period",
+                            site=p.node_ids[0],
+                        )
+                    ]
                 )
             if max_run < horizon:
                 dim.SetSpanUpperBoundForVehicle(max_run, v)
         if p.rules is not None:
             dim.SetSpanCostCoefficientForAllVehicles(SPAN_COST_UNITS_PER_S * 3600 // S)
-            self._add_breaks(dim, serv, horizon)
+            self._add_breaks(dim, serv)
             self._keep_in_ban_free_gap(dim)
             self._chain_trips(dim)
 
-    def _add_breaks(self, dim, serv: np.ndarray, horizon: int) -> None:
-        p, plan, routing = self.p, self.plan, self.routing
-        solver = routing.solver()
-        S = TIME_UNITS_PER_H
-        visit = [int(serv[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
-        specs = break_sequence(p.rules, self._horizon_h())
-        if not specs:
+    def _add_breaks(self, dim, serv: np.ndarray) -> None:
+        r, routing = self.int_rules, self.routing
+        if r is None or not r.specs:
             return
-        drive_units = None if plan.max_driving_h is None else _down(plan.max_driving_h, S)
-        brk_units = _up(plan.driving_break_h, S)
-        rest_units = _up(plan.overnight_rest_h, S)
-        duty_units = None if plan.duty_h is None else _down(plan.duty_h, S)
-        self.spec_ints = tuple(
-            SpecInt(
-                spec.kind,
-                _up(spec.duration_h, S),
-                _down(spec.earliest_h, S),
-                max(_down(spec.earliest_h, S), _down(spec.latest_h, S)),
-            )
-            for spec in specs
-        )
+        solver = routing.solver()
+        visit = [int(serv[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
         for v in range(len(self.slots)):
             # Mandatory and in chronological order (OR-Tools assumes the break vector is
             # sorted in time); unneeded breaks lie before the departure or after the
             # return. Optional breaks made the first-solution finalizer time out.
             bvars: list[_BreakVar] = []
-            for k, spec in enumerate(specs):
-                dur = _up(spec.duration_h, S)
-                lo = _down(spec.earliest_h, S)
-                hi = max(lo, _down(spec.latest_h, S))
-                iv = solver.FixedDurationIntervalVar(lo, hi, dur, False, f"v{v}_{spec.kind}_{k}")
+            for k, spec in enumerate(r.specs):
+                iv = solver.FixedDurationIntervalVar(
+                    spec.lo, spec.hi, spec.duration, False, f"v{v}_{spec.kind}_{k}"
+                )
                 if bvars:
                     solver.Add(iv.StartsAfterEnd(bvars[-1].interval))
-                bvars.append(_BreakVar(iv, spec.kind))
+                bvars.append(_BreakVar(iv, spec.kind))  # type: ignore[arg-type]
             dim.SetBreakIntervalsOfVehicle([b.interval for b in bvars], v, visit)
-            if drive_units:
-                dim.SetBreakDistanceDurationOfVehicle(drive_units, brk_units, v)
-            if plan.n_overnight and duty_units is not None:
-                dim.SetBreakDistanceDurationOfVehicle(duty_units, rest_units, v)
+            if r.drive_max:
+                dim.SetBreakDistanceDurationOfVehicle(r.drive_max, r.drive_break, v)
+            if r.duty_max is not None:
+                dim.SetBreakDistanceDurationOfVehicle(r.duty_max, r.rest, v)
             self.breaks[v] = bvars
 
     def _keep_in_ban_free_gap(self, dim) -> None:
@@ -382,8 +414,7 @@ class _OrToolsModel:
             return
         S = TIME_UNITS_PER_H
         bans = [
-            (_down(lo, S), _up(hi, S))
-            for lo, hi in night_ban_intervals_h(p.rules, self._horizon_h())
+            (down(lo, S), up(hi, S)) for lo, hi in night_ban_intervals_h(p.rules, self._horizon_h())
         ]
         routing = self.routing
         solver = routing.solver()
@@ -398,8 +429,8 @@ class _OrToolsModel:
             return
         routing = self.routing
         solver = routing.solver()
-        rest = _up(self.p.rules.overnight_rest_h, TIME_UNITS_PER_H)
-        big = _down(self._horizon_h(), TIME_UNITS_PER_H) + rest + 1
+        rest = up(self.p.rules.overnight_rest_h, TIME_UNITS_PER_H)
+        big = down(self._horizon_h(), TIME_UNITS_PER_H) + rest + 1
         for v in range(1, len(self.slots)):
             prev, cur = self.slots[v - 1], self.slots[v]
             if (prev.type_index, prev.vehicle) != (cur.type_index, cur.vehicle):
@@ -427,7 +458,7 @@ class _OrToolsModel:
     def _add_drops(self) -> None:
         if self.p.drop_penalty_cny is None:
             return
-        pen = _near(self.p.drop_penalty_cny, COST_UNITS_PER_CNY)
+        pen = near(self.p.drop_penalty_cny, COST_UNITS_PER_CNY)
         for node in range(1, self.p.n_nodes):
             self.routing.AddDisjunction([self.manager.NodeToIndex(node)], pen)
 
@@ -472,45 +503,24 @@ class _OrToolsModel:
         if self.time is None:
             return None
         rules = p.rules
-        S = TIME_UNITS_PER_H
-        horizon = _down(self._horizon_h(), S)
-        gaps = None
         if (
             rules is not None
             and rules.night_ban_h is not None
             and night_ban_intervals_h(rules, self._horizon_h())
+            and plan.n_overnight > 0
         ):
-            if plan.n_overnight > 0:
-                return None
-            gaps = tuple(
-                (_up(lo, S), _down(hi, S)) for lo, hi in ban_free_gaps_h(rules, self._horizon_h())
-            )
+            return None
+        horizon = down(self._horizon_h(), TIME_UNITS_PER_H)
         returns = intersect_intervals(p.time_windows_h[0], [(0.0, self._horizon_h())])
         windows = [self._domain(returns, horizon)]
         windows += [self._domain(p.time_windows_h[i], horizon) for i in range(1, p.n_nodes)]
-        load = [[_up(x, LOAD_UNITS_PER_KG) for x in self.intact + self.damaged]]
-        caps = [[_down(vt.payload_kg, LOAD_UNITS_PER_KG) for vt in p.vehicle_types]]
+        load = [[up(x, LOAD_UNITS_PER_KG) for x in self.intact + self.damaged]]
+        caps = [[down(vt.payload_kg, LOAD_UNITS_PER_KG) for vt in p.vehicle_types]]
         if (self.damaged[1:] > 0).any():
-            load.append([_up(x, LOAD_UNITS_PER_KG) for x in self.damaged])
-            caps.append(
-                [_down(vt.damaged_capacity_kg, LOAD_UNITS_PER_KG) for vt in p.vehicle_types]
-            )
+            load.append([up(x, LOAD_UNITS_PER_KG) for x in self.damaged])
+            caps.append([down(vt.damaged_capacity_kg, LOAD_UNITS_PER_KG) for vt in p.vehicle_types])
         load_arr = np.array(load, dtype=np.int64).T
         load_arr[0] = 0
-        brules = None
-        if rules is not None:
-            brules = BreakRules(
-                drive_max=None if plan.max_driving_h is None else _down(plan.max_driving_h, S),
-                drive_break=_up(plan.driving_break_h, S),
-                duty_max=(
-                    _down(plan.duty_h, S) if plan.duty_h is not None and plan.n_overnight else None
-                ),
-                rest=_up(plan.overnight_rest_h, S),
-                specs=self.spec_ints,
-                max_span=min(horizon, _down(plan.max_run_h, S)),
-                trip_rest=_up(rules.overnight_rest_h, S) if self.trips > 1 else 0,
-                gaps=gaps,
-            )
         zero = np.zeros((p.n_nodes, p.n_nodes), dtype=np.int64)
         return IntInstance(
             travel=self.travel_units,
@@ -521,16 +531,16 @@ class _OrToolsModel:
             load=load_arr,
             caps=np.array(caps, dtype=np.int64).T,
             arc_cost=[self.cost_units.get(t, zero) for t in range(len(p.vehicle_types))],
-            fixed=[_near(vt.fixed_cost_cny, COST_UNITS_PER_CNY) for vt in p.vehicle_types],
+            fixed=[near(vt.fixed_cost_cny, COST_UNITS_PER_CNY) for vt in p.vehicle_types],
             counts=[vt.count if self.usable[t] else 0 for t, vt in enumerate(p.vehicle_types)],
             trips=self.trips,
-            rules=brules,
+            rules=self.int_rules,
         )
 
     def assignment_from_runs(self, inst: IntInstance, runs: list[PlannedRun]):
         """A complete OR-Tools assignment (routes, times, every break) or ``None``."""
         routing, manager, dim = self.routing, self.manager, self.time
-        horizon = _down(self._horizon_h(), TIME_UNITS_PER_H)
+        horizon = down(self._horizon_h(), TIME_UNITS_PER_H)
         slot_of = {(s.type_index, s.vehicle, s.trip): v for v, s in enumerate(self.slots)}
         by_slot = {}
         for run in runs:
@@ -646,7 +656,7 @@ def _from_plan(
 ) -> RoutingSolution:
     """The solution of constructed runs (their exact integer schedules, in hours)."""
     S = TIME_UNITS_PER_H
-    kinds = [sp.kind for sp in model.spec_ints]
+    kinds = [sp.kind for sp in model.int_rules.specs] if model.int_rules is not None else []
     found = []
     for run in sorted(runs, key=lambda r: (r.type_index, r.vehicle, r.trip)):
         sc = run.schedule
@@ -764,8 +774,8 @@ def solve_ortools(
     t0 = time.perf_counter()
     diag = diagnose(problem)
     notes: list[str] = []
-    shape_errors = [d for d in diag if "shape" in d or d.startswith(("fleet: no vehicle", "base:"))]
-    if shape_errors or (diag and problem.drop_penalty_cny is None):
+    unusable = [d for d in diag if d.code in UNUSABLE]
+    if unusable or (diag and problem.drop_penalty_cny is None):
         raise RoutingInfeasibleError(diag)
     notes.extend(f"expected drop: {d}" for d in diag)
     model = _OrToolsModel(problem)
@@ -785,7 +795,7 @@ def solve_ortools(
         params.solution_limit = int(solution_limit)
     routing.CloseModelWithParameters(params)
     start_assignment = None
-    plan_runs, plan_sol = _constructive_start(
+    plan_runs, plan_sol, start = _constructive_start(
         model, initial_routes, notes, t0, t0 + CONSTRUCT_SHARE * time_limit_s
     )
     if plan_runs is not None:
@@ -802,17 +812,21 @@ def solve_ortools(
             notes.append(why)
         else:
             notes.append("started from the given initial routes")
+            start = "given"
+
+    def constructed(why: str) -> RoutingSolution:
+        assert plan_sol is not None
+        return dataclasses.replace(
+            plan_sol, seconds=time.perf_counter() - t0, notes=[*notes, why], start=start
+        )
+
     left_s = time_limit_s - (time.perf_counter() - t0)
     if plan_sol is not None and model.plan.n_overnight > 0:
         # OR-Tools' finalizer cannot place the overnight-rest break intervals (it fails
         # even on this complete start): its search would only burn the budget.
-        plan_sol.seconds = time.perf_counter() - t0
-        plan_sol.notes = [*notes, "multi-day rules: constructed runs, no OR-Tools search"]
-        return plan_sol
+        return constructed("multi-day rules: constructed runs, no OR-Tools search")
     if plan_sol is not None and (start_assignment is None or left_s <= 0):
-        plan_sol.seconds = time.perf_counter() - t0
-        plan_sol.notes = [*notes, "OR-Tools search skipped: no time left or start not loadable"]
-        return plan_sol
+        return constructed("OR-Tools search skipped: no time left or start not loadable")
     params.time_limit.FromMilliseconds(max(1, round(max(left_s, 0.0) * 1000)))
     if start_assignment is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_assignment, params)
@@ -820,24 +834,23 @@ def solve_ortools(
         assignment = routing.SolveWithParameters(params)
     seconds = time.perf_counter() - t0
     if assignment is None and plan_sol is not None:
-        plan_sol.seconds = seconds
-        plan_sol.notes = [*notes, "OR-Tools returned no solution from the start: constructed runs"]
-        return plan_sol
+        return constructed("OR-Tools returned no solution from the start: constructed runs")
     if assignment is None:
+        status = _STATUS.get(int(routing.status()), routing.status())
         raise RoutingInfeasibleError(
             [
-                f"{problem.name}: OR-Tools found no feasible solution in {time_limit_s:g} s "
-                f"(status {_STATUS.get(int(routing.status()), routing.status())})",
+                Diagnosis(
+                    "search_failed",
+                    f"{problem.name}: OR-Tools found no feasible solution in {seconds:.1f} s "
+                    f"(status {status})",
+                ),
                 *diag,
             ]
         )
     sol = _extract(model, assignment, _status_name(routing, seconds, time_limit_s), seconds)
-    sol.notes = notes
     if plan_sol is not None and plan_sol.objective_cny < sol.objective_cny - 1e-6:
-        plan_sol.seconds = seconds
-        plan_sol.notes = [*notes, "OR-Tools search ended worse than its start: constructed runs"]
-        return plan_sol
-    return sol
+        return constructed("OR-Tools search ended worse than its start: constructed runs")
+    return dataclasses.replace(sol, notes=notes, start=start)
 
 
 def _constructive_start(
@@ -846,24 +859,25 @@ def _constructive_start(
     notes: list[str],
     t0: float,
     deadline: float,
-) -> tuple[list[PlannedRun] | None, RoutingSolution | None]:
+) -> tuple[list[PlannedRun] | None, RoutingSolution | None, str]:
     """The cheaper of the scheduled ``initial_routes`` and the constructed runs.
 
-    Returns the runs and their solution, or ``(None, None)`` when the construction does
-    not apply (no driver rules, or a case :meth:`_OrToolsModel.int_instance` excludes)
-    or finds nothing (OR-Tools' own first-solution strategies are used then).
+    Returns the runs, their solution and what they came from (``"given"`` or
+    ``"constructed"``), or ``(None, None, "")`` when the construction does not apply (no
+    driver rules, or a case :meth:`_OrToolsModel.int_instance` excludes) or finds
+    nothing (OR-Tools' own first-solution strategies are used then).
     """
     p = model.p
     if p.rules is None:
-        return None, None
+        return None, None, ""
     inst = model.int_instance()
     if inst is None:
-        return None, None
+        return None, None, ""
     n = p.n_nodes
     stops = [i for i in range(1, n) if best_schedule(inst, [i]) is not None]
     if len(stops) < n - 1 and p.drop_penalty_cny is None:
-        return None, None
-    candidates: list[tuple[str, list[PlannedRun]]] = []
+        return None, None, ""
+    candidates: list[tuple[str, str, list[PlannedRun]]] = []
     own = construct(inst, stops, deadline, time.perf_counter)
     if initial_routes is not None:
         routes = [[int(x) for x in r] for r in initial_routes if len(r)]
@@ -875,18 +889,17 @@ def _constructive_start(
             notes.append("initial routes ignored: no schedule or vehicle for them under the rules")
         else:
             given = improve_runs(inst, given, deadline, time.perf_counter)
-            candidates.append(("the given initial routes", given))
+            candidates.append(("given", "the given initial routes", given))
     if own is not None:
-        candidates.append(
-            ("constructed runs (savings or vehicle-by-vehicle fill, exact schedules)", own)
-        )
+        label = "constructed runs (savings or vehicle-by-vehicle fill, exact schedules)"
+        candidates.append(("constructed", label, own))
     if not candidates:
-        return None, None
+        return None, None, ""
     best = None
-    for label, runs in candidates:
+    for kind, label, runs in candidates:
         sol = _from_plan(model, runs, "feasible", time.perf_counter() - t0)
-        if best is None or sol.objective_cny < best[2].objective_cny - 1e-6:
-            best = (label, runs, sol)
-    label, runs, sol = best
+        if best is None or sol.objective_cny < best[3].objective_cny - 1e-6:
+            best = (kind, label, runs, sol)
+    kind, label, runs, sol = best
     notes.append(f"started from {label}")
-    return runs, sol
+    return runs, sol, kind

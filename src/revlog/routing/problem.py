@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from revlog import regulations as reg
+from revlog.units import MIN_PER_H
+
 Interval = tuple[float, float]
 
 
@@ -52,10 +55,11 @@ class DrivingRules:
     Parameters
     ----------
     max_driving_h
-        Longest stretch of driving without a break, h (4 h in China, traffic-law
-        regulations Art. 62).
+        Longest stretch of driving without a break, h
+        (:data:`revlog.regulations.MAX_CONTINUOUS_DRIVING_H`); how the model reads it:
+        :class:`revlog.routing.rules.BreakRule`.
     break_h
-        Minimum length of that break, h (20 min).
+        Minimum length of that break, h (:data:`revlog.regulations.MIN_DRIVING_BREAK_MIN`).
     duty_h_per_day
         Daily duty limit (driving + service + breaks), h.
     shift_start_h
@@ -76,13 +80,13 @@ class DrivingRules:
         ``None``: one per calendar day of the period (capped by the number of stops).
     """
 
-    max_driving_h: float | None = 4.0
-    break_h: float = 20.0 / 60.0
-    duty_h_per_day: float | None = 10.0
-    shift_start_h: float = 8.0
+    max_driving_h: float | None = reg.MAX_CONTINUOUS_DRIVING_H
+    break_h: float = reg.MIN_DRIVING_BREAK_MIN / MIN_PER_H
+    duty_h_per_day: float | None = reg.DEFAULT_DUTY_H_PER_DAY
+    shift_start_h: float = reg.DEFAULT_SHIFT_START_H
     night_ban_h: Interval | None = None
-    max_days: int = 1
-    overnight_rest_h: float = 11.0
+    max_days: int = reg.DEFAULT_MAX_DAYS_PER_RUN
+    overnight_rest_h: float = reg.DEFAULT_OVERNIGHT_REST_H
     allow_multi_trip: bool = False
     max_trips_per_vehicle: int | None = None
 
@@ -151,17 +155,3 @@ class RoutingProblem:
     def n_nodes(self) -> int:
         """Number of nodes including the base."""
         return len(self.node_ids)
-
-
-class RoutingInfeasibleError(ValueError):
-    """The routing problem cannot be solved as posed.
-
-    Parameters
-    ----------
-    diagnosis
-        One sentence per cause, each naming the node (or fleet) and the limit it breaks.
-    """
-
-    def __init__(self, diagnosis: list[str]) -> None:
-        self.diagnosis = list(diagnosis)
-        super().__init__("; ".join(self.diagnosis) or "routing problem is infeasible")

@@ -1,10 +1,8 @@
 """PyVRP as revlog's core search: a :class:`RoutingProblem` as a ``pyvrp.ProblemData``.
 
 PyVRP (Wouters et al., iterated local search with late-acceptance hill climbing) works on
-integers. :func:`to_pyvrp` scales costs, times and loads by the smallest power of ten
-that represents the problem exactly (up to a precision cap, :func:`decimal_scale`), so
-the benchmark instances are modelled exactly (Solomon tenths x 10, X integers x 1) and
-real problems to 0.01 CNY, about a second and 0.1 kg.
+integers: :func:`to_pyvrp` takes its scales from :func:`revlog.routing.units.exact_scales`
+(exact for the benchmark instances, 0.01 CNY / 1 s / 0.1 kg for real problems).
 
 What PyVRP expresses exactly: pickups in two load dimensions (total kg against the
 payload, damaged kg against the certified boxes), one time window per stop, service
@@ -28,10 +26,8 @@ from pyvrp.search import NeighbourhoodParams
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
 from revlog.routing.problem import RoutingProblem
-from revlog.routing.rules import departure_windows_h
-
-#: Largest integer any scaled matrix entry or sum may reach (PyVRP uses 64-bit ints).
-_INT_LIMIT = 2**52
+from revlog.routing.rules import BreakRule, departure_windows_h
+from revlog.routing.units import IntScales, exact_scales, to_int
 
 #: Granular neighbourhood (nearest clients each client's moves are tried with) on short
 #: budgets. PyVRP's default, 50, was tuned by its authors for long runs; at 10 s for 100
@@ -42,73 +38,6 @@ SHORT_BUDGET_NEIGHBOURS = 20
 #: A budget below this many seconds per client counts as short (10 s for 100 clients is
 #: 0.1 s per client; longer budgets were not measured and keep PyVRP's defaults).
 SHORT_BUDGET_S_PER_CLIENT = 0.25
-
-
-def decimal_scale(values: np.ndarray | Sequence[float], max_decimals: int) -> int:
-    """Smallest power of ten that turns all values into integers, up to ``10**max_decimals``.
-
-    Parameters
-    ----------
-    values
-        Finite numbers (non-finite entries are ignored).
-    max_decimals
-        Precision cap: the returned scale is at most ``10**max_decimals``.
-
-    Returns
-    -------
-    int
-        ``10**k`` for the smallest ``k <= max_decimals`` with every ``value * 10**k``
-        within ``1e-6`` of an integer, else ``10**max_decimals``; reduced when needed so
-        that no scaled value exceeds ``2**52``.
-    """
-    arr = np.asarray(values, dtype=float).ravel()
-    arr = arr[np.isfinite(arr)]
-    biggest = float(np.abs(arr).max()) if arr.size else 0.0
-    k_max = max_decimals
-    while k_max > 0 and biggest * 10**k_max * 10 > _INT_LIMIT:
-        k_max -= 1
-    for k in range(k_max + 1):
-        scaled = arr * 10**k
-        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 * np.maximum(1.0, np.abs(scaled))):
-            return 10**k
-    return 10**k_max
-
-
-def to_int(values: np.ndarray | Sequence[float] | float, scale: int) -> np.ndarray:
-    """Scale and round to 64-bit integers (``rint(values * scale)``).
-
-    Parameters
-    ----------
-    values
-        Numbers in problem units.
-    scale
-        Integer units per problem unit (see :func:`decimal_scale`).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``int64`` array of the same shape.
-    """
-    return np.rint(np.asarray(values, dtype=float) * scale).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class IntScales:
-    """Integer units per problem unit.
-
-    Attributes
-    ----------
-    cost_per_cny
-        Integer cost units per CNY.
-    time_per_h
-        Integer time units per hour.
-    load_per_kg
-        Integer load units per kg.
-    """
-
-    cost_per_cny: int
-    time_per_h: int
-    load_per_kg: int
 
 
 @dataclass
@@ -238,7 +167,6 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
     money.append(np.array([vt.fixed_cost_cny for vt in problem.vehicle_types], dtype=float))
     if problem.drop_penalty_cny is not None:
         money.append(np.array([problem.drop_penalty_cny], dtype=float))
-    cost_scale = decimal_scale(np.concatenate(money), max_decimals=2)
     forbidden = ~(np.isfinite(problem.km) & np.isfinite(problem.hours))
     np.fill_diagonal(forbidden, False)
     if forbidden.any():
@@ -260,9 +188,6 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
             np.array([t for h in hulls for t in h], dtype=float),
         ]
     )
-    time_scale = decimal_scale(times, max_decimals=4)
-    if time_scale > 3600:
-        time_scale = 3600
 
     # Load: total kg (payload) and damaged kg (certified boxes).
     intact = np.asarray(problem.pickup_intact_kg, float)
@@ -275,7 +200,8 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
             [vt.damaged_capacity_kg for vt in problem.vehicle_types],
         ]
     )
-    load_scale = decimal_scale(loads, max_decimals=1)
+    scales = exact_scales(np.concatenate(money), times, loads)
+    cost_scale, time_scale, load_scale = scales.cost_per_cny, scales.time_per_h, scales.load_per_kg
     two_dims = bool(np.any(damaged[1:] > 0))
     total_int = to_int(intact + damaged, load_scale)
     damaged_int = to_int(damaged, load_scale)
@@ -289,8 +215,9 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
     depart_early = None
     if rules is not None:
         relaxations.append("dangerous-goods driver rules (breaks, duty, bans) approximated")
-        if rules.max_driving_h:
-            travel_factor = 1.0 + rules.break_h / rules.max_driving_h
+        rule = BreakRule.of(rules)
+        if rule is not None:
+            travel_factor = rule.travel_factor
         if rules.duty_h_per_day is not None and rules.max_days == 1 and not rules.allow_multi_trip:
             shift = int(to_int(max(rules.duty_h_per_day - duty_margin_h, 0.0), time_scale))
         departures = departure_windows_h(problem)
@@ -356,7 +283,7 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
     )
     return PyVRPModel(
         data=data,
-        scales=IntScales(cost_scale, time_scale, load_scale),
+        scales=scales,
         vehicle_type_of=list(range(len(problem.vehicle_types))),
         relaxations=relaxations,
     )

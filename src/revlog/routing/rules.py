@@ -1,13 +1,15 @@
 """Dangerous-goods driver rules turned into plain modelling ingredients (floats, hours).
 
-Nothing here knows a solver: :mod:`revlog.routing.ortools` scales these numbers to
-integers. The interpretation of :class:`~revlog.routing.problem.DrivingRules` used by
-the model (and re-derived independently by :mod:`revlog.check.routes`):
+Nothing here knows a solver: :mod:`revlog.routing.units` turns these numbers into the
+engines' integers. How the model reads :class:`~revlog.routing.problem.DrivingRules` (the
+independent checker, :mod:`revlog.check.routes`, restates each rule on purpose):
 
-* **driving breaks**: between two breaks of at least ``break_h`` (and from the run's
-  start / to its end) at most ``max_driving_h`` may elapse. Elapsed time counts
-  service and waiting too, so this is a conservative form of "≥ 20 min within every
-  4 h of driving" (China Road Traffic Safety Law regulations, Art. 62);
+* **driving breaks** (:class:`BreakRule`, the one reading shared by the constructive
+  scheduler, OR-Tools, the PyVRP relaxation, the line-haul sizing and the diagnosis):
+  between two breaks of at least ``break_h`` (and from the run's start / to its end) at
+  most ``max_driving_h`` may elapse. Elapsed time counts service and waiting too, so this
+  is a conservative form of "≥ 20 min within every 4 h of driving"
+  (:data:`revlog.regulations.MAX_CONTINUOUS_DRIVING_H`, ``MIN_DRIVING_BREAK_MIN``);
 * **daily duty**: a one-day run (``max_days == 1``) lasts at most ``duty_h_per_day``
   from departure to return. A multi-day run is split into duty periods by overnight
   rests of at least ``overnight_rest_h``; each duty period lasts at most
@@ -18,6 +20,9 @@ the model (and re-derived independently by :mod:`revlog.check.routes`):
   is done during the ban either (the ban is a mandatory stop of the vehicle);
 * **multi-trip**: successive runs of one vehicle are separate duty periods, the next
   one departing at least ``overnight_rest_h`` after the previous one returned.
+
+:func:`diagnose` returns :class:`~revlog.errors.Diagnosis` records whose ``setting`` names
+the :class:`~revlog.routing.problem.DrivingRules` field that binds.
 """
 
 from __future__ import annotations
@@ -29,9 +34,54 @@ from typing import Literal
 
 import numpy as np
 
+from revlog.errors import Diagnosis
 from revlog.routing.problem import DrivingRules, Interval, RoutingProblem
+from revlog.units import HOURS_PER_DAY
 
-HOURS_PER_DAY = 24.0
+
+@dataclass(frozen=True)
+class BreakRule:
+    """The driving-break rule as revlog's model reads it.
+
+    At most :attr:`max_elapsed_h` may elapse between two standstills of at least
+    :attr:`break_h` (and from the departure to the first, from the last to the return).
+    Elapsed time counts driving, service and waiting alike: stricter than the law, which
+    counts driving only (the checker verifies the law's reading on the schedules).
+
+    Attributes
+    ----------
+    max_elapsed_h
+        Longest stretch without a break, h.
+    break_h
+        Shortest break that ends a stretch, h.
+    """
+
+    max_elapsed_h: float
+    break_h: float
+
+    @classmethod
+    def of(cls, rules: DrivingRules | None) -> BreakRule | None:
+        """The rule of ``rules`` (``None`` when there are no rules or no break rule)."""
+        if rules is None or rules.max_driving_h is None:
+            return None
+        return cls(float(rules.max_driving_h), float(rules.break_h))
+
+    def breaks_needed(self, elapsed_h: float) -> int:
+        """Fewest breaks in a stretch of ``elapsed_h`` of driving and service."""
+        return max(0, math.ceil(elapsed_h / self.max_elapsed_h - 1e-9) - 1)
+
+    def with_breaks_h(self, elapsed_h: float) -> float:
+        """Length of a stretch of ``elapsed_h`` once its breaks are taken, h."""
+        return elapsed_h + self.breaks_needed(elapsed_h) * self.break_h
+
+    def per_duty(self, duty_h: float) -> int:
+        """Break intervals one duty period of ``duty_h`` may need (at least one)."""
+        return max(1, math.ceil(duty_h / self.max_elapsed_h - 1e-9))
+
+    @property
+    def travel_factor(self) -> float:
+        """Factor by which breaks lengthen a long drive on average (for relaxations)."""
+        return 1.0 + self.break_h / self.max_elapsed_h
 
 
 def merge_intervals(intervals: list[Interval]) -> list[Interval]:
@@ -97,10 +147,8 @@ class BreakPlan:
 
     Attributes
     ----------
-    max_driving_h
-        Most time between two driving breaks (``None``: no break rule).
-    driving_break_h
-        Length of a driving break, h.
+    driving
+        The driving-break rule (``None``: none).
     n_driving_breaks
         Driving breaks a run may take (an upper bound; unused ones are skipped).
     duty_h
@@ -113,19 +161,28 @@ class BreakPlan:
         Longest run from departure to return, h.
     """
 
-    max_driving_h: float | None
-    driving_break_h: float
+    driving: BreakRule | None
     n_driving_breaks: int
     duty_h: float | None
     overnight_rest_h: float
     n_overnight: int
     max_run_h: float
 
+    @property
+    def max_driving_h(self) -> float | None:
+        """Most time between two driving breaks (``None``: no break rule)."""
+        return None if self.driving is None else self.driving.max_elapsed_h
+
+    @property
+    def driving_break_h(self) -> float:
+        """Length of a driving break, h (0 without a break rule)."""
+        return 0.0 if self.driving is None else self.driving.break_h
+
 
 def break_plan(rules: DrivingRules | None, horizon_h: float) -> BreakPlan:
     """The break and run-length ingredients of ``rules`` for a period of ``horizon_h``."""
     if rules is None:
-        return BreakPlan(None, 0.0, 0, None, 0.0, 0, horizon_h)
+        return BreakPlan(None, 0, None, 0.0, 0, horizon_h)
     days = max(1, int(rules.max_days))
     duty = rules.duty_h_per_day
     if days == 1:
@@ -142,13 +199,11 @@ def break_plan(rules: DrivingRules | None, horizon_h: float) -> BreakPlan:
         if ban_len > 0:
             max_run = min(max_run, (days - 1) * HOURS_PER_DAY + ban_len - 1.0 / 3600.0)
     max_run = min(max_run, horizon_h)
-    n_drive = 0
-    if rules.max_driving_h is not None:
-        per_duty = duty if duty is not None else HOURS_PER_DAY
-        n_drive = days * max(1, math.ceil(per_duty / rules.max_driving_h - 1e-9))
+    rule = BreakRule.of(rules)
+    per_duty = duty if duty is not None else HOURS_PER_DAY
+    n_drive = 0 if rule is None else days * rule.per_duty(per_duty)
     return BreakPlan(
-        max_driving_h=rules.max_driving_h,
-        driving_break_h=rules.break_h,
+        driving=rule,
         n_driving_breaks=n_drive,
         duty_h=duty,
         overnight_rest_h=rules.overnight_rest_h,
@@ -195,9 +250,8 @@ def break_sequence(rules: DrivingRules | None, horizon_h: float) -> list[BreakSp
     plan = break_plan(rules, horizon_h)
     if rules is None:
         return []
-    drive = plan.max_driving_h
     per_duty = plan.duty_h if plan.duty_h is not None else HOURS_PER_DAY
-    k_duty = 0 if drive is None else max(1, math.ceil(per_duty / drive - 1e-9))
+    k_duty = 0 if plan.driving is None else plan.driving.per_duty(per_duty)
     bans = night_ban_intervals_h(rules, horizon_h)
     out: list[BreakSpec] = []
 
@@ -308,14 +362,13 @@ def min_run_h(elapsed_h: float, plan: BreakPlan) -> float:
     if plan.duty_h is not None and plan.n_overnight > 0:
         rests = max(0, math.ceil(elapsed_h / plan.duty_h - 1e-9) - 1)
         total += rests * plan.overnight_rest_h
-    if plan.max_driving_h is not None:
-        breaks = max(0, math.ceil(elapsed_h / plan.max_driving_h - 1e-9) - 1)
-        total += breaks * plan.driving_break_h
+    if plan.driving is not None:
+        total += plan.driving.breaks_needed(elapsed_h) * plan.driving.break_h
     return total
 
 
-def validate_shapes(problem: RoutingProblem) -> list[str]:
-    """Shape and sign errors of a problem's arrays (empty list when consistent)."""
+def validate_shapes(problem: RoutingProblem) -> list[Diagnosis]:
+    """Shape and sign errors of a problem's arrays (code ``invalid_problem``; empty if none)."""
     n = problem.n_nodes
     errs = []
     for name in ("km", "hours", "exposure"):
@@ -330,22 +383,35 @@ def validate_shapes(problem: RoutingProblem) -> list[str]:
             errs.append(f"{name} has negative entries")
     if len(problem.time_windows_h) != n:
         errs.append(f"time_windows_h has {len(problem.time_windows_h)} entries, expected {n}")
+    out = [Diagnosis("invalid_problem", e) for e in errs]
     if not problem.vehicle_types:
-        errs.append("fleet: no vehicle types at the base")
-    return errs
+        out.append(Diagnosis("no_fleet", "fleet: no vehicle types at the base"))
+    return out
 
 
-def diagnose(problem: RoutingProblem) -> list[str]:
+#: Codes of :func:`diagnose` that make a problem unusable whatever the drop penalty.
+UNUSABLE = frozenset({"invalid_problem", "no_fleet", "no_departure"})
+
+
+def run_limit_setting(rules: DrivingRules | None) -> str:
+    """The :class:`DrivingRules` field that sets a run's length limit."""
+    if rules is not None and rules.max_days == 1 and rules.duty_h_per_day is not None:
+        return "duty_h_per_day"
+    return "max_days"
+
+
+def diagnose(problem: RoutingProblem) -> list[Diagnosis]:
     """Stops (or the fleet) that cannot be served under the model, found cheaply.
 
-    Each message names the node and the limit. An empty list does not prove
-    feasibility; it only means none of these quick tests failed: pickup larger
-    than every vehicle, damaged packs without a certified vehicle, no permitted
-    road, no opening hours, a round trip longer than the run limit, a window
-    that closes before the stop can be reached, and the fleet limits of
-    :func:`fleet_limits` (pickups, or stops that need a run each, beyond the runs of
-    the vehicle types that can carry them). Every message is a proof of
-    infeasibility: the solvers raise on it without searching.
+    Each diagnosis names the node (``site`` = its node id) and the limit. An empty list
+    does not prove feasibility; it only means none of these quick tests failed: pickup
+    larger than every vehicle (``pickup_exceeds_payload``), damaged packs without a
+    certified vehicle (``damaged_without_box``, ``damaged_exceeds_box``), no permitted
+    road (``no_road``), no opening hours (``no_opening_hours``), a round trip longer than
+    the run limit (``run_limit``), a window that closes before the stop can be reached
+    (``window_unreachable``), a return after the base closes (``return_after_close``) and
+    the fleet limits of :func:`fleet_limits` (``fleet_capacity``, ``fleet_runs``). Every
+    diagnosis is a proof of infeasibility: the solvers raise on it without searching.
     """
     errs = validate_shapes(problem)
     if errs:
@@ -361,61 +427,80 @@ def diagnose(problem: RoutingProblem) -> list[str]:
     plan = break_plan(problem.rules, problem.horizon_h)
     departs = departure_windows_h(problem)
     if not departs:
-        return ["base: no departure possible (base opening hours ∩ shift starts is empty)"]
+        return [
+            Diagnosis(
+                "no_departure",
+                "base: no departure possible (base opening hours ∩ shift starts is empty)",
+                site=problem.node_ids[0],
+                setting="shift_start_h",
+            )
+        ]
     base_close = max(hi for _, hi in problem.time_windows_h[0])
     first_depart = departs[0][0]
-    out = []
+    out: list[Diagnosis] = []
     for i in range(1, problem.n_nodes):
-        name = f"node {i} ({problem.node_ids[i]})"
+        nid = problem.node_ids[i]
+
+        def found(
+            code: str, text: str, setting: str | None = None, i: int = i, nid: str = nid
+        ) -> None:
+            out.append(Diagnosis(code, f"node {i} ({nid}): {text}", site=nid, setting=setting))
+
         total = intact[i] + damaged[i]
         if total > max_payload + 1e-9:
-            out.append(
-                f"{name}: pickup {total:g} kg exceeds the largest payload {max_payload:g} kg"
+            found(
+                "pickup_exceeds_payload",
+                f"pickup {total:g} kg exceeds the largest payload {max_payload:g} kg",
             )
         if damaged[i] > 1e-9 and damaged[i] > max_damaged + 1e-9:
             if max_damaged <= 0:
-                out.append(
-                    f"{name}: {damaged[i]:g} kg of damaged packs but no vehicle type at the "
-                    "base carries certified boxes"
+                found(
+                    "damaged_without_box",
+                    f"{damaged[i]:g} kg of damaged packs but no vehicle type at the base "
+                    "carries certified boxes",
                 )
             else:
-                out.append(
-                    f"{name}: {damaged[i]:g} kg of damaged packs exceed the largest "
-                    f"certified-box capacity {max_damaged:g} kg"
+                found(
+                    "damaged_exceeds_box",
+                    f"{damaged[i]:g} kg of damaged packs exceed the largest certified-box "
+                    f"capacity {max_damaged:g} kg",
                 )
         if not (np.isfinite(km[0, i]) and np.isfinite(hours[0, i])):
-            out.append(f"{name}: no permitted road from the base")
+            found("no_road", "no permitted road from the base")
             continue
         if not (np.isfinite(km[i, 0]) and np.isfinite(hours[i, 0])):
-            out.append(f"{name}: no permitted road back to the base")
+            found("no_road", "no permitted road back to the base")
             continue
         wins = merge_intervals(problem.time_windows_h[i])
         if not wins:
-            out.append(f"{name}: no opening hours")
+            found("no_opening_hours", "no opening hours")
             continue
         elapsed = hours[0, i] + service[i] + hours[i, 0]
         need = min_run_h(elapsed, plan)
         if need > plan.max_run_h + 1e-9:
-            out.append(
-                f"{name}: shortest round trip {need:.2f} h (driving {hours[0, i] + hours[i, 0]:.2f}"
+            found(
+                "run_limit",
+                f"shortest round trip {need:.2f} h (driving {hours[0, i] + hours[i, 0]:.2f}"
                 f" h, service {service[i]:.2f} h, breaks and rests) exceeds the run limit "
-                f"{plan.max_run_h:.2f} h"
+                f"{plan.max_run_h:.2f} h",
+                run_limit_setting(problem.rules),
             )
             continue
         earliest = first_depart + min_run_h(hours[0, i], plan)
         last_open = wins[-1][1]
         if earliest > last_open + 1e-9:
-            out.append(
-                f"{name}: earliest arrival {earliest:.2f} h is after its last opening "
-                f"{last_open:.2f} h"
+            found(
+                "window_unreachable",
+                f"earliest arrival {earliest:.2f} h is after its last opening {last_open:.2f} h",
             )
             continue
         first_open = wins[0][0]
         back = first_open + service[i] + hours[i, 0]
         if back > base_close + 1e-9:
-            out.append(
-                f"{name}: earliest return to the base {back:.2f} h is after the base's last "
-                f"opening {base_close:.2f} h"
+            found(
+                "return_after_close",
+                f"earliest return to the base {back:.2f} h is after the base's last "
+                f"opening {base_close:.2f} h",
             )
     out.extend(fleet_limits(problem))
     return out
@@ -439,8 +524,8 @@ def _carriers(problem: RoutingProblem) -> list[frozenset[int]]:
     return out
 
 
-def fleet_limits(problem: RoutingProblem) -> list[str]:
-    """Pickups the fleet cannot carry in the runs it has: one message per broken limit.
+def fleet_limits(problem: RoutingProblem) -> list[Diagnosis]:
+    """Pickups the fleet cannot carry in the runs it has: one diagnosis per broken limit.
 
     For every group of vehicle types (all groups up to 8 types, else the whole fleet),
     the stops that only vehicles of that group can carry (e.g. stops with damaged
@@ -452,7 +537,8 @@ def fleet_limits(problem: RoutingProblem) -> list[str]:
     * the stops heavier than half the group's largest payload (or certified-box
       capacity) need a run each: no more of them than runs.
 
-    Each is a necessary condition, so a message proves the problem infeasible.
+    Each is a necessary condition, so a diagnosis (``fleet_capacity`` or ``fleet_runs``,
+    setting ``count``) proves the problem infeasible.
     """
     n_types = len(problem.vehicle_types)
     if problem.n_nodes <= 1 or n_types == 0:
@@ -471,11 +557,12 @@ def fleet_limits(problem: RoutingProblem) -> list[str]:
         ]
     else:
         groups = [frozenset(range(n_types))]
-    found: dict[str, tuple[float, str]] = {}  # limit kind -> (excess share, message)
+    found: dict[str, tuple[float, Diagnosis]] = {}  # limit kind -> (excess share, diagnosis)
 
     def note(kind: str, excess: float, msg: str) -> None:
         if kind not in found or excess > found[kind][0]:
-            found[kind] = (excess, msg)
+            code = "fleet_runs" if kind.endswith("runs") else "fleet_capacity"
+            found[kind] = (excess, Diagnosis(code, msg, setting="count"))
 
     for grp in groups:
         mine = [k for k, c in enumerate(carriers) if c and c <= grp]
@@ -510,4 +597,4 @@ def fleet_limits(problem: RoutingProblem) -> list[str]:
                     f"{dim} ({big_cap:g} kg{what}) and need a run of their own, but {names} "
                     f"have {per}",
                 )
-    return [msg for _, (_, msg) in sorted(found.items())]
+    return [d for _, (_, d) in sorted(found.items())]

@@ -123,9 +123,10 @@ class Run:
         return self.stops[-1].arrival_h
 
 
-@dataclass
+@dataclass(frozen=True)
 class RoutingSolution:
-    """Runs found for one :class:`~revlog.routing.problem.RoutingProblem`.
+    """Runs found for one :class:`~revlog.routing.problem.RoutingProblem` (immutable:
+    derive a changed copy with :func:`dataclasses.replace`).
 
     Attributes
     ----------
@@ -146,6 +147,9 @@ class RoutingSolution:
         Which engine produced it.
     notes
         Remarks, e.g. that initial routes were ignored.
+    start
+        What the final search started from: ``"given"`` (routes passed in, e.g.
+        PyVRP's), ``"constructed"`` (revlog's own constructive runs) or ``""``.
     """
 
     runs: list[Run]
@@ -159,6 +163,7 @@ class RoutingSolution:
     seconds: float = 0.0
     engine: str = ""
     notes: list[str] = field(default_factory=list)
+    start: str = ""
 
     @classmethod
     def from_parts(
@@ -178,7 +183,7 @@ class RoutingSolution:
         runs, dropped
             The runs and the unserved stops.
         **kwargs
-            ``status``, ``seconds``, ``engine``, ``notes``.
+            ``status``, ``seconds``, ``engine``, ``notes``, ``start``.
         """
         types = {vt.id: vt for vt in problem.vehicle_types}
         weight = float(problem.risk_weight_cny_per_person)
@@ -228,68 +233,114 @@ class RoutingSolution:
         lines.extend(self.notes)
         return "\n".join(lines)
 
-    def to_frames(self) -> dict[str, pd.DataFrame]:
-        """The solution as three tables.
+    def to_frames(self, problem) -> dict[str, pd.DataFrame]:
+        """The solution as the plan's three tables (see :func:`run_records`).
+
+        Parameters
+        ----------
+        problem
+            The :class:`~revlog.routing.problem.RoutingProblem` solved.
 
         Returns
         -------
         dict
-            ``"runs"``: one row per run with ``run`` (0-based row id),
-            ``vehicle_type``, ``vehicle``, ``trip``, ``n_stops``, ``start_h``,
-            ``end_h``, ``hours``, ``km``, ``exposure``, ``cost_cny``,
-            ``pickup_intact_kg``, ``pickup_damaged_kg``.
-            ``"stops"``: one row per visit with ``run``, ``seq`` (0 = leaving the base),
-            ``node``, ``node_id``, ``arrival_h``, ``start_h``, ``departure_h``,
-            ``load_intact_kg``, ``load_damaged_kg`` (on board after the stop),
-            ``day``.
-            ``"breaks"``: ``run``, ``start_h``, ``end_h``, ``duration_h``, ``kind``.
+            ``"routes"``, ``"stops"`` and ``"breaks"`` DataFrames with the columns of
+            :func:`run_records` (the stops keep their node index in ``node``).
         """
-        run_rows, stop_rows, break_rows = [], [], []
-        for r, run in enumerate(self.runs):
-            last = run.stops[-1]
-            run_rows.append(
+        runs, stops, breaks = run_records(problem, self)
+        return {
+            "routes": pd.DataFrame(runs, columns=RUN_COLUMNS),
+            "stops": pd.DataFrame(stops, columns=STOP_COLUMNS),
+            "breaks": pd.DataFrame(breaks, columns=BREAK_COLUMNS),
+        }
+
+
+#: Columns of :func:`run_records`' rows (the plan's ``routes``, ``stops`` and ``breaks``).
+RUN_COLUMNS = [
+    "run_id", "base_id", "vehicle_type", "vehicle", "trip", "days", "stops", "start_h", "end_h",
+    "km", "drive_h", "duty_h", "intact_kg", "damaged_kg", "cost_cny", "exposure_persons",
+]  # fmt: skip
+STOP_COLUMNS = [
+    "run_id", "seq", "node", "node_id", "day", "arrival_h", "start_h", "departure_h",
+    "pickup_intact_kg", "pickup_damaged_kg", "load_intact_kg", "load_damaged_kg",
+]  # fmt: skip
+BREAK_COLUMNS = ["run_id", "start_h", "duration_h", "kind"]
+
+
+def run_id(base_id: str, k: int) -> str:
+    """Id of the ``k``-th (0-based) run of a base: ``BASE/001``."""
+    return f"{base_id}/{k + 1:03d}"
+
+
+def run_records(problem, solution: RoutingSolution) -> tuple[list[dict], list[dict], list[dict]]:
+    """Rows of the runs, their stops and their breaks: the one run-to-row conversion.
+
+    Parameters
+    ----------
+    problem
+        The :class:`~revlog.routing.problem.RoutingProblem` solved (its name is the base id).
+    solution
+        Its solution.
+
+    Returns
+    -------
+    tuple of three lists of dict
+        Runs (:data:`RUN_COLUMNS`: ``days`` spanned, inner ``stops``, ``drive_h`` from the
+        travel-time matrix, ``duty_h`` departure to return, delivered ``intact_kg`` and
+        ``damaged_kg``), stops (:data:`STOP_COLUMNS`: the base first and last, pickups
+        as the change in load) and breaks (:data:`BREAK_COLUMNS`).
+    """
+    hours = np.asarray(problem.hours, dtype=float)
+    runs, stops, breaks = [], [], []
+    for r, run in enumerate(solution.runs):
+        rid = run_id(problem.name, r)
+        last = run.stops[-1]
+        legs = itertools.pairwise([s.node for s in run.stops])
+        runs.append(
+            {
+                "run_id": rid,
+                "base_id": problem.name,
+                "vehicle_type": run.vehicle_type,
+                "vehicle": run.vehicle,
+                "trip": run.trip,
+                "days": int(last.day - run.stops[0].day + 1),
+                "stops": len(run.stops) - 2,
+                "start_h": run.start_h,
+                "end_h": run.end_h,
+                "km": run.km,
+                "drive_h": float(sum(hours[i, j] for i, j in legs)),
+                "duty_h": run.hours,
+                "intact_kg": last.load_intact_kg,
+                "damaged_kg": last.load_damaged_kg,
+                "cost_cny": run.cost_cny,
+                "exposure_persons": run.exposure,
+            }
+        )
+        prev_i = prev_d = 0.0
+        for seq, s in enumerate(run.stops):
+            inner = 0 < seq < len(run.stops) - 1
+            stops.append(
                 {
-                    "run": r,
-                    "vehicle_type": run.vehicle_type,
-                    "vehicle": run.vehicle,
-                    "trip": run.trip,
-                    "n_stops": len(run.stops) - 2,
-                    "start_h": run.start_h,
-                    "end_h": run.end_h,
-                    "hours": run.hours,
-                    "km": run.km,
-                    "exposure": run.exposure,
-                    "cost_cny": run.cost_cny,
-                    "pickup_intact_kg": last.load_intact_kg,
-                    "pickup_damaged_kg": last.load_damaged_kg,
+                    "run_id": rid,
+                    "seq": seq,
+                    "node": s.node,
+                    "node_id": s.node_id,
+                    "day": s.day,
+                    "arrival_h": s.arrival_h,
+                    "start_h": s.start_h,
+                    "departure_h": s.departure_h,
+                    "pickup_intact_kg": s.load_intact_kg - prev_i if inner else 0.0,
+                    "pickup_damaged_kg": s.load_damaged_kg - prev_d if inner else 0.0,
+                    "load_intact_kg": s.load_intact_kg,
+                    "load_damaged_kg": s.load_damaged_kg,
                 }
             )
-            for seq, s in enumerate(run.stops):
-                stop_rows.append({"run": r, "seq": seq, **s.__dict__})
-            for b in run.breaks:
-                break_rows.append(
-                    {
-                        "run": r,
-                        "start_h": b.start_h,
-                        "end_h": b.end_h,
-                        "duration_h": b.duration_h,
-                        "kind": b.kind,
-                    }
-                )
-        run_cols = [
-            "run", "vehicle_type", "vehicle", "trip", "n_stops", "start_h", "end_h", "hours",
-            "km", "exposure", "cost_cny", "pickup_intact_kg", "pickup_damaged_kg",
-        ]  # fmt: skip
-        stop_cols = [
-            "run", "seq", "node", "node_id", "arrival_h", "start_h", "departure_h",
-            "load_intact_kg", "load_damaged_kg", "day",
-        ]  # fmt: skip
-        break_cols = ["run", "start_h", "end_h", "duration_h", "kind"]
-        return {
-            "runs": pd.DataFrame(run_rows, columns=run_cols),
-            "stops": pd.DataFrame(stop_rows, columns=stop_cols),
-            "breaks": pd.DataFrame(break_rows, columns=break_cols),
-        }
+            prev_i, prev_d = s.load_intact_kg, s.load_damaged_kg
+        breaks.extend(
+            {"run_id": rid, "start_h": b.start_h, "duration_h": b.duration_h, "kind": b.kind}
+            for b in run.breaks
+        )
+    return runs, stops, breaks
 
 
 def run_linestrings(problem, solution: RoutingSolution) -> list:

@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from revlog import regulations as reg
+
 RoadClass = Literal["expressway", "national", "provincial"]
 Province = Literal["Qinghai", "Gansu", "Xizang", "Xinjiang", "Sichuan", "Ningxia"]
 
@@ -170,24 +172,40 @@ class NightBan(_Model):
 
 
 class RulesConfig(_Model):
-    """Dangerous-goods road rules (MOT 2019 No. 29, traffic-law regulations Art. 62)."""
+    """Dangerous-goods road rules (defaults: :mod:`revlog.regulations`, with their sources)."""
 
-    speed_expressway_kmh: Pos = Field(80.0, le=120.0, description="Hazmat cap on expressways.")
-    speed_other_kmh: Pos = Field(60.0, le=120.0, description="Hazmat cap on other roads.")
-    max_driving_h: Pos = Field(
-        4.0, le=24.0, description="Longest driving stretch before a break, h."
+    speed_expressway_kmh: Pos = Field(
+        reg.SPEED_CAP_EXPRESSWAY_KMH, le=120.0, description="Hazmat cap on expressways, km/h."
     )
-    break_min: Pos = Field(20.0, le=720.0, description="Minimum break after that stretch, min.")
-    duty_h_per_day: Pos = Field(10.0, le=24.0, description="Daily duty limit, h.")
-    shift_start_h: HourOfDay = Field(8.0, description="Hour of day a shift may start.")
+    speed_other_kmh: Pos = Field(
+        reg.SPEED_CAP_OTHER_KMH, le=120.0, description="Hazmat cap on other roads, km/h."
+    )
+    max_driving_h: Pos = Field(
+        reg.MAX_CONTINUOUS_DRIVING_H,
+        le=24.0,
+        description="Longest driving stretch before a break, h.",
+    )
+    break_min: Pos = Field(
+        reg.MIN_DRIVING_BREAK_MIN, le=720.0, description="Minimum break after that stretch, min."
+    )
+    duty_h_per_day: Pos = Field(
+        reg.DEFAULT_DUTY_H_PER_DAY, le=24.0, description="Daily duty limit, h."
+    )
+    shift_start_h: HourOfDay = Field(
+        reg.DEFAULT_SHIFT_START_H, description="Hour of day a shift may start."
+    )
     night_ban: NightBan | None = Field(
         None, description="Optional night-driving ban (none is known for Qinghai)."
     )
     restricted_road_classes: list[RoadClass] = Field(
         default_factory=list, description="Road classes hazmat vehicles may not use."
     )
-    max_days_per_run: int = Field(3, ge=1, le=7, description="Longest multi-day run, days.")
-    overnight_rest_h: Pos = Field(11.0, le=24.0, description="Minimum overnight rest, h.")
+    max_days_per_run: int = Field(
+        reg.DEFAULT_MAX_DAYS_PER_RUN, ge=1, le=7, description="Longest multi-day run, days."
+    )
+    overnight_rest_h: Pos = Field(
+        reg.DEFAULT_OVERNIGHT_REST_H, le=24.0, description="Minimum overnight rest, h."
+    )
     allow_multi_trip: bool = Field(
         False, description="Whether a vehicle may make several runs from its base in a period."
     )

@@ -1,0 +1,14 @@
+"""Unit conversions, written once (names carry their units)."""
+
+from __future__ import annotations
+
+#: Kilograms per tonne.
+KG_PER_T = 1000.0
+#: Minutes per hour.
+MIN_PER_H = 60.0
+#: Seconds per hour.
+S_PER_H = 3600.0
+#: Hours per calendar day.
+HOURS_PER_DAY = 24.0
+#: Metres per kilometre.
+M_PER_KM = 1000.0
