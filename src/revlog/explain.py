@@ -17,6 +17,7 @@ from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
 from revlog.problems import SCENARIO_SETTINGS, Geography
 from revlog.routing.problem import RoutingProblem
+from revlog.routing.rules import diagnose
 
 
 def scenario_setting(d: Diagnosis) -> Diagnosis:
@@ -160,3 +161,16 @@ def explain_routing(base_id: str, rp: RoutingProblem, found: list[Diagnosis]) ->
             )
         )
     return out
+
+
+def quick_diagnosis(site_id: str, kind: str, rp: RoutingProblem) -> list[Diagnosis]:
+    """Why a base cannot be routed, found without searching (empty when no proof)."""
+    if not rp.vehicle_types:
+        text = (
+            f"base {site_id} ({kind}) receives {rp.n_nodes - 1} sources but no "
+            "vehicle type is stationed there (fleet.*.base)"
+        )
+        return [Diagnosis("no_fleet", text, site=site_id, setting="fleet.*.base")]
+    if rp.drop_penalty_cny is not None:
+        return []
+    return explain_routing(site_id, rp, diagnose(rp))

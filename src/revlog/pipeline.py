@@ -27,7 +27,7 @@ from revlog.errors import (
     RoutingInfeasibleError,
     SolveInterruptedError,
 )
-from revlog.explain import explain_location, explain_routing
+from revlog.explain import explain_location, explain_routing, quick_diagnosis
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
 from revlog.location.solve import NetworkDesign, solve_location
@@ -35,10 +35,8 @@ from revlog.plan import Plan
 from revlog.plan.build import BaseRuns, assemble_plan
 from revlog.problems import Geography, build_geography, location_problem, routing_problem
 from revlog.routing.engine import solve_routing
-from revlog.routing.interrupts import RoutingInterrupts
-from revlog.routing.ortools import solve_ortools
+from revlog.routing.interrupts import RoutingInterrupts, quick_runs
 from revlog.routing.problem import RoutingProblem
-from revlog.routing.rules import diagnose
 from revlog.routing.solution import RoutingSolution
 from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
@@ -50,9 +48,6 @@ MIN_BASE_TIME_S = 0.5
 
 #: Share of the total time limit kept back for checking and assembling the plan.
 ASSEMBLY_RESERVE_SHARE = 0.02
-
-#: Time limit of the quick constructive runs a base gets after Ctrl-C, s.
-INTERRUPTED_BASE_TIME_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -108,8 +103,8 @@ def solve_inputs(
 
     Ctrl-C (``KeyboardInterrupt``): HiGHS stops with its incumbent design; a base whose
     search is interrupted, and every base after it, gets quick constructive runs
-    (:data:`INTERRUPTED_BASE_TIME_S` each); the plan is complete, checked like any other,
-    and marked ``meta["interrupted"] = True`` (statuses ``interrupted``). A second Ctrl-C
+    (:func:`revlog.routing.interrupts.quick_runs`); the plan is complete, checked like any
+    other, and marked ``meta["interrupted"] = True`` (statuses ``interrupted``). A second Ctrl-C
     during that fallback, or one before stage 1 has a design, gives up.
 
     Raises
@@ -237,7 +232,7 @@ def _route_bases(
             rp = routing_problem(inputs, geo, base.site_id, base.kind, list(base.sources))
         except KeyboardInterrupt:
             raise SolveInterruptedError("routing", f"base {base.site_id} had no runs yet") from None
-        problems = _quick_diagnosis(base, rp)
+        problems = quick_diagnosis(base.site_id, base.kind, rp)
         found += problems
         if problems or found:
             continue  # the scenario is infeasible already: only collect the diagnoses
@@ -248,7 +243,7 @@ def _route_bases(
         if ctrl_c.pressed and not interrupted:
             interrupted = True
             say("routing", f"interrupted at base {base.site_id}: quick runs for the bases left")
-        sol = sol if sol is not None else _quick_runs(rp, seed)
+        sol = sol if sol is not None else quick_runs(rp, seed)
         violations = check_routes(rp, sol)
         if violations:
             # The engine's answer failed the independent checker: never hand it on silently.
@@ -262,19 +257,6 @@ def _route_bases(
     if found:
         raise InfeasibleError(found, stage="routing")
     return routed, interrupted
-
-
-def _quick_diagnosis(base: Base, rp: RoutingProblem) -> list[Diagnosis]:
-    """Why a base cannot be routed, found without searching (empty when no proof)."""
-    if not rp.vehicle_types:
-        text = (
-            f"base {base.site_id} ({base.kind}) receives {len(base.sources)} sources but no "
-            "vehicle type is stationed there (fleet.*.base)"
-        )
-        return [Diagnosis("no_fleet", text, site=base.site_id, setting="fleet.*.base")]
-    if rp.drop_penalty_cny is not None:
-        return []
-    return explain_routing(base.site_id, rp, diagnose(rp))
 
 
 def _search(
@@ -299,22 +281,3 @@ def _search(
     if ctrl_c.pressed:  # OR-Tools stopped early and returned its best runs
         sol = dataclasses.replace(sol, status="interrupted")
     return sol, []
-
-
-def _quick_runs(rp: RoutingProblem, seed: int) -> RoutingSolution:
-    """Constructive runs for a base after Ctrl-C (OR-Tools' start, a short search)."""
-    try:
-        sol = solve_ortools(rp, time_limit_s=INTERRUPTED_BASE_TIME_S, seed=seed)
-    except RoutingInfeasibleError as exc:
-        raise SolveInterruptedError(
-            "routing", f"the quick runs of base {rp.name} failed: {exc}"
-        ) from None
-    except KeyboardInterrupt:
-        raise SolveInterruptedError(
-            "routing", f"interrupted again while base {rp.name} got its quick runs"
-        ) from None
-    return dataclasses.replace(
-        sol,
-        status="interrupted",
-        notes=[*sol.notes, "Ctrl-C: quick constructive runs instead of the full search"],
-    )

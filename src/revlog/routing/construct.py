@@ -28,6 +28,7 @@ All choices are deterministic (sorted candidates, ties broken by index).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,6 +191,133 @@ def _in(windows: list[IntInterval], t: int) -> bool:
     return any(lo <= t <= hi for lo, hi in windows)
 
 
+class _Shift:
+    """A run being scheduled under the rules: the clock, the duty period, breaks taken.
+
+    ``g`` is the duty period (group of break intervals) the vehicle is in, ``used`` the
+    driving-break intervals of it already taken, ``since`` the time elapsed since the last
+    break, ``duty`` the time elapsed in the duty period; ``brks`` collects ``(start,
+    duration, spec index)`` of the breaks taken.
+    """
+
+    def __init__(self, r: BreakRules, dep: int, first_group: int, allow_rest: bool) -> None:
+        self.r = r
+        self.D = r.drive_max if r.drive_max is not None else INF
+        self.B, self.R = r.drive_break, r.rest
+        self.L = r.duty_max if r.duty_max is not None else INF
+        self.groups, self.rests = r.groups, r.rest_index
+        self.allow_rest = allow_rest
+        self.t, self.g, self.used, self.since, self.duty = dep, first_group, 0, 0, 0
+        self.brks: list[tuple[int, int, int]] = []
+
+    def _pass(self, x: int) -> None:
+        """Let ``x`` elapse (driving, waiting or serving)."""
+        self.t += x
+        self.since += x
+        self.duty += x
+
+    def rest_possible(self) -> bool:
+        return self.allow_rest and self.g < len(self.groups) - 1 and self.r.duty_max is not None
+
+    def reserve(self) -> int:
+        """Time kept for the duty period's unused driving breaks (taken before a rest)."""
+        return (len(self.groups[self.g]) - self.used) * self.B if self.rest_possible() else 0
+
+    def take_rest(self) -> bool:
+        """The duty period's unused driving breaks, then an overnight rest."""
+        if not self.rest_possible():
+            return False
+        for k in self.groups[self.g][self.used :]:
+            self.brks.append((self.t, self.B, k))
+            self.t += self.B
+            self.duty += self.B
+        if self.duty > self.L:
+            return False
+        self.brks.append((self.t, self.R, self.rests[self.g]))
+        self.t += self.R
+        self.g, self.used, self.since, self.duty = self.g + 1, 0, 0, 0
+        return True
+
+    def take_drive_break(self) -> bool:
+        if self.used >= len(self.groups[self.g]):
+            return False
+        if not self.rest_possible() and self.duty + self.B > self.L:
+            return False
+        self.brks.append((self.t, self.B, self.groups[self.g][self.used]))
+        self.t += self.B
+        self.duty += self.B
+        self.used += 1
+        self.since = 0
+        return True
+
+    def drive(self, tau: int) -> bool:
+        """Drive ``tau``, breaking (or resting) lazily when a limit would be passed."""
+        while True:
+            room_s, room_d = self.D - self.since, self.L - self.duty - self.reserve()
+            room = min(room_s, room_d)
+            if tau <= room:
+                self._pass(tau)
+                return True
+            if room > 0:
+                self._pass(room)
+                tau -= room
+            if room_d <= room_s:
+                if not self.take_rest():
+                    return False
+            elif not self.take_drive_break() and not self.take_rest():
+                return False
+
+    def wait_and_serve(self, wins: list[IntInterval], sv: int) -> int | None:
+        """Wait for the next opening of ``wins`` (breaks and rests in the wait), then
+        serve for ``sv``; the start of service, or ``None``."""
+        B, R = self.B, self.R
+        while True:
+            s = _first_start(wins, self.t)
+            if s is None:
+                return None
+            wait = s - self.t
+            room_s, room_d = self.D - self.since, self.L - self.duty - self.reserve()
+            if wait + sv <= min(room_s, room_d):
+                self.since += wait + sv
+                self.duty += wait + sv
+                self.t = s + sv
+                return s
+            can_rest = self.rest_possible()
+            m_b = (len(self.groups[self.g]) - self.used) * B if can_rest else 0
+            if can_rest and (wait + sv > room_d or wait >= R + m_b):
+                self._pass(max(0, min(wait - R - m_b, room_s, room_d)))
+                if not self.take_rest():
+                    return None
+                continue
+            if wait + sv > room_d:
+                return None
+            room_after = room_d if can_rest else room_d - B
+            if room_after < 0 or self.used >= len(self.groups[self.g]):
+                if can_rest and self.take_rest():
+                    continue
+                return None
+            self._pass(max(0, min(wait - B, room_s, room_after)))
+            if not self.take_drive_break():
+                return None
+
+
+def _simulate_free(inst: IntInstance, nodes: Sequence[int], dep: int) -> Schedule | None:
+    """Earliest schedule without driver rules."""
+    travel, service, windows = inst._travel_list, inst.service, inst.windows
+    t, prev, starts = dep, 0, []
+    for j in nodes:
+        s = _first_start(windows[j], t + travel[prev][j])
+        if s is None:
+            return None
+        starts.append(s)
+        t = s + service[j]
+        prev = j
+    ret = _first_start(windows[0], t + travel[prev][0])
+    if ret is None:
+        return None
+    return Schedule(dep, tuple(starts), ret, (), 0)
+
+
 def simulate(
     inst: IntInstance, nodes: list[int] | tuple[int, ...], dep: int, first_group: int = 0,
     allow_rest: bool = True, check_return: bool = True,
@@ -223,152 +351,38 @@ def simulate(
     -------
     Schedule or None
     """
-    travel = inst._travel_list
-    service, windows = inst.service, inst.windows
     r = inst.rules
-    t = dep
+    if r is None:
+        return _simulate_free(inst, nodes, dep)
+    if first_group >= len(r.groups):
+        return None
+    travel, service, windows = inst._travel_list, inst.service, inst.windows
+    shift = _Shift(r, dep, first_group, allow_rest)
     prev = 0
     starts: list[int] = []
-    if r is None:
-        for j in nodes:
-            s = _first_start(windows[j], t + travel[prev][j])
-            if s is None:
-                return None
-            starts.append(s)
-            t = s + service[j]
-            prev = j
-        ret = _first_start(windows[0], t + travel[prev][0])
-        if ret is None:
-            return None
-        return Schedule(dep, tuple(starts), ret, (), 0)
-
-    D = r.drive_max if r.drive_max is not None else INF
-    B, R = r.drive_break, r.rest
-    L = r.duty_max if r.duty_max is not None else INF
-    groups, rests = r.groups, r.rest_index
-    ng = len(groups)
-    if first_group >= ng:
-        return None
-    g, used, since, duty = first_group, 0, 0, 0
-    brks: list[tuple[int, int, int]] = []
-
-    def rest_possible() -> bool:
-        return allow_rest and g < ng - 1 and r.duty_max is not None
-
-    def reserve() -> int:
-        return (len(groups[g]) - used) * B if rest_possible() else 0
-
-    def take_rest() -> bool:
-        nonlocal t, g, used, since, duty
-        if not rest_possible():
-            return False
-        for k in groups[g][used:]:
-            brks.append((t, B, k))
-            t += B
-            duty += B
-        if duty > L:
-            return False
-        brks.append((t, R, rests[g]))
-        t += R
-        g, used, since, duty = g + 1, 0, 0, 0
-        return True
-
-    def take_drive_break() -> bool:
-        nonlocal t, used, since, duty
-        if used >= len(groups[g]):
-            return False
-        if not rest_possible() and duty + B > L:
-            return False
-        brks.append((t, B, groups[g][used]))
-        t += B
-        duty += B
-        used += 1
-        since = 0
-        return True
-
-    def drive(tau: int) -> bool:
-        nonlocal t, since, duty
-        while True:
-            room_s, room_d = D - since, L - duty - reserve()
-            room = min(room_s, room_d)
-            if tau <= room:
-                t += tau
-                since += tau
-                duty += tau
-                return True
-            if room > 0:
-                t += room
-                since += room
-                duty += room
-                tau -= room
-            if room_d <= room_s:
-                if not take_rest():
-                    return False
-            elif not take_drive_break() and not take_rest():
-                return False
-
-    def wait_and_serve(wins: list[IntInterval], sv: int) -> int | None:
-        """Wait for the next opening of ``wins`` (breaks and rests in the wait), then
-        serve for ``sv``; the start of service, or ``None``."""
-        nonlocal t, since, duty
-        while True:
-            s = _first_start(wins, t)
-            if s is None:
-                return None
-            wait = s - t
-            room_s, room_d = D - since, L - duty - reserve()
-            if wait + sv <= min(room_s, room_d):
-                since += wait + sv
-                duty += wait + sv
-                t = s + sv
-                return s
-            can_rest = rest_possible()
-            m_b = (len(groups[g]) - used) * B if can_rest else 0
-            if can_rest and (wait + sv > room_d or wait >= R + m_b):
-                x = max(0, min(wait - R - m_b, room_s, room_d))
-                t += x
-                since += x
-                duty += x
-                if not take_rest():
-                    return None
-                continue
-            if wait + sv > room_d:
-                return None
-            room_after = room_d if can_rest else room_d - B
-            if room_after < 0 or used >= len(groups[g]):
-                if can_rest and take_rest():
-                    continue
-                return None
-            x = max(0, min(wait - B, room_s, room_after))
-            t += x
-            since += x
-            duty += x
-            if not take_drive_break():
-                return None
-
     for j in nodes:
-        if not drive(travel[prev][j]):
+        if not shift.drive(travel[prev][j]):
             return None
-        s = wait_and_serve(windows[j], service[j])
+        s = shift.wait_and_serve(windows[j], service[j])
         if s is None:
             return None
         starts.append(s)
         prev = j
-    if not drive(travel[prev][0]):
+    if not shift.drive(travel[prev][0]):
         return None
     if check_return:
         # arriving before the base opens, the vehicle waits at the gate (its breaks, or
         # an overnight rest, may fall in that wait); the run ends when the base opens
-        ret = wait_and_serve(windows[0], 0)
+        ret = shift.wait_and_serve(windows[0], 0)
         if ret is None:
             return None
     else:
-        ret = t
+        ret = shift.t
     if ret - dep > r.max_span:
         return None
     if r.gaps is not None and not any(lo <= dep and ret <= hi for lo, hi in r.gaps):
         return None
-    return Schedule(dep, tuple(starts), ret, tuple(brks), first_group)
+    return Schedule(dep, tuple(starts), ret, tuple(shift.brks), first_group)
 
 
 def _departures(inst: IntInstance, first: int, earliest: int) -> list[list[int]]:

@@ -5,10 +5,18 @@ Beside :mod:`revlog.routing.ortools` because it hooks into its ``RoutingModel`` 
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from revlog.errors import RoutingInfeasibleError, SolveInterruptedError
+from revlog.routing.problem import RoutingProblem
+from revlog.routing.solution import RoutingSolution
+
+#: Time limit of the quick constructive runs a base gets after Ctrl-C, s.
+INTERRUPTED_BASE_TIME_S = 1.0
 
 
 class RoutingInterrupts:
@@ -70,3 +78,24 @@ class RoutingInterrupts:
             for name, fn in self._saved.items():
                 setattr(pywrapcp.RoutingModel, name, fn)
             self._saved.clear()
+
+
+def quick_runs(rp: RoutingProblem, seed: int) -> RoutingSolution:
+    """Constructive runs for a base after Ctrl-C (OR-Tools' start, a short search)."""
+    from revlog.routing.ortools import solve_ortools
+
+    try:
+        sol = solve_ortools(rp, time_limit_s=INTERRUPTED_BASE_TIME_S, seed=seed)
+    except RoutingInfeasibleError as exc:
+        raise SolveInterruptedError(
+            "routing", f"the quick runs of base {rp.name} failed: {exc}"
+        ) from None
+    except KeyboardInterrupt:
+        raise SolveInterruptedError(
+            "routing", f"interrupted again while base {rp.name} got its quick runs"
+        ) from None
+    return dataclasses.replace(
+        sol,
+        status="interrupted",
+        notes=[*sol.notes, "Ctrl-C: quick constructive runs instead of the full search"],
+    )

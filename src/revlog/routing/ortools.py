@@ -795,14 +795,14 @@ def solve_ortools(
         params.solution_limit = int(solution_limit)
     routing.CloseModelWithParameters(params)
     start_assignment = None
-    plan_runs, plan_sol, start = _constructive_start(
+    plan_runs, plan_sol, start, rejected = _constructive_start(
         model, initial_routes, notes, t0, t0 + CONSTRUCT_SHARE * time_limit_s
     )
     if plan_runs is not None:
         start_assignment = model.assignment_from_runs(model.int_instance(), plan_runs)
         if start_assignment is None:
             notes.append("constructed runs could not be loaded into OR-Tools")
-    elif initial_routes is not None and not any(n.startswith("initial routes") for n in notes):
+    elif initial_routes is not None and not rejected:
         vroutes, why = model.vehicle_routes(initial_routes)
         if vroutes is not None:
             start_assignment = routing.ReadAssignmentFromRoutes(vroutes, True)
@@ -859,25 +859,28 @@ def _constructive_start(
     notes: list[str],
     t0: float,
     deadline: float,
-) -> tuple[list[PlannedRun] | None, RoutingSolution | None, str]:
+) -> tuple[list[PlannedRun] | None, RoutingSolution | None, str, bool]:
     """The cheaper of the scheduled ``initial_routes`` and the constructed runs.
 
-    Returns the runs, their solution and what they came from (``"given"`` or
-    ``"constructed"``), or ``(None, None, "")`` when the construction does not apply (no
-    driver rules, or a case :meth:`_OrToolsModel.int_instance` excludes) or finds
-    nothing (OR-Tools' own first-solution strategies are used then).
+    Returns the runs, their solution, what they came from (``"given"`` or
+    ``"constructed"``) and whether the given routes were rejected; ``(None, None, "",
+    False)`` when the construction does not apply (no driver rules, or a case
+    :meth:`_OrToolsModel.int_instance` excludes) or finds nothing (OR-Tools' own
+    first-solution strategies are used then).
     """
     p = model.p
+    nothing: tuple[None, None, str, bool] = (None, None, "", False)
     if p.rules is None:
-        return None, None, ""
+        return nothing
     inst = model.int_instance()
     if inst is None:
-        return None, None, ""
+        return nothing
     n = p.n_nodes
     stops = [i for i in range(1, n) if best_schedule(inst, [i]) is not None]
     if len(stops) < n - 1 and p.drop_penalty_cny is None:
-        return None, None, ""
+        return nothing
     candidates: list[tuple[str, str, list[PlannedRun]]] = []
+    rejected = False
     own = construct(inst, stops, deadline, time.perf_counter)
     if initial_routes is not None:
         routes = [[int(x) for x in r] for r in initial_routes if len(r)]
@@ -886,6 +889,7 @@ def _constructive_start(
         ok = ok and (p.drop_penalty_cny is not None or len(flat) == n - 1)
         given = assign_vehicles(inst, routes) if ok else None
         if given is None:
+            rejected = True
             notes.append("initial routes ignored: no schedule or vehicle for them under the rules")
         else:
             given = improve_runs(inst, given, deadline, time.perf_counter)
@@ -894,7 +898,7 @@ def _constructive_start(
         label = "constructed runs (savings or vehicle-by-vehicle fill, exact schedules)"
         candidates.append(("constructed", label, own))
     if not candidates:
-        return None, None, ""
+        return None, None, "", rejected
     best = None
     for kind, label, runs in candidates:
         sol = _from_plan(model, runs, "feasible", time.perf_counter() - t0)
@@ -902,4 +906,4 @@ def _constructive_start(
             best = (kind, label, runs, sol)
     kind, label, runs, sol = best
     notes.append(f"started from {label}")
-    return runs, sol, kind
+    return runs, sol, kind, rejected
