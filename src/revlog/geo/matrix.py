@@ -258,6 +258,26 @@ class TravelMatrix:
         )
 
 
+def _length_shares(g: nx.MultiGraph, u: str, v: str, d: dict, fr: list[float]) -> list[float]:
+    """Shares of a link's length at snap fractions ``fr`` (see :func:`vertex_fractions`).
+
+    A snap fraction measures the projected polyline; for a polyline the share of the geodesic
+    length differs slightly, so it is interpolated between the vertices, at which both are
+    known. A straight link keeps the fractions.
+    """
+    geom = d.get("geometry")
+    if geom is None or len(geom.coords) <= 2:
+        return fr
+    c = link_coords(g, u, v, d)
+    seg = geodesic_km(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1])
+    total = float(seg.sum())
+    if total <= 0.0:
+        return fr
+    at_vertex = np.concatenate([[0.0], np.cumsum(seg) / total])
+    at_vertex[-1] = 1.0
+    return [float(x) for x in np.interp(fr, vertex_fractions(c), at_vertex)]
+
+
 def _site_arrays(sites: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
     for col in ("id", "lon", "lat"):
         if col not in sites.columns:
@@ -392,10 +412,14 @@ def road_matrix(
             pts = sorted(split[k])
             fr = [0.0] + [f for f, _ in pts] + [1.0]
             nd = [pidx[u]] + [n for _, n in pts] + [pidx[v]]
+            cum = _length_shares(g, u, v, d, fr)
         else:
             fr, nd = [0.0, 1.0], [pidx[u], pidx[v]]
-        for a, b, f0, f1 in zip(nd[:-1], nd[1:], fr[:-1], fr[1:], strict=True):
-            share = f1 - f0
+            cum = fr
+        for a, b, f0, f1, c0, c1 in zip(
+            nd[:-1], nd[1:], fr[:-1], fr[1:], cum[:-1], cum[1:], strict=True
+        ):
+            share = c1 - c0
             src.append(a)
             dst.append(b)
             e_km.append(length * share)
