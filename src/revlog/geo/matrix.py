@@ -86,6 +86,7 @@ class _RoadPaths:
     edge_forward: np.ndarray
     links: list[tuple[str, str, str]]
     graph: nx.MultiGraph
+    any_geometry: bool  # False: every link is a straight segment (the embedded network)
     _vertices: dict[int, tuple[np.ndarray, np.ndarray] | None] = field(default_factory=dict)
 
     def inner_vertices(self, piece: int) -> np.ndarray:
@@ -231,6 +232,11 @@ class TravelMatrix:
         chain = self._node_chain(a_id, b_id)
         if chain is None:
             raise ValueError(f"{b_id!r} is unreachable from {a_id!r}")
+        if not p.any_geometry:
+            coords = [(p.site_lon[i], p.site_lat[i])]
+            coords += [(p.node_lon[n], p.node_lat[n]) for n in chain]
+            coords.append((p.site_lon[j], p.site_lat[j]))
+            return LineString(coords)
         coords = [(p.site_lon[i], p.site_lat[i]), (p.node_lon[chain[0]], p.node_lat[chain[0]])]
         if len(chain) > 1:
             n = len(p.node_ids)
@@ -404,8 +410,10 @@ def road_matrix(
     src, dst, e_km, e_h, e_exp, e_rid, e_cls = [], [], [], [], [], [], []
     e_link, e_f0, e_f1 = [], [], []
     links: list[tuple[str, str, str]] = []
+    any_geometry = False
     for li, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
         links.append((u, v, k))
+        any_geometry = any_geometry or d.get("geometry") is not None
         cls, length, expo = d["road_class"], d["length_km"], d["exposure_persons"]
         speed = speeds[cls]
         if k in split:
@@ -515,6 +523,7 @@ def road_matrix(
         edge_forward=efwd[ek_order],
         links=links,
         graph=g,
+        any_geometry=any_geometry,
     )
     tm = TravelMatrix(
         ids=ids, km=km, hours=hours, exposure=exposure, provider="road", access_km=access
