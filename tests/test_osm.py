@@ -369,6 +369,8 @@ def test_limits_refuse_large_files(osm_file, tmp_path):
     pbf = write_pbf(osm_file, tmp_path / "r.osm.pbf")
     with pytest.raises(ScenarioError, match="more than 10 OSM elements"):
         road_network_from_osm(pbf, max_elements=10)
+    with pytest.raises(ScenarioError, match="the roads have 23 nodes, more than 20"):
+        road_network_from_osm(osm_file, max_road_nodes=20)
     long_way = "".join(f'<nd ref="{1 + i % 2}"/>' for i in range(2001))
     text = osm_xml().replace("</osm>", f'<way id="9">{long_way}</way></osm>')
     with pytest.raises(ScenarioError, match="2001 nodes; OSM allows at most 2000"):

@@ -14,16 +14,18 @@ How the file is read
    ``defusedxml`` with DTDs forbidden (OSM files never have one, so no entity can be declared
    and no entity-expansion bomb can be expanded), PBF through pyosmium (``osmium``, libosmium's
    reader). The file size, the number of elements, the nodes per way and the nesting depth are
-   bounded (:data:`MAX_OSM_BYTES`, :data:`MAX_OSM_ELEMENTS`, :data:`MAX_WAY_NODES`), so a hostile
-   file cannot exhaust memory or time; every problem is a :class:`~revlog.errors.ScenarioError`
+   bounded (:data:`MAX_OSM_BYTES`, :data:`MAX_OSM_ELEMENTS`, :data:`MAX_WAY_NODES`), and so is
+   the number of nodes on the kept roads (:data:`MAX_ROAD_NODES`), so a hostile file cannot
+   exhaust memory or time; every problem is a :class:`~revlog.errors.ScenarioError`
    ``file:field: reason`` (``roads.osm:node 17.lat: not a number ('x')``).
 2. The road ways and their nodes are written to a clean temporary OSM XML file, which
    ``osmnx.graph_from_xml`` turns into a graph; ``osmnx.simplify_graph`` then merges the chains
    of way segments between junctions into single links that keep the chain's polyline. A node
    is kept as a junction where the road class, the hazmat restriction or the road's ``ref`` /
    ``name`` changes, and where a place is attached (below).
-3. ``osmnx.convert.to_undirected`` gives the undirected links; each link's length is the WGS84
-   geodesic length of its polyline (pyproj), not osmnx's great-circle length.
+3. The two directions of each link are joined into one undirected link (as
+   ``osmnx.convert.to_undirected`` does, without its per-edge pandas work); each link's length is
+   the WGS84 geodesic length of its polyline (pyproj), not osmnx's great-circle length.
 
 Road classes (``highway=*`` → revlog class)
 -------------------------------------------
@@ -129,6 +131,7 @@ __all__ = [
     "LITHIUM_BATTERY_TUNNEL_CODE",
     "MAX_OSM_BYTES",
     "MAX_OSM_ELEMENTS",
+    "MAX_ROAD_NODES",
     "MAX_WAY_NODES",
     "OSM_SUFFIXES",
     "PLACE_RADIUS_KM",
@@ -162,10 +165,14 @@ PLACE_TYPES: frozenset[str] = frozenset({"city", "town", "village"})
 #: Largest distance from a place node to the road node it is attached to, km.
 PLACE_RADIUS_KM = 5.0
 
-#: Largest OSM file read, bytes (a filtered road extract of Qinghai is far smaller).
-MAX_OSM_BYTES = 300_000_000
-#: Largest number of nodes + ways + relations in a file.
-MAX_OSM_ELEMENTS = 5_000_000
+#: Largest OSM file read, bytes.
+MAX_OSM_BYTES = 1_000_000_000
+#: Largest number of nodes + ways + relations in a file (the streaming pass: about a minute and
+#: 24 bytes per node).
+MAX_OSM_ELEMENTS = 10_000_000
+#: Largest number of nodes on the kept road ways: osmnx's graph and simplification take about
+#: 0.15 s and 10 MB per 1,000 such nodes, so this bounds them to a few minutes and GB.
+MAX_ROAD_NODES = 1_000_000
 #: Largest number of nodes in one way (the OSM API's own limit is 2,000).
 MAX_WAY_NODES = 2_000
 #: Largest number of child elements (``tag``, ``nd``, ``member``) of one XML element.
@@ -565,7 +572,9 @@ def _format_of(path: Path) -> str | None:
 
 
 # --- building ------------------------------------------------------------------------------------
-def _write_clean_xml(ext: _Extract, target: Path, name: str) -> tuple[dict[int, int], int]:
+def _write_clean_xml(
+    ext: _Extract, target: Path, name: str, max_road_nodes: int
+) -> tuple[dict[int, int], int]:
     """Write the road ways and their nodes as plain OSM XML for osmnx.
 
     Ways are cut where they reference nodes the file lacks (an extract's border); each piece
@@ -604,6 +613,17 @@ def _write_clean_xml(ext: _Extract, target: Path, name: str) -> tuple[dict[int, 
     if not pieces:
         return piece_way, missing
     used = np.unique(np.concatenate([seg for _, seg in pieces]))
+    if len(used) > max_road_nodes:
+        raise ScenarioError(
+            [
+                Problem(
+                    name,
+                    "(file)",
+                    f"the roads have {len(used)} nodes, more than {max_road_nodes}; extract a "
+                    "smaller area or fewer road types first (osmium extract / osmium tags-filter)",
+                )
+            ]
+        )
     with target.open("w", encoding="utf-8") as f:
         f.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="revlog">\n')
         for row in used:
@@ -629,6 +649,7 @@ def road_network_from_osm(
     largest_component: bool = True,
     max_bytes: int = MAX_OSM_BYTES,
     max_elements: int = MAX_OSM_ELEMENTS,
+    max_road_nodes: int = MAX_ROAD_NODES,
 ) -> RoadNetwork:
     """Build a :class:`RoadNetwork` from a local OSM XML (``.osm``) or PBF (``.osm.pbf``) file.
 
@@ -651,8 +672,10 @@ def road_network_from_osm(
     largest_component : bool, default True
         Keep only the largest connected part (fragments cut off at an extract's border would
         otherwise catch sites and leave them unreachable).
-    max_bytes, max_elements : int
-        Limits of the file's size and of its number of OSM elements.
+    max_bytes, max_elements, max_road_nodes : int
+        Limits of the file's size, of its number of OSM elements and of the number of nodes on
+        its kept road ways (:data:`MAX_OSM_BYTES`, :data:`MAX_OSM_ELEMENTS`,
+        :data:`MAX_ROAD_NODES`).
 
     Returns
     -------
@@ -721,7 +744,7 @@ def road_network_from_osm(
         raise ScenarioError(
             [Problem(name, "(file)", f"cannot read the file: {exc.strerror or exc}")]
         ) from None
-    return _build(ext, name, place_radius_km, largest_component)
+    return _build(ext, name, place_radius_km, largest_component, max_road_nodes)
 
 
 def _no_roads(name: str) -> ScenarioError:
@@ -731,12 +754,14 @@ def _no_roads(name: str) -> ScenarioError:
     )
 
 
-def _build(ext: _Extract, name: str, place_radius_km: float, largest: bool) -> RoadNetwork:
+def _build(
+    ext: _Extract, name: str, place_radius_km: float, largest: bool, max_road_nodes: int
+) -> RoadNetwork:
     import osmnx as ox
 
     with tempfile.TemporaryDirectory(prefix="revlog-osm-") as tmp:
         clean = Path(tmp) / "roads.osm"
-        piece_way, missing = _write_clean_xml(ext, clean, name)
+        piece_way, missing = _write_clean_xml(ext, clean, name, max_road_nodes)
         if not piece_way:
             raise _no_roads(name)
         try:
@@ -759,10 +784,8 @@ def _build(ext: _Extract, name: str, place_radius_km: float, largest: bool) -> R
         node_attrs_include=["revlog_place"],
         edge_attrs_differ=["road_class", "hazmat_reason", "road"],
     )
-    Gu = ox.convert.to_undirected(G)
-
     node_rows = []
-    for n, d in Gu.nodes(data=True):
+    for n, d in G.nodes(data=True):
         place = d.get("revlog_place")
         node_rows.append(
             {
@@ -774,10 +797,9 @@ def _build(ext: _Extract, name: str, place_radius_km: float, largest: bool) -> R
                 "expressway_access": False,
             }
         )
-    links = [(d["from"], d["to"], d) for u, v, d in Gu.edges(data=True) if u != v]
+    links, coords = _undirected_links(G)
     if not links:
         raise _no_roads(name)
-    coords = [np.asarray(d["geometry"].coords, dtype=float)[:, :2] for _, _, d in links]
     lengths = _polyline_km(coords)
     counter: dict[int, int] = {}
     road_rows = []
@@ -809,6 +831,35 @@ def _build(ext: _Extract, name: str, place_radius_km: float, largest: bool) -> R
         missing_node_refs=missing,
     )
     return net
+
+
+def _undirected_links(G: Any) -> tuple[list[tuple[int, int, dict]], list[np.ndarray]]:
+    """One undirected link per pair of opposite directed edges of the simplified graph.
+
+    ``graph_from_xml(bidirectional=True)`` adds every way in both directions and
+    ``simplify_graph`` merges each direction's chain on its own, so every link appears twice,
+    with reversed polylines (like ``osmnx.convert.to_undirected``, without its per-edge pandas
+    work). Self-loops are dropped: they never shorten a path.
+    """
+    seen: set[tuple[int, int, bytes]] = set()
+    links: list[tuple[int, int, dict]] = []
+    coords: list[np.ndarray] = []
+    for u, v, d in G.edges(data=True):
+        if u == v:
+            continue
+        geom = d.get("geometry")
+        if geom is None:
+            nu, nv = G.nodes[u], G.nodes[v]
+            c = np.array([[nu["x"], nu["y"]], [nv["x"], nv["y"]]], dtype=float)
+        else:
+            c = np.asarray(geom.coords, dtype=float)[:, :2]  # runs from u to v
+        key = (u, v, c.tobytes()) if u < v else (v, u, c[::-1].tobytes())
+        if key in seen:
+            continue
+        seen.add(key)
+        links.append((u, v, d))
+        coords.append(c)
+    return links, coords
 
 
 def _linestring(coords: np.ndarray) -> Any:
