@@ -432,3 +432,27 @@ def test_scenario_osm_path_checked(tmp_path):
     path = write_variant(tmp_path / "sub", "osm", road_network={"osm": bad.name})
     with pytest.raises(ScenarioError, match=r"bad\.osm:node 1\.lat: not a number"):
         prepare(load_scenario(path))
+
+
+def test_network_and_matrix_survive_pickling(onet):
+    """An OSM network and its matrix pickle (for Dask sweeps) and give the same answers after."""
+    import pickle
+
+    sites = _town_sites(onet)
+    tm = road_matrix(onet, sites)
+    onet.snap(sites)  # builds the snap index, which is not pickled
+    net2 = pickle.loads(pickle.dumps(onet))
+    tm2 = pickle.loads(pickle.dumps(tm))
+    assert np.array_equal(road_matrix(net2, sites).km, tm.km)
+    assert tm2.geometry("n1", "n3").equals_exact(tm.geometry("n1", "n3"), 0.0)
+
+
+def test_cli_validate_reports_a_bad_osm_file(tmp_path, capsys, monkeypatch):
+    """revlog validate names the OSM file, the element and the reason, and exits 2."""
+    from _revlog_plans import run_cli
+
+    _write(tmp_path / "roads.osm", osm_xml().replace('lat="36.5002"', 'lat="north"'))
+    path = write_variant(tmp_path, "osm", road_network={"osm": "roads.osm"})
+    code, out, err = run_cli(["validate", path], capsys, monkeypatch)
+    assert code == 2 and "Traceback" not in out + err
+    assert f"{tmp_path / 'roads.osm'}:node 2.lat: not a number ('north')" in err
