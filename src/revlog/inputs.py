@@ -533,6 +533,9 @@ def prepare(sc: Scenario) -> Inputs:
     scfile = str(sc.path) if sc.path else "(scenario)"
     try:
         geo = load_geodata(sc.geodata)
+        if sc.road_network is not None:  # read (and check) the OSM file now, not mid-solve
+            geo.osm = sc.road_network.osm
+            geo.road_network()
     except ScenarioError:
         raise
     except Exception as exc:

@@ -83,9 +83,8 @@ def build_geography(inputs: Inputs) -> Geography:
         "provincial": sc.rules.speed_other_kmh,
     }
     frame = sites.rename(columns={"site_id": "id"})[["id", "lon", "lat"]]
-    network = None
-    if inputs.geodata.roads is not None and len(inputs.geodata.roads):
-        network = RoadNetwork.from_geodata(inputs.geodata)
+    network = inputs.geodata.road_network()  # the OSM file's or the roads table's, or None
+    if network is not None:
         matrix = road_matrix(
             network,
             frame,

@@ -11,6 +11,7 @@ from revlog.geo.geodata import (
     wgs84_to_gcj02,
 )
 from revlog.geo.matrix import TravelMatrix, great_circle_matrix, road_matrix
+from revlog.geo.osm import road_network_from_osm
 from revlog.geo.roads import RoadNetwork, geodesic_km
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "great_circle_matrix",
     "load_geodata",
     "road_matrix",
+    "road_network_from_osm",
     "wgs84_to_gcj02",
 ]

@@ -8,13 +8,17 @@ beyond the columns it needs. Provenance and licences of every file are in ``geod
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from revlog.geo.roads import RoadNetwork
 
 __all__ = [
     "CRS",
@@ -86,6 +90,9 @@ class Geodata:
         damaged_share``.
     path : Path
         Directory the tables were read from.
+    osm : Path or None
+        OpenStreetMap file whose roads replace ``roads`` (a scenario's ``road_network.osm``);
+        None keeps the ``roads`` table.
     """
 
     places: gpd.GeoDataFrame
@@ -94,6 +101,33 @@ class Geodata:
     candidates: gpd.GeoDataFrame
     sources: gpd.GeoDataFrame
     path: Path
+    osm: Path | None = None
+    _osm_network: RoadNetwork | None = field(default=None, init=False, repr=False, compare=False)
+
+    def road_network(self) -> RoadNetwork | None:
+        """The road network: from :attr:`osm` if set (read once), else from the tables.
+
+        Returns
+        -------
+        RoadNetwork or None
+            None when there is no OSM file and the road table is empty.
+
+        Raises
+        ------
+        ScenarioError
+            When the OSM file cannot be used (see :func:`revlog.geo.osm.road_network_from_osm`).
+        """
+        from revlog.geo.roads import RoadNetwork
+
+        if self.osm is not None:
+            if self._osm_network is None:
+                from revlog.geo.osm import road_network_from_osm
+
+                self._osm_network = road_network_from_osm(self.osm)
+            return self._osm_network
+        if self.roads is None or not len(self.roads):
+            return None
+        return RoadNetwork.from_geodata(self)
 
 
 def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:

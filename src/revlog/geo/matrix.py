@@ -6,8 +6,10 @@ Two builders:
   nearest non-expressway link (:meth:`RoadNetwork.snap`), inserted into the graph by splitting the
   links at their snap points, and one ``scipy.sparse.csgraph.dijkstra`` call (in row chunks) finds
   the shortest paths from every site. Hours and exposure are accumulated along the chosen paths by
-  walking the shortest-path trees once, vectorised over all sources. Restricted road classes are
-  removed before the search, so no path can use them; unreachable pairs are ``inf``.
+  walking the shortest-path trees once, vectorised over all sources. Restricted road classes and
+  the links flagged ``hazmat_restricted`` are removed before the search, so no path can use them;
+  unreachable pairs are ``inf``. Path geometry follows the links' polylines where they have one
+  (OSM networks, :mod:`revlog.geo.osm`), else the straight segments between nodes.
 * :func:`great_circle_matrix` — the fallback without a road network: ellipsoidal distance ×
   detour factor at a single speed, geometry along the geodesic.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 from pyproj import Geod
@@ -32,6 +35,8 @@ from revlog.geo.roads import (
     CORRIDOR_DENSITY,
     RoadNetwork,
     geodesic_km,
+    link_coords,
+    vertex_fractions,
 )
 from revlog.regulations import SPEED_CAP_EXPRESSWAY_KMH, SPEED_CAP_OTHER_KMH
 
@@ -74,6 +79,36 @@ class _RoadPaths:
     edge_keys: np.ndarray  # sorted directed keys a * n + b
     edge_road_id: np.ndarray
     edge_class: np.ndarray
+    # geometry of the pieces: the link each piece belongs to, its span [f0, f1] along the link
+    # (u -> v fractions) and whether the piece runs u -> v; links as (u, v, key) of ``graph``
+    edge_link: np.ndarray
+    edge_f0: np.ndarray
+    edge_f1: np.ndarray
+    edge_forward: np.ndarray
+    links: list[tuple[str, str, str]]
+    graph: nx.MultiGraph
+    any_geometry: bool  # False: every link is a straight segment (the embedded network)
+    _vertices: dict[int, tuple[np.ndarray, np.ndarray] | None] = field(default_factory=dict)
+
+    def inner_vertices(self, piece: int) -> np.ndarray:
+        """Vertices (lon, lat) strictly inside a piece, in its direction of travel."""
+        li = int(self.edge_link[piece])
+        if li not in self._vertices:
+            u, v, k = self.links[li]
+            d = self.graph.edges[u, v, k]
+            if d.get("geometry") is None:
+                self._vertices[li] = None
+            else:
+                c = link_coords(self.graph, u, v, d)
+                self._vertices[li] = (c, vertex_fractions(c))
+        cached = self._vertices[li]
+        if cached is None:
+            return np.empty((0, 2))
+        c, t = cached
+        f0, f1 = self.edge_f0[piece], self.edge_f1[piece]
+        eps = 1e-12
+        inside = c[(t > f0 + eps) & (t < f1 - eps)]
+        return inside if self.edge_forward[piece] else inside[::-1]
 
 
 @dataclass
@@ -176,7 +211,9 @@ class TravelMatrix:
     def geometry(self, a_id: str, b_id: str) -> LineString:
         """Path geometry (lon, lat): site → snap point → road nodes → snap point → site.
 
-        For great-circle matrices, the geodesic between the sites (21 points).
+        Between two road nodes the line follows the link's polyline when it has one (OSM
+        networks), else the straight segment. For great-circle matrices, the geodesic between
+        the sites (21 points).
 
         Raises
         ------
@@ -196,8 +233,20 @@ class TravelMatrix:
         chain = self._node_chain(a_id, b_id)
         if chain is None:
             raise ValueError(f"{b_id!r} is unreachable from {a_id!r}")
-        coords = [(p.site_lon[i], p.site_lat[i])]
-        coords += [(p.node_lon[n], p.node_lat[n]) for n in chain]
+        if not p.any_geometry:
+            coords = [(p.site_lon[i], p.site_lat[i])]
+            coords += [(p.node_lon[n], p.node_lat[n]) for n in chain]
+            coords.append((p.site_lon[j], p.site_lat[j]))
+            return LineString(coords)
+        coords = [(p.site_lon[i], p.site_lat[i]), (p.node_lon[chain[0]], p.node_lat[chain[0]])]
+        if len(chain) > 1:
+            n = len(p.node_ids)
+            a = np.asarray(chain[:-1], dtype=np.int64)
+            b = np.asarray(chain[1:], dtype=np.int64)
+            pieces = np.searchsorted(p.edge_keys, a * n + b)
+            for piece, nb in zip(pieces, chain[1:], strict=True):
+                coords.extend(map(tuple, p.inner_vertices(int(piece))))
+                coords.append((p.node_lon[nb], p.node_lat[nb]))
         coords.append((p.site_lon[j], p.site_lat[j]))
         return LineString(coords)
 
@@ -214,6 +263,26 @@ class TravelMatrix:
                 "exposure": self.exposure.ravel(),
             }
         )
+
+
+def _length_shares(g: nx.MultiGraph, u: str, v: str, d: dict, fr: list[float]) -> list[float]:
+    """Shares of a link's length at snap fractions ``fr`` (see :func:`vertex_fractions`).
+
+    A snap fraction measures the projected polyline; for a polyline the share of the geodesic
+    length differs slightly, so it is interpolated between the vertices, at which both are
+    known. A straight link keeps the fractions.
+    """
+    geom = d.get("geometry")
+    if geom is None or len(geom.coords) <= 2:
+        return fr
+    c = link_coords(g, u, v, d)
+    seg = geodesic_km(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1])
+    total = float(seg.sum())
+    if total <= 0.0:
+        return fr
+    at_vertex = np.concatenate([[0.0], np.cumsum(seg) / total])
+    at_vertex[-1] = 1.0
+    return [float(x) for x in np.interp(fr, vertex_fractions(c), at_vertex)]
 
 
 def _site_arrays(sites: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -283,7 +352,9 @@ def road_matrix(
     access_speed_kmh : float, default 40.0
         Speed on the access legs.
     restricted_classes : iterable of str
-        Road classes hazmat vehicles may not use; removed before snapping and searching.
+        Road classes hazmat vehicles may not use; removed before snapping and searching, like
+        the links flagged ``hazmat_restricted`` (always: every revlog vehicle carries
+        batteries).
     weight : {"km", "hours"}
         What the shortest path minimises; the other quantities are accumulated along it.
     chunk_rows : int, default 512
@@ -301,7 +372,8 @@ def road_matrix(
     if speed_kmh_by_class is not None:
         speeds.update(speed_kmh_by_class)
     restricted = tuple(restricted_classes)
-    net = network.restricted(restricted) if restricted else network
+    closed = restricted or network.n_hazmat_restricted
+    net = network.restricted(restricted) if closed else network
     ids, lon, lat = _site_arrays(sites)
     n_sites = len(ids)
     snaps = net.snap(pd.DataFrame({"id": ids, "lon": lon, "lat": lat}))
@@ -337,17 +409,26 @@ def road_matrix(
 
     # --- edge list (split links become chains) -----------------------------------------------
     src, dst, e_km, e_h, e_exp, e_rid, e_cls = [], [], [], [], [], [], []
-    for u, v, k, d in g.edges(keys=True, data=True):
+    e_link, e_f0, e_f1 = [], [], []
+    links: list[tuple[str, str, str]] = []
+    any_geometry = False
+    for li, (u, v, k, d) in enumerate(g.edges(keys=True, data=True)):
+        links.append((u, v, k))
+        any_geometry = any_geometry or d.get("geometry") is not None
         cls, length, expo = d["road_class"], d["length_km"], d["exposure_persons"]
         speed = speeds[cls]
         if k in split:
             pts = sorted(split[k])
             fr = [0.0] + [f for f, _ in pts] + [1.0]
             nd = [pidx[u]] + [n for _, n in pts] + [pidx[v]]
+            cum = _length_shares(g, u, v, d, fr)
         else:
             fr, nd = [0.0, 1.0], [pidx[u], pidx[v]]
-        for a, b, f0, f1 in zip(nd[:-1], nd[1:], fr[:-1], fr[1:], strict=True):
-            share = f1 - f0
+            cum = fr
+        for a, b, f0, f1, c0, c1 in zip(
+            nd[:-1], nd[1:], fr[:-1], fr[1:], cum[:-1], cum[1:], strict=True
+        ):
+            share = c1 - c0
             src.append(a)
             dst.append(b)
             e_km.append(length * share)
@@ -355,6 +436,9 @@ def road_matrix(
             e_exp.append(expo * share)
             e_rid.append(k)
             e_cls.append(cls)
+            e_link.append(li)
+            e_f0.append(f0)
+            e_f1.append(f1)
     src_a = np.asarray(src, dtype=np.int64)
     dst_a = np.asarray(dst, dtype=np.int64)
     km_a, h_a, exp_a = (np.asarray(x, dtype=float) for x in (e_km, e_h, e_exp))
@@ -363,6 +447,7 @@ def road_matrix(
     a_all = np.concatenate([src_a, dst_a])
     b_all = np.concatenate([dst_a, src_a])
     rep = np.concatenate([np.arange(len(src_a))] * 2)
+    forward = np.concatenate([np.ones(len(src_a), bool), np.zeros(len(src_a), bool)])
     w_all = (km_a if weight == "km" else h_a)[rep]
     keys = a_all * n_nodes + b_all
     order = np.lexsort((w_all, keys))
@@ -372,6 +457,7 @@ def road_matrix(
     sel = order[first]
     ekeys = keys[sel]
     erep = rep[sel]
+    efwd = forward[sel]
     ew = np.maximum(w_all[sel], _MIN_WEIGHT)
     graph = csr_matrix((ew, (a_all[sel], b_all[sel])), shape=(n_nodes, n_nodes))
     ekm, eh, eexp = km_a[erep], h_a[erep], exp_a[erep]
@@ -432,6 +518,13 @@ def road_matrix(
         edge_keys=ekeys[ek_order],
         edge_road_id=rid_a[erep][ek_order],
         edge_class=cls_a[erep][ek_order],
+        edge_link=np.asarray(e_link, dtype=np.int64)[erep][ek_order],
+        edge_f0=np.asarray(e_f0, dtype=float)[erep][ek_order],
+        edge_f1=np.asarray(e_f1, dtype=float)[erep][ek_order],
+        edge_forward=efwd[ek_order],
+        links=links,
+        graph=g,
+        any_geometry=any_geometry,
     )
     tm = TravelMatrix(
         ids=ids, km=km, hours=hours, exposure=exposure, provider="road", access_km=access

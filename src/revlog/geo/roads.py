@@ -1,9 +1,22 @@
 """RoadNetwork: the road graph (networkx MultiGraph) with road classes, exposure and site snapping.
 
 Nodes are places (``place_id``) with ``lon``, ``lat`` and ``population`` (persons attributed to the
-node); edges are undirected road links with ``road_id``, ``road``, ``road_class``
-(``expressway`` | ``national`` | ``provincial``), ``length_km``, ``km_basis`` and
-``exposure_persons``. Parallel links (an expressway beside a national road) are separate edges.
+node), and optionally ``name`` and ``expressway_access``; edges are undirected road links with
+``road_id``, ``road``, ``road_class`` (``expressway`` | ``national`` | ``provincial``),
+``length_km``, ``km_basis``, ``exposure_persons`` and ``hazmat_restricted``. Parallel links (an
+expressway beside a national road) are separate edges.
+
+Link geometry: a link of the embedded network is the straight segment between its end places; a
+link read from OpenStreetMap (:mod:`revlog.geo.osm`) keeps its way's polyline in ``geometry``
+(a lon/lat ``LineString`` that starts at the node ``geometry_from``). Snapping, travel-matrix
+paths and :meth:`RoadNetwork.edges_frame` follow the polyline when there is one. Positions along a
+link (snap fractions) are shares of its length in the Albers projection :data:`ALBERS_CRS`
+(:func:`vertex_fractions`).
+
+Hazmat restrictions: whole road classes (the scenario's ``rules.restricted_road_classes``) and
+single links flagged ``hazmat_restricted`` (an OSM ``hazmat=no`` sign, a tunnel closed to the
+load, …; ``hazmat_reason`` says which). :meth:`RoadNetwork.restricted` removes both, and the
+travel matrix always removes the flagged links, because every revlog vehicle carries batteries.
 
 Population exposure (Erkut & Verter 1998 "population exposure" model: the number of people living
 within a band of half-width λ around the route) is approximated per link from the towns it passes
@@ -48,6 +61,7 @@ __all__ = [
     "RoadNetwork",
     "geodesic_km",
     "link_exposure_persons",
+    "vertex_fractions",
 ]
 
 ROAD_CLASSES: tuple[str, ...] = ("expressway", "national", "provincial")
@@ -110,6 +124,80 @@ def link_exposure_persons(pop_u: float, pop_v: float, length_km: float, road_cla
     return 0.5 * beta * (pop_u + pop_v) + 2.0 * BAND_HALF_WIDTH_KM * CORRIDOR_DENSITY * length_km
 
 
+def link_coords(graph: nx.MultiGraph, u: str, v: str, data: dict) -> np.ndarray:
+    """Vertices (lon, lat) of a link from node ``u`` to node ``v``.
+
+    Parameters
+    ----------
+    graph : networkx.MultiGraph
+        The road graph (for the end nodes' coordinates).
+    u, v : str
+        End nodes, in the order wanted.
+    data : dict
+        The link's edge data: its ``geometry`` polyline (oriented from ``geometry_from``) if it
+        has one, else the straight segment between the end nodes is returned.
+
+    Returns
+    -------
+    ndarray, shape (k, 2)
+        ``k >= 2`` vertices, the first at ``u``, the last at ``v``.
+    """
+    geom = data.get("geometry")
+    if geom is None:
+        nu, nv = graph.nodes[u], graph.nodes[v]
+        return np.array([[nu["lon"], nu["lat"]], [nv["lon"], nv["lat"]]], dtype=float)
+    coords = np.asarray(geom.coords, dtype=float)[:, :2]
+    return coords if data.get("geometry_from", u) == u else coords[::-1]
+
+
+def vertex_fractions(coords: np.ndarray) -> np.ndarray:
+    """Position of each vertex along a polyline, as a share of its length in :data:`ALBERS_CRS`.
+
+    The snap fractions of :meth:`RoadNetwork.snap` are measured the same way, so a vertex lies
+    between two snap points exactly when its fraction lies between theirs.
+
+    Parameters
+    ----------
+    coords : ndarray, shape (k, 2)
+        Vertices (lon, lat), ``k >= 2``.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        Non-decreasing, 0 at the first vertex and 1 at the last (evenly spaced if the polyline
+        has no length).
+    """
+    x, y = _TO_ALBERS.transform(coords[:, 0], coords[:, 1])
+    seg = np.hypot(np.diff(x), np.diff(y))
+    total = float(seg.sum())
+    if total <= 0.0:
+        return np.linspace(0.0, 1.0, len(coords))
+    out = np.concatenate([[0.0], np.cumsum(seg) / total])
+    out[-1] = 1.0
+    return out
+
+
+def _oriented_geometry(graph: nx.MultiGraph, u: str, v: str, geom: object, rid: str) -> LineString:
+    """``geom`` as a lon/lat LineString from node ``u`` to node ``v`` (reversed if needed)."""
+    if not isinstance(geom, LineString) or geom.is_empty or len(geom.coords) < 2:
+        raise ValueError(f"road {rid}: geometry must be a LineString of at least 2 points")
+    c = np.asarray(geom.coords, dtype=float)[:, :2]
+    if not np.isfinite(c).all():
+        raise ValueError(f"road {rid}: geometry has non-finite coordinates")
+    pu = np.array([graph.nodes[u]["lon"], graph.nodes[u]["lat"]])
+    pv = np.array([graph.nodes[v]["lon"], graph.nodes[v]["lat"]])
+    tol = 1e-6  # degrees, ≈ 0.1 m
+
+    def close(a: np.ndarray, b: np.ndarray) -> bool:
+        return bool(np.abs(a - b).max() <= tol)
+
+    if close(c[0], pu) and close(c[-1], pv):
+        return LineString(c)
+    if close(c[0], pv) and close(c[-1], pu):
+        return LineString(c[::-1])
+    raise ValueError(f"road {rid}: geometry does not run from place {u!r} to place {v!r}")
+
+
 @dataclass(frozen=True)
 class _EdgeRef:
     u: str
@@ -123,8 +211,11 @@ class RoadNetwork:
     Parameters
     ----------
     graph : networkx.MultiGraph
-        Nodes carry ``lon``, ``lat``, ``population``; edges (keyed by ``road_id``) carry
-        ``road_id``, ``road``, ``road_class``, ``length_km``, ``km_basis``, ``exposure_persons``.
+        Nodes carry ``lon``, ``lat``, ``population`` (and optionally ``name`` and
+        ``expressway_access``, default True: whether an expressway that meets the node can be
+        entered there); edges (keyed by ``road_id``) carry ``road_id``, ``road``, ``road_class``,
+        ``length_km``, ``km_basis``, ``exposure_persons``, ``hazmat_restricted`` (and optionally
+        ``hazmat_reason``, ``geometry`` and ``geometry_from``, see the module docstring).
 
     See Also
     --------
@@ -134,7 +225,16 @@ class RoadNetwork:
     def __init__(self, graph: nx.MultiGraph) -> None:
         self.graph = graph
         self._tree: STRtree | None = None
-        self._tree_edges: list[_EdgeRef] = []
+        self._tree_edges: list[_EdgeRef | str] = []
+        self._tree_geoms: np.ndarray = np.empty(0, dtype=object)
+        self._n_flagged: int | None = None
+
+    def __getstate__(self) -> dict:
+        # the snap index is a cache: rebuilt on demand after unpickling
+        return {"graph": self.graph}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["graph"])
 
     # --- constructors ------------------------------------------------------------------------
     @classmethod
@@ -145,9 +245,14 @@ class RoadNetwork:
         ----------
         places : DataFrame
             ``place_id, lon, lat`` and optionally ``node_population`` (preferred) or
-            ``population`` (persons attributed to the node; missing → 0).
+            ``population`` (persons attributed to the node; missing → 0), ``name``, and
+            ``expressway_access`` (bool, default True; False for OSM junctions, where
+            expressways are entered by their link roads).
         roads : DataFrame
-            ``road_id, from, to, road_class, length_km`` and optionally ``road``, ``km_basis``.
+            ``road_id, from, to, road_class, length_km`` and optionally ``road``, ``km_basis``,
+            ``hazmat_restricted`` (bool, default False), ``hazmat_reason`` and ``geometry``
+            (a lon/lat ``LineString`` from ``from`` to ``to`` or the reverse; missing or None:
+            the straight segment).
 
         Returns
         -------
@@ -156,7 +261,8 @@ class RoadNetwork:
         Raises
         ------
         ValueError
-            On duplicate ids, unknown endpoints, unknown road classes or non-positive lengths.
+            On duplicate ids, unknown endpoints, unknown road classes, non-positive lengths or
+            geometries that do not join the link's end places.
         """
         if places["place_id"].duplicated().any():
             dup = places.loc[places["place_id"].duplicated(), "place_id"].tolist()
@@ -170,11 +276,22 @@ class RoadNetwork:
             if popcol in places.columns
             else pd.Series(0.0, index=places.index)
         )
+        names = places["name"] if "name" in places.columns else pd.Series("", index=places.index)
+        access = (
+            places["expressway_access"]
+            if "expressway_access" in places.columns
+            else pd.Series(True, index=places.index)
+        )
         g = nx.MultiGraph()
-        for pid, lon, lat, pop in zip(
-            places["place_id"], places["lon"], places["lat"], pops, strict=True
+        for pid, lon, lat, pop, name, acc in zip(
+            places["place_id"], places["lon"], places["lat"], pops, names, access, strict=True
         ):
-            g.add_node(str(pid), lon=float(lon), lat=float(lat), population=float(pop))
+            attrs = {"lon": float(lon), "lat": float(lat), "population": float(pop)}
+            if isinstance(name, str) and name:
+                attrs["name"] = name
+            if not (pd.isna(acc) or bool(acc)):
+                attrs["expressway_access"] = False
+            g.add_node(str(pid), **attrs)
         for r in roads.to_dict("records"):
             u, v = str(r["from"]), str(r["to"])
             for end in (u, v):
@@ -188,6 +305,15 @@ class RoadNetwork:
             exposure = link_exposure_persons(
                 g.nodes[u]["population"], g.nodes[v]["population"], length, r["road_class"]
             )
+            flag = r.get("hazmat_restricted", False)
+            extra: dict = {}
+            geom = r.get("geometry")
+            if geom is not None and not (isinstance(geom, float) and np.isnan(geom)):
+                extra["geometry"] = _oriented_geometry(g, u, v, geom, str(r["road_id"]))
+                extra["geometry_from"] = u
+            reason = r.get("hazmat_reason")
+            if isinstance(reason, str) and reason:
+                extra["hazmat_reason"] = reason
             g.add_edge(
                 u,
                 v,
@@ -198,6 +324,8 @@ class RoadNetwork:
                 length_km=length,
                 km_basis=str(r.get("km_basis", "")),
                 exposure_persons=float(exposure),
+                hazmat_restricted=bool(flag) and not pd.isna(flag),
+                **extra,
             )
         return cls(g)
 
@@ -216,13 +344,15 @@ class RoadNetwork:
         return cls.from_tables(geodata.places, geodata.roads)
 
     # --- queries -----------------------------------------------------------------------------
-    def restricted(self, classes: Iterable[str]) -> RoadNetwork:
-        """Return a copy without the links of the given road classes (hazmat restrictions).
+    def restricted(self, classes: Iterable[str] = (), *, flagged: bool = True) -> RoadNetwork:
+        """Return a copy without the links hazmat vehicles may not use.
 
         Parameters
         ----------
         classes : iterable of str
             Road classes to remove, e.g. ``["expressway"]``.
+        flagged : bool, default True
+            Also remove the links flagged ``hazmat_restricted`` (see the module docstring).
 
         Returns
         -------
@@ -234,13 +364,21 @@ class RoadNetwork:
         if unknown:
             raise ValueError(f"unknown road classes: {sorted(unknown)}")
         g = nx.MultiGraph()
+        g.graph.update(self.graph.graph)
         g.add_nodes_from(self.graph.nodes(data=True))
         g.add_edges_from(
             (u, v, k, d)
             for u, v, k, d in self.graph.edges(keys=True, data=True)
-            if d["road_class"] not in banned
+            if d["road_class"] not in banned and not (flagged and d.get("hazmat_restricted"))
         )
         return RoadNetwork(g)
+
+    @property
+    def n_hazmat_restricted(self) -> int:
+        """Number of links flagged ``hazmat_restricted`` (closed to every revlog vehicle)."""
+        if self._n_flagged is None:
+            self._n_flagged = sum(1 for _, _, f in self.graph.edges(data="hazmat_restricted") if f)
+        return self._n_flagged
 
     def is_connected(self) -> bool:
         """True if every node can reach every other node."""
@@ -252,51 +390,61 @@ class RoadNetwork:
         return list(self.graph.nodes)
 
     def edges_frame(self) -> gpd.GeoDataFrame:
-        """All links as a GeoDataFrame (straight segments between end nodes, EPSG:4326).
+        """All links as a GeoDataFrame (EPSG:4326).
 
         Returns
         -------
         GeoDataFrame
             ``road_id, from, to, road, road_class, length_km, km_basis, exposure_persons,
-            geometry``.
+            hazmat_restricted, geometry``; the geometry is the link's polyline when it has one
+            (OSM), else the straight segment between its end nodes, running from ``from`` to
+            ``to``.
         """
         recs, geoms = [], []
         for u, v, d in self.graph.edges(data=True):
-            nu, nv = self.graph.nodes[u], self.graph.nodes[v]
-            recs.append({"from": u, "to": v, **d})
-            geoms.append(LineString([(nu["lon"], nu["lat"]), (nv["lon"], nv["lat"])]))
+            recs.append({**d, "from": u, "to": v})
+            geoms.append(LineString(link_coords(self.graph, u, v, d)))
         cols = ["road_id", "from", "to", "road", "road_class", "length_km", "km_basis",
-                "exposure_persons"]  # fmt: skip
+                "exposure_persons", "hazmat_restricted"]  # fmt: skip
         df = pd.DataFrame(recs, columns=cols)
         return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
 
     # --- snapping ----------------------------------------------------------------------------
     def _snap_index(self) -> tuple[STRtree, list[_EdgeRef | str], np.ndarray]:
         if self._tree is None:
+            g = self.graph
             refs: list[_EdgeRef | str] = []
-            coords = []
-            for u, v, k, d in self.graph.edges(keys=True, data=True):
+            parts: list[np.ndarray] = []
+            for u, v, k, d in g.edges(keys=True, data=True):
                 if d["road_class"] == "expressway":
                     continue  # no access mid-link
                 refs.append(_EdgeRef(u, v, k))
-                nu, nv = self.graph.nodes[u], self.graph.nodes[v]
-                coords.append((nu["lon"], nu["lat"], nv["lon"], nv["lat"]))
-            # nodes (towns, interchanges) are access points for every link that meets there
-            for n, deg in self.graph.degree():
-                if deg > 0:
+                parts.append(link_coords(g, u, v, d))
+            n_lines = len(refs)
+            # nodes (towns, interchanges) are access points for every link that meets there;
+            # a node where only expressways meet is one unless it says otherwise (an OSM
+            # junction inside an interchange: the link roads are the way in)
+            for n, deg in g.degree():
+                if deg == 0:
+                    continue
+                nd = g.nodes[n]
+                if nd.get("expressway_access", True) or any(
+                    d["road_class"] != "expressway" for _, _, d in g.edges(n, data=True)
+                ):
                     refs.append(n)
-                    nd = self.graph.nodes[n]
-                    coords.append((nd["lon"], nd["lat"], nd["lon"], nd["lat"]))
+                    parts.append(np.array([[nd["lon"], nd["lat"]]], dtype=float))
             if not refs:
                 raise ValueError("the network has no link to snap to")
-            c = np.asarray(coords, dtype=float)
-            x0, y0 = _TO_ALBERS.transform(c[:, 0], c[:, 1])
-            x1, y1 = _TO_ALBERS.transform(c[:, 2], c[:, 3])
-            is_node = np.array([isinstance(r, str) for r in refs])
-            pts = np.stack([np.stack([x0, y0], axis=1), np.stack([x1, y1], axis=1)], axis=1)
+            lens = np.array([len(p) for p in parts])
+            c = np.concatenate(parts)
+            x, y = _TO_ALBERS.transform(c[:, 0], c[:, 1])
+            start = np.concatenate([[0], np.cumsum(lens)[:-1]])
             geoms = np.empty(len(refs), dtype=object)
-            geoms[~is_node] = shapely.linestrings(pts[~is_node])
-            geoms[is_node] = shapely.points(x0[is_node], y0[is_node])
+            if n_lines:
+                m = int(start[n_lines - 1] + lens[n_lines - 1])
+                idx = np.repeat(np.arange(n_lines), lens[:n_lines])
+                geoms[:n_lines] = shapely.linestrings(np.column_stack([x[:m], y[:m]]), indices=idx)
+            geoms[n_lines:] = shapely.points(x[start[n_lines:]], y[start[n_lines:]])
             self._tree = STRtree(geoms)
             self._tree_edges = refs
             self._tree_geoms = geoms
@@ -306,9 +454,9 @@ class RoadNetwork:
         """Attach each site to the nearest point of a non-expressway link, or to a node.
 
         Expressways have no access mid-link, so only their end nodes (towns, interchanges) are
-        candidates for them. The search runs on a shapely ``STRtree`` of the links (straight
-        segments between their end nodes) and nodes in an Albers equal-area projection
-        (:data:`ALBERS_CRS`).
+        candidates for them. The search runs on a shapely ``STRtree`` of the links (their
+        polylines, or straight segments between their end nodes) and nodes in an Albers
+        equal-area projection (:data:`ALBERS_CRS`).
 
         Parameters
         ----------
@@ -319,8 +467,9 @@ class RoadNetwork:
         -------
         DataFrame
             One row per site, in input order: ``id, lon, lat, road_id, u, v, fraction`` (0 at
-            ``u``, 1 at ``v``; ``road_id`` is ``None`` for a node hit), ``node`` (the place id
-            when the snap point is a node, else ``None``), ``snap_lon, snap_lat``,
+            ``u``, 1 at ``v``, a share of the link's projected length, see
+            :func:`vertex_fractions`; ``road_id`` is ``None`` for a node hit), ``node`` (the
+            place id when the snap point is a node, else ``None``), ``snap_lon, snap_lat``,
             ``offset_km`` (great-circle site → snap point) and ``access_km`` = ``offset_km`` ×
             :data:`ACCESS_DETOUR_FACTOR`.
         """

@@ -431,8 +431,8 @@ def load_scenario(path: str | Path) -> Scenario:
 def resolve_paths(sc: Scenario, path: Path) -> Scenario:
     """Resolve the scenario's relative paths against ``path``'s folder and check them.
 
-    The geodata folder and the tables must lie inside the scenario file's folder (or its
-    subfolders, after following symbolic links) unless the scenario sets
+    The geodata folder, the tables and the OSM road file must lie inside the scenario file's
+    folder (or its subfolders, after following symbolic links) unless the scenario sets
     ``allow_external_paths: true``: a scenario handed on to someone else then cannot read
     files elsewhere on their machine, and a scenario folder is self-contained.
 
@@ -507,12 +507,17 @@ def resolve_paths(sc: Scenario, path: Path) -> Scenario:
     geodata = fix(sc.geodata, "geodata", True)
     src_table = fix(sc.sources.table, "sources.table", False)
     cand_table = fix(sc.candidates.table, "candidates.table", False)
+    road_network = sc.road_network
+    if road_network is not None:
+        osm = fix(road_network.osm, "road_network.osm", False)
+        road_network = road_network.model_copy(update={"osm": osm})
     if problems:
         raise ScenarioError(problems)
     return sc.model_copy(
         update={
             "path": scenario_file,
             "geodata": geodata,
+            "road_network": road_network,
             "sources": sc.sources.model_copy(update={"table": src_table}),
             "candidates": sc.candidates.model_copy(update={"table": cand_table}),
         }

@@ -132,6 +132,21 @@ class CandidatesConfig(_Model):
     )
 
 
+class RoadNetworkConfig(_Model):
+    """The road network from an OpenStreetMap file instead of the geodata's ``roads.csv``.
+
+    The file is read by :func:`revlog.geo.osm.road_network_from_osm` (highway tags → road
+    classes, ``hazmat=*`` and tunnel tags → closed links, ``place=*`` nodes → population).
+    """
+
+    osm: Path = Field(
+        description=(
+            "OSM XML (.osm) or PBF (.osm.pbf) file of the study area's roads, relative to the "
+            "scenario file."
+        )
+    )
+
+
 class VehicleTypeConfig(_Model):
     """A hazmat vehicle type stationed at one or more bases."""
 
@@ -325,12 +340,20 @@ class Scenario(_Model):
     planning_year: int = Field(ge=2000, le=2100, description="Year the volumes refer to.")
     description: str = ""
     geodata: Path | None = Field(None, description="Geodata folder; None: the embedded default.")
+    road_network: RoadNetworkConfig | None = Field(
+        None,
+        description=(
+            "Road network from an OpenStreetMap file; None: the geodata's roads.csv (the "
+            "embedded network by default)."
+        ),
+    )
     allow_external_paths: bool = Field(
         False,
         description=(
-            "Whether the geodata folder and the tables may lie outside the scenario file's "
-            "folder (and its subfolders). Off by default, so that a scenario folder is "
-            "self-contained and a scenario handed on cannot read other files on the machine."
+            "Whether the geodata folder, the tables and the OSM file may lie outside the "
+            "scenario file's folder (and its subfolders). Off by default, so that a scenario "
+            "folder is self-contained and a scenario handed on cannot read other files on the "
+            "machine."
         ),
     )
     regions: list[Province] = Field(
