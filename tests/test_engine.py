@@ -164,13 +164,14 @@ def test_solution_from_routes_schedules_at_earliest_times():
     ("parts", "bks", "tol_pct"),
     [
         (("solomon", "C201.txt"), 589.1, 1.0),
-        (("solomon", "RC105.txt"), 1513.7, 3.0),
-        (("cvrplib", "X", "X-n101-k25.vrp"), 27591.0, 3.0),
+        (("solomon", "RC105.txt"), 1513.7, 1.0),
+        (("cvrplib", "X", "X-n101-k25.vrp"), 27591.0, 1.0),
     ],
 )
-def test_engine_near_best_known_in_two_seconds(parts, bks, tol_pct, shipped):
+def test_engine_near_best_known_in_4000_iterations(parts, bks, tol_pct, shipped):
+    """4,000 iterations (about 1.5 s) land within 1 % of the best-known value, on any machine."""
     p = read_instance(shipped(*parts))
-    sol = solve_routing(p, 1.5, seed=0)
+    sol = solve_routing(p, 60.0, seed=0, max_iterations=4000)
     res = check_routes(p, sol.routes)
     assert res.feasible, res.violations
     assert res.distance == pytest.approx(sol.distance_km, abs=1e-6)
