@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,29 @@ def _drive(depart: float, travel: float, breaks: list[tuple[float, float]]):
     return pieces
 
 
+@dataclass(frozen=True)
+class _Arrays:
+    """The problem's arrays as floats, looked up once."""
+
+    km: np.ndarray
+    hours: np.ndarray
+    intact: np.ndarray
+    damaged: np.ndarray
+    service: np.ndarray
+    exposure: np.ndarray | None
+
+    @classmethod
+    def of(cls, problem: Any) -> _Arrays:
+        return cls(
+            km=np.asarray(problem.km, dtype=float),
+            hours=np.asarray(problem.hours, dtype=float),
+            intact=np.asarray(problem.pickup_intact_kg, dtype=float),
+            damaged=np.asarray(problem.pickup_damaged_kg, dtype=float),
+            service=np.asarray(problem.service_h, dtype=float),
+            exposure=None if problem.exposure is None else np.asarray(problem.exposure, float),
+        )
+
+
 def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -> list[str]:
     """List every way in which ``solution`` violates ``problem``.
 
@@ -98,21 +122,42 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
         number of days and run length; km, exposure, run cost and every part of the
         objective recomputed.
     """
+    arr = _Arrays.of(problem)
+    types = {t.id: t for t in problem.vehicle_types}
+    errs = _check_coverage(problem, solution)
+    fixed = distance = expo_total = 0.0
+    by_vehicle: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    for r, run in enumerate(solution.runs):
+        name = labels[r] if labels is not None and r < len(labels) else r
+        tag = f"run {name} ({run.vehicle_type}#{run.vehicle}/{run.trip})"
+        vt = types.get(run.vehicle_type)
+        if vt is None:
+            errs.append(f"{tag}: unknown vehicle type")
+            continue
+        if not 0 <= run.vehicle < vt.count:
+            errs.append(f"{tag}: vehicle index outside 0..{vt.count - 1}")
+        by_vehicle[(run.vehicle_type, run.vehicle)].append(run)
+        shape = _check_run_shape(problem, run, tag)
+        errs += shape
+        if shape:
+            continue
+        errs += _check_loads(run, vt, tag, arr)
+        leg_errs, run_km, run_expo = _check_legs(problem, run, vt, tag, arr)
+        errs += leg_errs
+        fixed += vt.fixed_cost_cny
+        distance += vt.cost_cny_per_km * run_km
+        expo_total += run_expo
+        errs += _check_times(problem, run, tag, arr.service)
+        errs += _check_driving(problem.rules, run, tag, arr.hours)
+    errs += _check_vehicles(problem.rules, by_vehicle)
+    errs += _check_objective(problem, solution, fixed, distance, expo_total)
+    return errs
+
+
+def _check_coverage(problem: Any, solution: Any) -> list[str]:
+    """Each stop served exactly once, or reported dropped where a drop penalty allows it."""
     errs: list[str] = []
     n = problem.n_nodes
-    km = np.asarray(problem.km, dtype=float)
-    hours = np.asarray(problem.hours, dtype=float)
-    intact = np.asarray(problem.pickup_intact_kg, dtype=float)
-    damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
-    service = np.asarray(problem.service_h, dtype=float)
-    exposure = None if problem.exposure is None else np.asarray(problem.exposure, dtype=float)
-    rules = problem.rules
-    types = {t.id: t for t in problem.vehicle_types}
-    horizon = float(problem.horizon_h)
-    path_classes = problem.meta.get("path_classes")
-    restricted = set(problem.meta.get("restricted_classes", ()))
-
-    # -- coverage ------------------------------------------------------------------------
     served: dict[int, int] = defaultdict(int)
     for r, run in enumerate(solution.runs):
         for s in run.stops[1:-1]:
@@ -136,80 +181,85 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
                 errs.append(f"node {node} dropped but the problem sets no drop penalty")
         elif c == 0:
             errs.append(f"node {node} ({problem.node_ids[node]}) neither served nor dropped")
-    for node in dropped:
-        if not 0 < node < n:
-            errs.append(f"dropped node {node} out of range")
+    errs += [f"dropped node {node} out of range" for node in dropped if not 0 < node < n]
+    return errs
 
-    # -- runs ----------------------------------------------------------------------------
-    fixed = distance = expo_total = 0.0
-    by_vehicle: dict[tuple[str, int], list[Any]] = defaultdict(list)
-    for r, run in enumerate(solution.runs):
-        name = labels[r] if labels is not None and r < len(labels) else r
-        tag = f"run {name} ({run.vehicle_type}#{run.vehicle}/{run.trip})"
-        vt = types.get(run.vehicle_type)
-        if vt is None:
-            errs.append(f"{tag}: unknown vehicle type")
-            continue
-        if not 0 <= run.vehicle < vt.count:
-            errs.append(f"{tag}: vehicle index outside 0..{vt.count - 1}")
-        by_vehicle[(run.vehicle_type, run.vehicle)].append(run)
-        stops = run.stops
-        if len(stops) < 3 or stops[0].node != 0 or stops[-1].node != 0:
-            errs.append(f"{tag}: must start and end at the base and visit a stop")
-            continue
-        for s in stops:
-            if 0 <= s.node < n and s.node_id != problem.node_ids[s.node]:
-                errs.append(f"{tag}: node {s.node} reported as {s.node_id!r}")
-        if any(not 0 <= s.node < n for s in stops):
-            continue
-        # loads
-        li = ld = 0.0
-        for s in stops[1:]:
-            if s.node != 0:
-                li += intact[s.node]
-                ld += damaged[s.node]
-            if abs(s.load_intact_kg - li) > _TOL_KG * max(1, li) or abs(
-                s.load_damaged_kg - ld
-            ) > _TOL_KG * max(1, ld):
-                errs.append(f"{tag}: reported load after node {s.node} differs from pickups")
-            if li + ld > vt.payload_kg + _TOL_KG:
-                errs.append(
-                    f"{tag}: load {li + ld:g} kg after node {s.node} exceeds payload "
-                    f"{vt.payload_kg:g} kg"
-                )
-            if ld > vt.damaged_capacity_kg + _TOL_KG:
-                errs.append(
-                    f"{tag}: damaged load {ld:g} kg after node {s.node} exceeds certified-box "
-                    f"capacity {vt.damaged_capacity_kg:g} kg"
-                )
-        # legs, distances, roads
-        run_km = run_expo = 0.0
-        for a, b in itertools.pairwise(stops):
-            i, j = a.node, b.node
-            if not (np.isfinite(km[i, j]) and np.isfinite(hours[i, j])):
-                errs.append(f"{tag}: leg {i}->{j} has no permitted road")
-                continue
-            run_km += km[i, j]
-            if exposure is not None:
-                run_expo += exposure[i, j]
-            if path_classes is not None and restricted:
-                used = set(path_classes.get((i, j), ()))
-                bad = used & restricted
-                if bad:
-                    errs.append(f"{tag}: leg {i}->{j} uses restricted road class {sorted(bad)}")
-        if not _rel(run.km, run_km):
-            errs.append(f"{tag}: km {run.km:.6g} but the matrix gives {run_km:.6g}")
-        if not _rel(run.exposure, run_expo):
-            errs.append(f"{tag}: exposure {run.exposure:.6g} but the matrix gives {run_expo:.6g}")
-        cost = vt.fixed_cost_cny + vt.cost_cny_per_km * run_km
-        if not _rel(run.cost_cny, cost):
-            errs.append(f"{tag}: cost {run.cost_cny:.6g} CNY but recomputed {cost:.6g}")
-        fixed += vt.fixed_cost_cny
-        distance += vt.cost_cny_per_km * run_km
-        expo_total += run_expo
-        errs.extend(_check_schedule(problem, run, tag, hours, service, rules, horizon))
 
-    # -- vehicles and trips --------------------------------------------------------------
+def _check_run_shape(problem: Any, run: Any, tag: str) -> list[str]:
+    """A run leaves the base, visits stops that exist, and returns (nothing else is checked
+    on a run that does not)."""
+    n = problem.n_nodes
+    stops = run.stops
+    if len(stops) < 3 or stops[0].node != 0 or stops[-1].node != 0:
+        return [f"{tag}: must start and end at the base and visit a stop"]
+    errs = [
+        f"{tag}: node {s.node} reported as {s.node_id!r}"
+        for s in stops
+        if 0 <= s.node < n and s.node_id != problem.node_ids[s.node]
+    ]
+    if any(not 0 <= s.node < n for s in stops):
+        errs.append(f"{tag}: a node is out of range")
+    return errs
+
+
+def _check_loads(run: Any, vt: Any, tag: str, arr: _Arrays) -> list[str]:
+    """Loads on board recomputed from the pickups, within payload and certified boxes."""
+    errs = []
+    li = ld = 0.0
+    for s in run.stops[1:]:
+        if s.node != 0:
+            li += arr.intact[s.node]
+            ld += arr.damaged[s.node]
+        if abs(s.load_intact_kg - li) > _TOL_KG * max(1, li) or abs(
+            s.load_damaged_kg - ld
+        ) > _TOL_KG * max(1, ld):
+            errs.append(f"{tag}: reported load after node {s.node} differs from pickups")
+        if li + ld > vt.payload_kg + _TOL_KG:
+            errs.append(
+                f"{tag}: load {li + ld:g} kg after node {s.node} exceeds payload "
+                f"{vt.payload_kg:g} kg"
+            )
+        if ld > vt.damaged_capacity_kg + _TOL_KG:
+            errs.append(
+                f"{tag}: damaged load {ld:g} kg after node {s.node} exceeds certified-box "
+                f"capacity {vt.damaged_capacity_kg:g} kg"
+            )
+    return errs
+
+
+def _check_legs(
+    problem: Any, run: Any, vt: Any, tag: str, arr: _Arrays
+) -> tuple[list[str], float, float]:
+    """Every leg on a permitted road; km, exposure and cost recomputed."""
+    errs = []
+    path_classes = problem.meta.get("path_classes")
+    restricted = set(problem.meta.get("restricted_classes", ()))
+    run_km = run_expo = 0.0
+    for a, b in itertools.pairwise(run.stops):
+        i, j = a.node, b.node
+        if not (np.isfinite(arr.km[i, j]) and np.isfinite(arr.hours[i, j])):
+            errs.append(f"{tag}: leg {i}->{j} has no permitted road")
+            continue
+        run_km += arr.km[i, j]
+        if arr.exposure is not None:
+            run_expo += arr.exposure[i, j]
+        if path_classes is not None and restricted:
+            bad = set(path_classes.get((i, j), ())) & restricted
+            if bad:
+                errs.append(f"{tag}: leg {i}->{j} uses restricted road class {sorted(bad)}")
+    if not _rel(run.km, run_km):
+        errs.append(f"{tag}: km {run.km:.6g} but the matrix gives {run_km:.6g}")
+    if not _rel(run.exposure, run_expo):
+        errs.append(f"{tag}: exposure {run.exposure:.6g} but the matrix gives {run_expo:.6g}")
+    cost = vt.fixed_cost_cny + vt.cost_cny_per_km * run_km
+    if not _rel(run.cost_cny, cost):
+        errs.append(f"{tag}: cost {run.cost_cny:.6g} CNY but recomputed {cost:.6g}")
+    return errs, run_km, run_expo
+
+
+def _check_vehicles(rules: Any, by_vehicle: dict[tuple[str, int], list[Any]]) -> list[str]:
+    """One run per vehicle unless multi-trip; then successive runs a rest apart."""
+    errs = []
     multi = rules is not None and rules.allow_multi_trip
     rest_h = rules.overnight_rest_h if rules is not None else 0.0
     for (tid, v), runs in by_vehicle.items():
@@ -225,25 +275,32 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
                     f"vehicle {tid}#{v}: run leaving at {b.start_h:.3f} h starts less than "
                     f"{rest_h:g} h after the previous run returned ({a.end_h:.3f} h)"
                 )
-
-    # -- objective -----------------------------------------------------------------------
-    risk = float(problem.risk_weight_cny_per_person) * expo_total
-    penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
-    for name, got, want in (
-        ("fixed_cny", solution.fixed_cny, fixed),
-        ("distance_cny", solution.distance_cny, distance),
-        ("risk_cny", solution.risk_cny, risk),
-        ("penalty_cny", solution.penalty_cny, penalty),
-        ("objective_cny", solution.objective_cny, fixed + distance + risk + penalty),
-    ):
-        if not _rel(got, want):
-            errs.append(f"{name} {got:.6g} but recomputed {want:.6g}")
     return errs
 
 
-def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[str]:
-    """Times, windows, breaks, driving, night ban and duty of one run."""
+def _check_objective(
+    problem: Any, solution: Any, fixed: float, distance: float, exposure: float
+) -> list[str]:
+    """Every part of the objective recomputed."""
+    risk = float(problem.risk_weight_cny_per_person) * exposure
+    penalty = float(problem.drop_penalty_cny or 0.0) * len(solution.dropped)
+    return [
+        f"{name} {got:.6g} but recomputed {want:.6g}"
+        for name, got, want in (
+            ("fixed_cny", solution.fixed_cny, fixed),
+            ("distance_cny", solution.distance_cny, distance),
+            ("risk_cny", solution.risk_cny, risk),
+            ("penalty_cny", solution.penalty_cny, penalty),
+            ("objective_cny", solution.objective_cny, fixed + distance + risk + penalty),
+        )
+        if not _rel(got, want)
+    ]
+
+
+def _check_times(problem: Any, run: Any, tag: str, service: np.ndarray) -> list[str]:
+    """The period, the base's hours, the shift start, service times and windows, breaks."""
     errs: list[str] = []
+    rules, horizon = problem.rules, float(problem.horizon_h)
     stops = run.stops
     wins = problem.time_windows_h
     start, end = stops[0].departure_h, stops[-1].arrival_h
@@ -272,6 +329,13 @@ def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[s
             )
         if s.day != int(s.start_h // 24):
             errs.append(f"{tag}: node {s.node} day {s.day} does not match start {s.start_h:.3f} h")
+    return errs + _check_breaks(rules, run, tag)
+
+
+def _check_breaks(rules: Any, run: Any, tag: str) -> list[str]:
+    """Breaks inside the run, not overlapping each other or service, long enough."""
+    errs: list[str] = []
+    start, end = run.stops[0].departure_h, run.stops[-1].arrival_h
     brks = sorted(run.breaks, key=lambda b: b.start_h)
     spans = [(b.start_h, b.start_h + b.duration_h) for b in brks]
     for (a0, a1), (b0, _) in itertools.pairwise(spans):
@@ -280,7 +344,7 @@ def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[s
     for b, (b0, b1) in zip(brks, spans, strict=True):
         if b0 < start - _TOL_H or b1 > end + _TOL_H:
             errs.append(f"{tag}: break at {b0:.3f} h lies outside the run")
-        for s in stops[1:-1]:
+        for s in run.stops[1:-1]:
             if (
                 b0 < s.departure_h - _TOL_H
                 and b1 > s.start_h + _TOL_H
@@ -293,7 +357,16 @@ def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[s
                 errs.append(
                     f"{tag}: {b.kind} break of {b.duration_h:.3f} h is shorter than {need:g} h"
                 )
-    # driving reconstruction
+    return errs
+
+
+def _check_driving(rules: Any, run: Any, tag: str, hours: np.ndarray) -> list[str]:
+    """Driving rebuilt from the schedule: legs drivable around the breaks, the night ban,
+    the 4 h rule (driving only), duty days and periods."""
+    errs: list[str] = []
+    stops = run.stops
+    start, end = stops[0].departure_h, stops[-1].arrival_h
+    spans = sorted((b.start_h, b.start_h + b.duration_h) for b in run.breaks)
     driving: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(stops):
         travel = float(hours[a.node, b.node])
@@ -324,6 +397,14 @@ def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[s
                     f"{tag}: {drove:.3f} h of driving between {lo:.3f} h and {hi:.3f} h without "
                     f"a break of {rules.break_h:g} h (limit {rules.max_driving_h:g} h)"
                 )
+    return errs + _check_duty(rules, tag, start, end, spans)
+
+
+def _check_duty(
+    rules: Any, tag: str, start: float, end: float, spans: list[tuple[float, float]]
+) -> list[str]:
+    """Duty days (split by overnight rests) within ``max_days`` and the daily limit."""
+    errs: list[str] = []
     nights = [sp for sp in spans if sp[1] - sp[0] >= rules.overnight_rest_h - _TOL_H]
     days = len(nights) + 1
     if days > max(1, rules.max_days):
@@ -334,15 +415,15 @@ def _check_schedule(problem, run, tag, hours, service, rules, horizon) -> list[s
                 f"{tag}: duty {end - start:.3f} h exceeds the daily limit "
                 f"{rules.duty_h_per_day:g} h"
             )
-    else:
-        if end - start > rules.max_days * 24.0 + _TOL_H:
-            errs.append(f"{tag}: run of {end - start:.3f} h exceeds {rules.max_days} days")
-        if rules.duty_h_per_day is not None:
-            cuts = [start] + [x for sp in nights for x in sp] + [end]
-            for k in range(0, len(cuts), 2):
-                if cuts[k + 1] - cuts[k] > rules.duty_h_per_day + _TOL_H:
-                    errs.append(
-                        f"{tag}: duty period {cuts[k]:.3f}-{cuts[k + 1]:.3f} h exceeds the daily "
-                        f"limit {rules.duty_h_per_day:g} h"
-                    )
+        return errs
+    if end - start > rules.max_days * 24.0 + _TOL_H:
+        errs.append(f"{tag}: run of {end - start:.3f} h exceeds {rules.max_days} days")
+    if rules.duty_h_per_day is not None:
+        cuts = [start] + [x for sp in nights for x in sp] + [end]
+        for k in range(0, len(cuts), 2):
+            if cuts[k + 1] - cuts[k] > rules.duty_h_per_day + _TOL_H:
+                errs.append(
+                    f"{tag}: duty period {cuts[k]:.3f}-{cuts[k + 1]:.3f} h exceeds the daily "
+                    f"limit {rules.duty_h_per_day:g} h"
+                )
     return errs
