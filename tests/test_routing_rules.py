@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-
-import numpy as np
 import pytest
 
 from revlog.routing.problem import DrivingRules
@@ -16,8 +13,7 @@ from revlog.routing.rules import (
     night_ban_intervals_h,
     shift_start_windows_h,
 )
-from revlog.routing.solution import run_linestrings
-from test_routing_ortools import WEEK, daily, make, solve_checked, sym
+from test_routing_ortools import WEEK, make, sym
 
 
 def test_night_ban_wraps_midnight_and_is_clipped_to_the_period():
@@ -71,17 +67,3 @@ def test_diagnose_names_node_and_limit():
     assert [str(d) for d in diagnose(make(sym([[0, 1.0], [0, 0]]), windows=[WEEK, []]))] == [
         "node 1 (s1): no opening hours"
     ]
-
-
-def test_run_linestrings_follow_given_leg_paths():
-    prob = make(sym([[0, 1.0, 1.0], [0, 0, 0.5], [0, 0, 0]]), windows=[WEEK] + [daily(0, 24)] * 2)
-    prob.lonlat = np.array([[101.0, 36.0], [101.5, 36.0], [101.5, 36.5]])
-    sol = solve_checked(prob)
-    path = [(101.0, 36.0), (101.2, 35.9), (101.5, 36.0)]
-    prob.meta["leg_lonlat"] = {(0, 1): path, (1, 0): path[::-1]}
-    (line,) = run_linestrings(prob, sol)
-    coords = list(line.coords)
-    assert coords[0] == coords[-1] == (101.0, 36.0)
-    nodes = [s.node for s in sol.runs[0].stops]
-    if (0, 1) in itertools.pairwise(nodes):
-        assert (101.2, 35.9) in coords

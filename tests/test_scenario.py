@@ -124,12 +124,6 @@ def test_relative_paths_resolve_against_the_scenario_file(tmp_path):
     assert sc.sources.table == (tmp_path / "sub" / "s.csv").resolve()
 
 
-def test_stage_time_limits_add_up():
-    sc = Scenario(name="x", planning_year=2025)
-    loc, rout = sc.stage_time_limits_s()
-    assert loc + rout == pytest.approx(sc.solver.time_limit_s)
-
-
 def test_json_schema_lists_units_in_names():
     schema = Scenario.model_json_schema()
     text = json.dumps(schema)

@@ -451,10 +451,10 @@ def bench_cflp(
     time_limit: Annotated[float, typer.Option("--time-limit", help="Per instance, s.")] = 600.0,
 ) -> None:
     """Solve OR-Library capacitated warehouse location instances; print CSV."""
-    from revlog.bench.cflp import run_cflp
+    from revlog.bench.cflp import cflp_to_csv, run_cflp
 
     df = run_cflp(specs, single_source=single_source, time_limit_s=time_limit)
-    sys.stdout.write(df.to_csv(index=False))
+    sys.stdout.write(cflp_to_csv(df))
 
 
 @bench_app.command("vrp")
@@ -467,10 +467,10 @@ def bench_vrp(
     ] = None,
 ) -> None:
     """Solve VRPTW/CVRP benchmark instances with revlog's engine; print CSV."""
-    from revlog.bench.vrp import run_vrp
+    from revlog.bench.vrp import format_csv, run_vrp
 
     df = run_vrp(files, time_limit_s=time_limit, seed=seed, routes_dir=routes_dir)
-    sys.stdout.write(df.to_csv(index=False))
+    sys.stdout.write(format_csv(df))
 
 
 def main() -> None:

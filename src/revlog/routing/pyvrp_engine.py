@@ -17,7 +17,6 @@ engine then hands PyVRP's routes to OR-Tools, which enforces the full rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,46 +140,55 @@ def windows_bind(problem: RoutingProblem, hulls: list[tuple[float, float]]) -> b
     return any(lo > start or hi < latest for lo, hi in hulls)
 
 
-def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPModel:
-    """Translate a routing problem into PyVRP problem data.
+@dataclass(frozen=True)
+class _Relaxed:
+    """How the driver rules are approximated in PyVRP (integer time units)."""
 
-    Parameters
-    ----------
-    problem
-        The routing problem (node 0 is the base).
-    duty_margin_h
-        With driver rules: how much shorter than the daily duty limit a one-day run may
-        last in the PyVRP model (a safety margin for the breaks OR-Tools will insert).
+    travel_factor: float = 1.0
+    shift: int | None = None
+    depart_early: int | None = None
 
-    Returns
-    -------
-    PyVRPModel
-        The data, the scales and the list of relaxations (see the module docstring).
-    """
-    n = problem.n_nodes
-    relaxations: list[str] = []
 
-    # Cost: one matrix ("profile") per distinct per-km cost, unit distance cost 1.
-    per_km = sorted({vt.cost_cny_per_km for vt in problem.vehicle_types})
-    costs = {c: cost_matrix_cny(problem, c) for c in per_km}
+def _relax_rules(problem: RoutingProblem, time_scale: int, relaxations: list[str]) -> _Relaxed:
+    """Driver rules are not expressible in PyVRP; approximated conservatively so that its
+    routes tend to survive them: travel inflated by the driving breaks it needs, runs leave
+    at the first shift start, a one-day run lasts at most the daily duty limit."""
+    rules = problem.rules
+    if rules is None:
+        return _Relaxed()
+    relaxations.append("dangerous-goods driver rules (breaks, duty, bans) approximated")
+    rule = BreakRule.of(rules)
+    shift = None
+    if rules.duty_h_per_day is not None and rules.max_days == 1 and not rules.allow_multi_trip:
+        shift = int(to_int(rules.duty_h_per_day, time_scale))
+    departures = departure_windows_h(problem)
+    return _Relaxed(
+        travel_factor=rule.travel_factor if rule is not None else 1.0,
+        shift=shift,
+        depart_early=int(to_int(departures[0][0], time_scale)) if departures else None,
+    )
+
+
+def _hulls(problem: RoutingProblem, relaxations: list[str]) -> list[tuple[float, float]]:
+    """One window per node: the hull of its windows (the base's period when it has none)."""
+    base_open = min(lo for lo, _ in problem.time_windows_h[0])
+    base_close = min(max(hi for _, hi in problem.time_windows_h[0]), problem.horizon_h)
+    if any(len(w) > 1 for w in problem.time_windows_h[1:]):
+        relaxations.append("several time windows per stop (hull used)")
+    return [
+        (min(lo for lo, _ in w), max(hi for _, hi in w)) if w else (base_open, base_close)
+        for w in problem.time_windows_h
+    ]
+
+
+def _scales(
+    problem: RoutingProblem, costs: dict[float, np.ndarray], hulls: list[tuple[float, float]]
+) -> IntScales:
+    """Exact integer scales of every cost, time and load of the problem."""
     money = [m.ravel() for m in costs.values()]
     money.append(np.array([vt.fixed_cost_cny for vt in problem.vehicle_types], dtype=float))
     if problem.drop_penalty_cny is not None:
         money.append(np.array([problem.drop_penalty_cny], dtype=float))
-    forbidden = ~(np.isfinite(problem.km) & np.isfinite(problem.hours))
-    np.fill_diagonal(forbidden, False)
-    if forbidden.any():
-        relaxations.append("forbidden arcs (modelled by a prohibitive cost)")
-
-    # Time: hours of travel, service and windows.
-    base_open = min(lo for lo, _ in problem.time_windows_h[0])
-    base_close = min(max(hi for _, hi in problem.time_windows_h[0]), problem.horizon_h)
-    hulls = [
-        (min(lo for lo, _ in w), max(hi for _, hi in w)) if w else (base_open, base_close)
-        for w in problem.time_windows_h
-    ]
-    if any(len(w) > 1 for w in problem.time_windows_h[1:]):
-        relaxations.append("several time windows per stop (hull used)")
     times = np.concatenate(
         [
             np.asarray(problem.hours, float).ravel(),
@@ -188,8 +196,6 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
             np.array([t for h in hulls for t in h], dtype=float),
         ]
     )
-
-    # Load: total kg (payload) and damaged kg (certified boxes).
     intact = np.asarray(problem.pickup_intact_kg, float)
     damaged = np.asarray(problem.pickup_damaged_kg, float)
     loads = np.concatenate(
@@ -200,45 +206,96 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
             [vt.damaged_capacity_kg for vt in problem.vehicle_types],
         ]
     )
-    scales = exact_scales(np.concatenate(money), times, loads)
-    cost_scale, time_scale, load_scale = scales.cost_per_cny, scales.time_per_h, scales.load_per_kg
-    two_dims = bool(np.any(damaged[1:] > 0))
-    total_int = to_int(intact + damaged, load_scale)
-    damaged_int = to_int(damaged, load_scale)
+    return exact_scales(np.concatenate(money), times, loads)
 
-    # Driver rules: not expressible; approximated conservatively so that PyVRP's routes
-    # tend to survive them: travel inflated by the driving breaks it needs, runs leave
-    # at the first shift start, a one-day run lasts at most the daily duty limit.
-    rules = problem.rules
-    travel_factor = 1.0
-    shift = None
-    depart_early = None
-    if rules is not None:
-        relaxations.append("dangerous-goods driver rules (breaks, duty, bans) approximated")
-        rule = BreakRule.of(rules)
-        if rule is not None:
-            travel_factor = rule.travel_factor
-        if rules.duty_h_per_day is not None and rules.max_days == 1 and not rules.allow_multi_trip:
-            shift = int(to_int(max(rules.duty_h_per_day - duty_margin_h, 0.0), time_scale))
-        departures = departure_windows_h(problem)
-        if departures:
-            depart_early = int(to_int(departures[0][0], time_scale))
 
-    locations = [pyvrp.Location(0.0, 0.0) for _ in range(n)]
-    tw = to_int(np.array(hulls, dtype=float), time_scale)
-    service = to_int(problem.service_h, time_scale)
+def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
+    """Translate a routing problem into PyVRP problem data.
+
+    Parameters
+    ----------
+    problem
+        The routing problem (node 0 is the base).
+
+    Returns
+    -------
+    PyVRPModel
+        The data, the scales and the list of relaxations (see the module docstring).
+    """
+    n = problem.n_nodes
+    relaxations: list[str] = []
+    # Cost: one matrix ("profile") per distinct per-km cost, unit distance cost 1.
+    per_km = sorted({vt.cost_cny_per_km for vt in problem.vehicle_types})
+    costs = {c: cost_matrix_cny(problem, c) for c in per_km}
+    forbidden = ~(np.isfinite(problem.km) & np.isfinite(problem.hours))
+    np.fill_diagonal(forbidden, False)
+    if forbidden.any():
+        relaxations.append("forbidden arcs (modelled by a prohibitive cost)")
+    hulls = _hulls(problem, relaxations)
+    scales = _scales(problem, costs, hulls)
+    relaxed = _relax_rules(problem, scales.time_per_h, relaxations)
+    tw = to_int(np.array(hulls, dtype=float), scales.time_per_h)
     # Windows that no route can reach are left out: PyVRP then skips time-window
     # bookkeeping in every move evaluation (about 40 % more iterations on CVRP).
-    loose = depart_early is None and not windows_bind(problem, hulls)
+    loose = relaxed.depart_early is None and not windows_bind(problem, hulls)
 
     def window(lo: int, hi: int) -> dict[str, int]:
         return {} if loose else {"tw_early": lo, "tw_late": hi}
 
     depot = pyvrp.Depot(0, **window(int(tw[0, 0]), int(tw[0, 1])))
+    two_dims = bool(np.any(np.asarray(problem.pickup_damaged_kg, float)[1:] > 0))
+    clients = _clients(problem, scales, tw, window, two_dims)
+    start = int(tw[0, 0]) if relaxed.depart_early is None else relaxed.depart_early
+    vehicle_types = []
+    for vt in problem.vehicle_types:
+        capacity = [int(to_int(vt.payload_kg, scales.load_per_kg))]
+        if two_dims:
+            capacity.append(int(to_int(vt.damaged_capacity_kg, scales.load_per_kg)))
+        kwargs = {} if relaxed.shift is None else {"shift_duration": relaxed.shift}
+        kwargs.update(window(start, int(tw[0, 1])))
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=int(vt.count),
+                capacity=capacity,
+                fixed_cost=int(to_int(vt.fixed_cost_cny, scales.cost_per_cny)),
+                unit_distance_cost=1,
+                profile=per_km.index(vt.cost_cny_per_km),
+                name=vt.id,
+                **kwargs,
+            )
+        )
+    durations = to_int(relaxed.travel_factor * _finite(problem.hours, forbidden), scales.time_per_h)
+    np.fill_diagonal(durations, 0)
+    matrices = []
+    for c in per_km:
+        m = to_int(_finite(costs[c], forbidden), scales.cost_per_cny)
+        np.fill_diagonal(m, 0)
+        matrices.append(m)
+    locations = [pyvrp.Location(0.0, 0.0) for _ in range(n)]
+    data = pyvrp.ProblemData(
+        locations, clients, [depot], vehicle_types, matrices, [durations] * len(matrices)
+    )
+    return PyVRPModel(
+        data=data,
+        scales=scales,
+        vehicle_type_of=list(range(len(problem.vehicle_types))),
+        relaxations=relaxations,
+    )
+
+
+def _clients(
+    problem: RoutingProblem, scales: IntScales, tw: np.ndarray, window, two_dims: bool
+) -> list:
+    """PyVRP clients: pickups in one or two load dimensions (total kg, damaged kg)."""
+    intact = np.asarray(problem.pickup_intact_kg, float)
+    damaged = np.asarray(problem.pickup_damaged_kg, float)
+    total_int = to_int(intact + damaged, scales.load_per_kg)
+    damaged_int = to_int(damaged, scales.load_per_kg)
+    service = to_int(problem.service_h, scales.time_per_h)
     required = problem.drop_penalty_cny is None
-    prize = 0 if required else int(to_int(problem.drop_penalty_cny, cost_scale))
+    prize = 0 if required else int(to_int(problem.drop_penalty_cny, scales.cost_per_cny))
     clients = []
-    for i in range(1, n):
+    for i in range(1, problem.n_nodes):
         pickup = [int(total_int[i]), int(damaged_int[i])] if two_dims else [int(total_int[i])]
         clients.append(
             pyvrp.Client(
@@ -251,42 +308,7 @@ def to_pyvrp(problem: RoutingProblem, *, duty_margin_h: float = 0.0) -> PyVRPMod
                 name=str(problem.node_ids[i]),
             )
         )
-    vehicle_types = []
-    for vt in problem.vehicle_types:
-        capacity = [int(to_int(vt.payload_kg, load_scale))]
-        if two_dims:
-            capacity.append(int(to_int(vt.damaged_capacity_kg, load_scale)))
-        kwargs = {} if shift is None else {"shift_duration": shift}
-        kwargs.update(
-            window(int(tw[0, 0]) if depart_early is None else depart_early, int(tw[0, 1]))
-        )
-        vehicle_types.append(
-            pyvrp.VehicleType(
-                num_available=int(vt.count),
-                capacity=capacity,
-                fixed_cost=int(to_int(vt.fixed_cost_cny, cost_scale)),
-                unit_distance_cost=1,
-                profile=per_km.index(vt.cost_cny_per_km),
-                name=vt.id,
-                **kwargs,
-            )
-        )
-    durations = to_int(travel_factor * _finite(problem.hours, forbidden), time_scale)
-    np.fill_diagonal(durations, 0)
-    matrices = []
-    for c in per_km:
-        m = to_int(_finite(costs[c], forbidden), cost_scale)
-        np.fill_diagonal(m, 0)
-        matrices.append(m)
-    data = pyvrp.ProblemData(
-        locations, clients, [depot], vehicle_types, matrices, [durations] * len(matrices)
-    )
-    return PyVRPModel(
-        data=data,
-        scales=scales,
-        vehicle_type_of=list(range(len(problem.vehicle_types))),
-        relaxations=relaxations,
-    )
+    return clients
 
 
 def routes_of(solution: pyvrp.Solution) -> tuple[list[list[int]], list[int]]:
@@ -309,41 +331,6 @@ def routes_of(solution: pyvrp.Solution) -> tuple[list[list[int]], list[int]]:
             routes.append(visits)
             types.append(int(route.vehicle_type()))
     return routes, types
-
-
-def solution_of(
-    model: PyVRPModel, routes: Sequence[Sequence[int]], vehicle_types: Sequence[int] | None = None
-) -> pyvrp.Solution:
-    """PyVRP solution from node-index routes (e.g. a warm start).
-
-    Parameters
-    ----------
-    model
-        The model built by :func:`to_pyvrp`.
-    routes
-        Node indices of each route (base omitted).
-    vehicle_types
-        PyVRP vehicle type of each route; by default the first type with a free vehicle.
-
-    Returns
-    -------
-    pyvrp.Solution
-        The solution (it may be infeasible).
-    """
-    data = model.data
-    if vehicle_types is None:
-        left = [vt.num_available for vt in data.vehicle_types()]
-        vehicle_types = []
-        for _ in routes:
-            k = next((i for i, c in enumerate(left) if c > 0), 0)
-            left[k] -= 1
-            vehicle_types.append(k)
-    pv_routes = [
-        pyvrp.Route(data, [int(c) - 1 for c in r], int(k))
-        for r, k in zip(routes, vehicle_types, strict=True)
-        if len(r) > 0
-    ]
-    return pyvrp.Solution(data, pv_routes)
 
 
 def search_params(num_clients: int, time_limit_s: float) -> pyvrp.SolveParams:

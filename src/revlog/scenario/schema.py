@@ -420,18 +420,6 @@ class Scenario(_Model):
             raise ValueError("give at least one region")
         return sorted(set(v), key=v.index)
 
-    def stage_time_limits_s(self) -> tuple[float, float]:
-        """Split the total time limit between stage 1 and stage 2.
-
-        Returns
-        -------
-        tuple of float
-            ``(location_s, routing_s)``, adding up to ``solver.time_limit_s``.
-        """
-        total = self.solver.time_limit_s
-        loc = total * self.solver.location_share
-        return loc, total - loc
-
 
 def finite(x: float) -> bool:
     """Return whether ``x`` is a finite float."""
