@@ -47,7 +47,6 @@ def check_design(problem: LocationProblem, design: Any, rel_tol: float = 1e-6) -
         Violations, empty when the design is feasible and its figures are right.
     """
     p = problem
-    out: list[str] = []
     y = np.asarray(design.open_mask)
     x = np.asarray(design.assignment, dtype=float)
     flow = np.asarray(design.flow_t, dtype=float)
@@ -58,9 +57,18 @@ def check_design(problem: LocationProblem, design: Any, rel_tol: float = 1e-6) -
     if flow.shape != (p.n_forwarding,):
         return [f"flow_t has shape {flow.shape}, expected ({p.n_forwarding},)"]
     y = y.astype(bool)
-    fid, sid = p.facility_ids, p.source_ids
+    return [
+        *_check_shares(p, y, x),
+        *_check_flows(p, y, x, flow),
+        *_check_policy(p, y),
+        *_check_objective(p, design, y, x, flow, rel_tol),
+    ]
 
-    # --- assignment shares
+
+def _check_shares(p: LocationProblem, y: np.ndarray, x: np.ndarray) -> list[str]:
+    """Shares in [0, 1] (0/1 under single sourcing), summing to 1, only to open facilities."""
+    out: list[str] = []
+    fid, sid = p.facility_ids, p.source_ids
     if np.any(~np.isfinite(x)) or np.any(x < -_FEAS_TOL) or np.any(x > 1 + _FEAS_TOL):
         out.append("assignment shares outside [0, 1]")
     if p.single_source:
@@ -85,16 +93,19 @@ def check_design(problem: LocationProblem, design: Any, rel_tol: float = 1e-6) -
         out.append(
             f"source {sid[p.arc_source[a]]} sends to closed facility {fid[p.arc_facility[a]]}"
         )
+    return out
 
-    # --- forwarding flows
+
+def _check_flows(p: LocationProblem, y: np.ndarray, x: np.ndarray, flow: np.ndarray) -> list[str]:
+    """Forwarding between open facilities, capacities, flow balance, all supply absorbed."""
+    out: list[str] = []
+    fid = p.facility_ids
     if np.any(~np.isfinite(flow)) or np.any(flow < -_FEAS_TOL):
         out.append("negative or non-finite forwarded tonnes")
     for i in np.flatnonzero(flow > _FEAS_TOL):
         a, b = p.fwd_from[i], p.fwd_to[i]
         if not (y[a] and y[b]):
             out.append(f"{flow[i]:.6g} t/year forwarded {fid[a]} -> {fid[b]} with a closed end")
-
-    # --- capacities and flow balance
     m = p.n_facilities
     inbound = np.bincount(p.arc_facility, weights=x * p.supply_t[p.arc_source], minlength=m)
     outbound = np.zeros(m)
@@ -120,8 +131,13 @@ def check_design(problem: LocationProblem, design: Any, rel_tol: float = 1e-6) -
     absorbed = float(inbound[sink].sum() - outbound[sink].sum())
     if abs(absorbed - total) > _tol(total):
         out.append(f"{absorbed:.6g} t/year reach final destinations, supply is {total:.6g}")
+    return out
 
-    # --- policy
+
+def _check_policy(p: LocationProblem, y: np.ndarray) -> list[str]:
+    """Forced openings, one collection outlet per prefecture, budget, outlet cap."""
+    out: list[str] = []
+    fid = p.facility_ids
     for f in np.flatnonzero(p.forced_open & ~y):
         out.append(f"facility {fid[f]} must be open (forced) but is closed")
     if p.require_collection_per_prefecture:
@@ -139,8 +155,20 @@ def check_design(problem: LocationProblem, design: Any, rel_tol: float = 1e-6) -
     n_outlets = int((y & (p.facility_kind != "plant")).sum())
     if p.max_outlets is not None and n_outlets > p.max_outlets:
         out.append(f"{n_outlets} outlets open, limit {p.max_outlets}")
+    return out
 
-    # --- objective
+
+def _check_objective(
+    p: LocationProblem,
+    design: Any,
+    y: np.ndarray,
+    x: np.ndarray,
+    flow: np.ndarray,
+    rel_tol: float,
+) -> list[str]:
+    """The objective and its parts recomputed; bound and status consistent."""
+    out: list[str] = []
+    fixed = float(p.fixed_cost_cny[y].sum())
     first = float(np.dot(p.arc_cost_cny, x))
     haul = float(np.dot(p.fwd_cost_cny_per_t, flow))
     risk = float(p.risk_weight) * (

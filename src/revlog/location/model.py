@@ -135,10 +135,8 @@ def build_model(problem: LocationProblem, options: ModelOptions | None = None) -
 def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.ConcreteModel:
     opts = options or ModelOptions()
     p = problem
-    n, m, k, nl = p.n_sources, p.n_facilities, p.n_arcs, p.n_forwarding
+    m, k, nl = p.n_facilities, p.n_arcs, p.n_forwarding
     cap = effective_capacity_t(p, tighten=opts.tighten_capacity)
-    supply = p.arc_supply_t.tolist()
-    arc_fac = p.arc_facility.tolist()
 
     mdl = pyo.ConcreteModel(name=p.name or "location")
     mdl.A = pyo.RangeSet(0, k - 1)
@@ -153,7 +151,30 @@ def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.
     x = list(mdl.x.values())
     y = list(mdl.y.values())
     flow = list(mdl.flow.values())
+    _add_flow_rows(mdl, p, cap, x, y, flow)
+    _add_policy_rows(mdl, p, y)
+    if opts.aggregate_cut and p.total_supply_t > 0:
+        _add_aggregate_cuts(mdl, p, cap, y)
+    rw = float(p.risk_weight)
+    arc_obj = (p.arc_cost_cny + rw * p.arc_exposure).tolist()
+    fwd_obj = (p.fwd_cost_cny_per_t + rw * p.fwd_exposure_per_t).tolist()
+    mdl.cost = pyo.Objective(
+        expr=_lin(
+            p.fixed_cost_cny.tolist() + arc_obj + fwd_obj,
+            [y[f] for f in range(m)] + [x[a] for a in range(k)] + [flow[i] for i in range(nl)],
+        ),
+        sense=pyo.minimize,
+    )
+    return mdl
 
+
+def _add_flow_rows(
+    mdl: pyo.ConcreteModel, p: LocationProblem, cap: np.ndarray, x: list, y: list, flow: list
+) -> None:
+    """Assignment (each source once), linking, capacities and flow balance at outlets."""
+    n, m = p.n_sources, p.n_facilities
+    supply = p.arc_supply_t.tolist()
+    arc_fac = p.arc_facility.tolist()
     by_source = [g.tolist() for g in group_indices(p.arc_source, n)]
     arcs_in = [g.tolist() for g in group_indices(p.arc_facility, m)]
     fwd_in = [g.tolist() for g in group_indices(p.fwd_to, m)]
@@ -177,9 +198,7 @@ def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.
         return _lin([*coefs, -float(cap[f])], [*variables, y[f]]) <= 0
 
     mdl.capacity = pyo.Constraint(mdl.F, rule=capacity_rule)
-
-    sink = p.is_sink
-    transit = [f for f in range(m) if not sink[f]]
+    transit = [f for f in range(m) if not p.is_sink[f]]
 
     def balance_rule(_: pyo.ConcreteModel, f: int) -> object:
         coefs, variables = inbound(f)
@@ -191,11 +210,15 @@ def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.
 
     mdl.balance = pyo.Constraint(transit, rule=balance_rule)
 
+
+def _add_policy_rows(mdl: pyo.ConcreteModel, p: LocationProblem, y: list) -> None:
+    """One collection outlet per prefecture with sources, the budget, the outlet cap."""
+    m = p.n_facilities
     if p.require_collection_per_prefecture:
         prefs = sorted(
             {str(q) for q, w in zip(p.source_prefecture, p.supply_t, strict=True) if w > 0}
         )
-        coll = {q: [] for q in prefs}
+        coll: dict[str, list[int]] = {q: [] for q in prefs}
         for f in range(m):
             q = str(p.facility_prefecture[f])
             if p.facility_kind[f] == "collection" and q in coll:
@@ -219,25 +242,18 @@ def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.
         mdl.max_outlets = pyo.Constraint(
             expr=_lin([1.0] * len(outlets), [y[f] for f in outlets]) <= int(p.max_outlets)
         )
-    if opts.aggregate_cut and p.total_supply_t > 0:
-        sinks = np.flatnonzero(sink).tolist()
-        mdl.aggregate_sink_cut = pyo.Constraint(
-            expr=_lin([float(cap[f]) for f in sinks], [y[f] for f in sinks]) >= p.total_supply_t
-        )
-        if p.n_forwarding:
-            first = np.unique(p.arc_facility).tolist()
-            mdl.aggregate_first_stop_cut = pyo.Constraint(
-                expr=_lin([float(cap[f]) for f in first], [y[f] for f in first]) >= p.total_supply_t
-            )
 
-    rw = float(p.risk_weight)
-    arc_obj = (p.arc_cost_cny + rw * p.arc_exposure).tolist()
-    fwd_obj = (p.fwd_cost_cny_per_t + rw * p.fwd_exposure_per_t).tolist()
-    mdl.cost = pyo.Objective(
-        expr=_lin(
-            p.fixed_cost_cny.tolist() + arc_obj + fwd_obj,
-            [y[f] for f in range(m)] + [x[a] for a in range(k)] + [flow[i] for i in range(nl)],
-        ),
-        sense=pyo.minimize,
+
+def _add_aggregate_cuts(
+    mdl: pyo.ConcreteModel, p: LocationProblem, cap: np.ndarray, y: list
+) -> None:
+    """Valid inequalities: open sink (and first-stop) capacity covers the total supply."""
+    sinks = np.flatnonzero(p.is_sink).tolist()
+    mdl.aggregate_sink_cut = pyo.Constraint(
+        expr=_lin([float(cap[f]) for f in sinks], [y[f] for f in sinks]) >= p.total_supply_t
     )
-    return mdl
+    if p.n_forwarding:
+        first = np.unique(p.arc_facility).tolist()
+        mdl.aggregate_first_stop_cut = pyo.Constraint(
+            expr=_lin([float(cap[f]) for f in first], [y[f] for f in first]) >= p.total_supply_t
+        )

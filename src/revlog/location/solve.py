@@ -259,7 +259,6 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
         ``first_stop_capacity``, ``budget``, ``max_outlets``.
     """
     p = problem
-    out: list[Diagnosis] = []
     total = p.total_supply_t
     cap = np.minimum(p.capacity_t, total) if total > 0 else p.capacity_t.copy()
     usable = cap.copy()
@@ -268,6 +267,22 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
         can_forward = np.zeros(p.n_facilities, dtype=bool)
         can_forward[p.fwd_from] = True
         usable[~p.is_sink & ~can_forward] = 0.0
+    prefs_needed = _prefectures_with_supply(p) if p.require_collection_per_prefecture else []
+    return [
+        *_reach_diagnoses(p, usable),
+        *_prefecture_diagnoses(p, prefs_needed),
+        *_capacity_diagnoses(p, cap, usable),
+        *_limit_diagnoses(p, prefs_needed),
+    ]
+
+
+def _prefectures_with_supply(p: LocationProblem) -> list[str]:
+    return sorted({str(q) for q, w in zip(p.source_prefecture, p.supply_t, strict=True) if w > 0})
+
+
+def _reach_diagnoses(p: LocationProblem, usable: np.ndarray) -> list[Diagnosis]:
+    """Sources that reach no facility, or no facility that can take their supply."""
+    out: list[Diagnosis] = []
     by_source = group_indices(p.arc_source, p.n_sources)
     for s in range(p.n_sources):
         w = p.supply_t[s]
@@ -306,23 +321,30 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
                     site=str(sid),
                 )
             )
-    prefs_needed: list[str] = []
-    if p.require_collection_per_prefecture:
-        prefs_needed = sorted(
-            {str(q) for q, w in zip(p.source_prefecture, p.supply_t, strict=True) if w > 0}
+    return out
+
+
+def _prefecture_diagnoses(p: LocationProblem, prefs_needed: list[str]) -> list[Diagnosis]:
+    """Prefectures with sources but no collection candidate (when the rule is on)."""
+    kinds = p.facility_kind
+    prefecture = p.facility_prefecture.astype(str)
+    return [
+        Diagnosis(
+            "prefecture_without_collection",
+            f"prefecture {q} has sources but no collection-outlet candidate "
+            "(rule: one collection outlet per prefecture)",
+            site=q,
+            setting="collection_per_prefecture",
         )
-        kinds = p.facility_kind
-        for q in prefs_needed:
-            if not np.any((kinds == "collection") & (p.facility_prefecture.astype(str) == q)):
-                out.append(
-                    Diagnosis(
-                        "prefecture_without_collection",
-                        f"prefecture {q} has sources but no collection-outlet candidate "
-                        "(rule: one collection outlet per prefecture)",
-                        site=q,
-                        setting="collection_per_prefecture",
-                    )
-                )
+        for q in prefs_needed
+        if not np.any((kinds == "collection") & (prefecture == q))
+    ]
+
+
+def _capacity_diagnoses(p: LocationProblem, cap: np.ndarray, usable: np.ndarray) -> list[Diagnosis]:
+    """Final destinations and first-stop facilities with too little capacity together."""
+    out: list[Diagnosis] = []
+    total = p.total_supply_t
     sink_cap = float(cap[p.is_sink].sum())
     if sink_cap < total:
         out.append(
@@ -343,6 +365,12 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
                 "missing",
             )
         )
+    return out
+
+
+def _limit_diagnoses(p: LocationProblem, prefs_needed: list[str]) -> list[Diagnosis]:
+    """Forced openings and the prefecture rule against the budget and the outlet cap."""
+    out: list[Diagnosis] = []
     forced = p.forced_open
     forced_cost = float(p.fixed_cost_cny[forced].sum())
     if p.budget_cny is not None:
@@ -377,6 +405,7 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
                     setting="max_outlets",
                 )
             )
+
     return out
 
 
