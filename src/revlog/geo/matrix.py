@@ -375,18 +375,74 @@ def road_matrix(
     closed = restricted or network.n_hazmat_restricted
     net = network.restricted(restricted) if closed else network
     ids, lon, lat = _site_arrays(sites)
-    n_sites = len(ids)
     snaps = net.snap(pd.DataFrame({"id": ids, "lon": lon, "lat": lat}))
-
     g = net.graph
+    nodes = _snap_nodes(g, snaps)
+    edges = _edge_pieces(g, nodes.split, {p: i for i, p in enumerate(g.nodes)}, speeds)
+    n_nodes = len(nodes.node_ids)
+    graph, sel = _directed_graph(edges, weight, n_nodes)
+    sources, site_row = np.unique(nodes.site_node, return_inverse=True)
+    pred_all, acc_km, acc_h, acc_e = _accumulate(graph, sel, sources, nodes.site_node, chunk_rows)
+
+    access = snaps["access_km"].to_numpy(float)
+    access_h = access / access_speed_kmh
+    km = acc_km[site_row] + access[:, None] + access[None, :]
+    hours = acc_h[site_row] + access_h[:, None] + access_h[None, :]
+    exposure = acc_e[site_row].copy()
+    for arr in (km, hours, exposure):
+        np.fill_diagonal(arr, 0.0)
+
+    erep = sel.rep
+    ek_order = np.argsort(sel.keys)
+    paths = _RoadPaths(
+        node_ids=nodes.node_ids,
+        n_places=nodes.n_places,
+        node_lon=np.asarray(nodes.node_lon),
+        node_lat=np.asarray(nodes.node_lat),
+        site_row=site_row,
+        site_node=nodes.site_node,
+        site_lon=lon,
+        site_lat=lat,
+        pred=pred_all,
+        edge_keys=sel.keys[ek_order],
+        edge_road_id=edges.road_id[erep][ek_order],
+        edge_class=edges.road_class[erep][ek_order],
+        edge_link=edges.link[erep][ek_order],
+        edge_f0=edges.f0[erep][ek_order],
+        edge_f1=edges.f1[erep][ek_order],
+        edge_forward=sel.forward[ek_order],
+        links=edges.links,
+        graph=g,
+        any_geometry=edges.any_geometry,
+    )
+    tm = TravelMatrix(
+        ids=ids, km=km, hours=hours, exposure=exposure, provider="road", access_km=access
+    )
+    tm._paths = paths
+    tm._site_lonlat = (lon, lat)
+    return tm
+
+
+@dataclass
+class _SnapNodes:
+    """The graph's nodes augmented with the sites' snap points (virtual nodes on links)."""
+
+    node_ids: list[str]  # places, then "~snap:<n>"
+    n_places: int
+    node_lon: list[float]
+    node_lat: list[float]
+    site_node: np.ndarray  # site -> node index of its snap point
+    split: dict[str, list[tuple[float, int]]]  # link key -> [(fraction, virtual node)]
+
+
+def _snap_nodes(g: nx.MultiGraph, snaps: pd.DataFrame) -> _SnapNodes:
+    """Snap points → nodes: an existing place node, or a new virtual node splitting a link."""
     place_ids = list(g.nodes)
     pidx = {p: i for i, p in enumerate(place_ids)}
     n_places = len(place_ids)
     node_lon = [g.nodes[p]["lon"] for p in place_ids]
     node_lat = [g.nodes[p]["lat"] for p in place_ids]
-
-    # --- snap points -> nodes (existing place nodes or new virtual nodes on split links) -------
-    site_node = np.empty(n_sites, dtype=np.int64)
+    site_node = np.empty(len(snaps), dtype=np.int64)
     split: dict[str, list[tuple[float, int]]] = {}
     virtual: dict[tuple[str, float], int] = {}
     n_nodes = n_places
@@ -406,8 +462,34 @@ def road_matrix(
             n_nodes += 1
         site_node[s] = virtual[key]
     node_ids = place_ids + [f"~snap:{k}" for k in range(n_nodes - n_places)]
+    return _SnapNodes(node_ids, n_places, node_lon, node_lat, site_node, split)
 
-    # --- edge list (split links become chains) -----------------------------------------------
+
+@dataclass
+class _Pieces:
+    """The links cut at the snap points into pieces, one entry per piece (u -> v order)."""
+
+    src: np.ndarray
+    dst: np.ndarray
+    km: np.ndarray
+    hours: np.ndarray
+    exposure: np.ndarray
+    road_id: np.ndarray
+    road_class: np.ndarray
+    link: np.ndarray  # index into ``links``
+    f0: np.ndarray  # span [f0, f1] of the piece along its link (fractions u -> v)
+    f1: np.ndarray
+    links: list[tuple[str, str, str]]
+    any_geometry: bool
+
+
+def _edge_pieces(
+    g: nx.MultiGraph,
+    split: dict[str, list[tuple[float, int]]],
+    pidx: dict[str, int],
+    speeds: Mapping[str, float],
+) -> _Pieces:
+    """Every link as one piece, or as a chain of pieces where sites split it."""
     src, dst, e_km, e_h, e_exp, e_rid, e_cls = [], [], [], [], [], [], []
     e_link, e_f0, e_f1 = [], [], []
     links: list[tuple[str, str, str]] = []
@@ -439,36 +521,78 @@ def road_matrix(
             e_link.append(li)
             e_f0.append(f0)
             e_f1.append(f1)
-    src_a = np.asarray(src, dtype=np.int64)
-    dst_a = np.asarray(dst, dtype=np.int64)
-    km_a, h_a, exp_a = (np.asarray(x, dtype=float) for x in (e_km, e_h, e_exp))
-    rid_a, cls_a = np.asarray(e_rid, dtype=object), np.asarray(e_cls, dtype=object)
-    # both directions, then keep the lightest of parallel links per ordered pair
-    a_all = np.concatenate([src_a, dst_a])
-    b_all = np.concatenate([dst_a, src_a])
-    rep = np.concatenate([np.arange(len(src_a))] * 2)
-    forward = np.concatenate([np.ones(len(src_a), bool), np.zeros(len(src_a), bool)])
-    w_all = (km_a if weight == "km" else h_a)[rep]
+    return _Pieces(
+        src=np.asarray(src, dtype=np.int64),
+        dst=np.asarray(dst, dtype=np.int64),
+        km=np.asarray(e_km, dtype=float),
+        hours=np.asarray(e_h, dtype=float),
+        exposure=np.asarray(e_exp, dtype=float),
+        road_id=np.asarray(e_rid, dtype=object),
+        road_class=np.asarray(e_cls, dtype=object),
+        link=np.asarray(e_link, dtype=np.int64),
+        f0=np.asarray(e_f0, dtype=float),
+        f1=np.asarray(e_f1, dtype=float),
+        links=links,
+        any_geometry=any_geometry,
+    )
+
+
+@dataclass
+class _Directed:
+    """The directed arcs kept (the lightest of parallel pieces per ordered node pair)."""
+
+    keys: np.ndarray  # a * n_nodes + b
+    rep: np.ndarray  # piece index of each arc
+    forward: np.ndarray  # whether the arc runs the piece u -> v
+    km: np.ndarray
+    hours: np.ndarray
+    exposure: np.ndarray
+    n_nodes: int
+
+
+def _directed_graph(e: _Pieces, weight: str, n_nodes: int) -> tuple[csr_matrix, _Directed]:
+    """Both directions of every piece, then the lightest of parallel arcs per ordered pair."""
+    a_all = np.concatenate([e.src, e.dst])
+    b_all = np.concatenate([e.dst, e.src])
+    rep = np.concatenate([np.arange(len(e.src))] * 2)
+    forward = np.concatenate([np.ones(len(e.src), bool), np.zeros(len(e.src), bool)])
+    w_all = (e.km if weight == "km" else e.hours)[rep]
     keys = a_all * n_nodes + b_all
     order = np.lexsort((w_all, keys))
     keys_s = keys[order]
     first = np.ones(len(keys_s), dtype=bool)
     first[1:] = keys_s[1:] != keys_s[:-1]
     sel = order[first]
-    ekeys = keys[sel]
-    erep = rep[sel]
-    efwd = forward[sel]
     ew = np.maximum(w_all[sel], _MIN_WEIGHT)
     graph = csr_matrix((ew, (a_all[sel], b_all[sel])), shape=(n_nodes, n_nodes))
-    ekm, eh, eexp = km_a[erep], h_a[erep], exp_a[erep]
+    erep = rep[sel]
+    kept = _Directed(
+        keys=keys[sel],
+        rep=erep,
+        forward=forward[sel],
+        km=e.km[erep],
+        hours=e.hours[erep],
+        exposure=e.exposure[erep],
+        n_nodes=n_nodes,
+    )
+    return graph, kept
 
-    # --- shortest-path trees from every distinct snap node -----------------------------------
-    sources, site_row = np.unique(site_node, return_inverse=True)
+
+def _accumulate(
+    graph: csr_matrix, arcs: _Directed, sources: np.ndarray, targets: np.ndarray, chunk_rows: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shortest-path trees from ``sources``; km, hours and exposure along them to ``targets``.
+
+    Returns the predecessor trees ``(len(sources), n_nodes)`` and the three
+    ``(len(sources), len(targets))`` matrices (``inf`` where unreachable). The quantities
+    are accumulated by walking each tree once in order of distance, vectorised over rows.
+    """
+    n_nodes = arcs.n_nodes
     n_rows = len(sources)
     pred_all = np.empty((n_rows, n_nodes), dtype=np.int32)
-    acc_km = np.empty((n_rows, n_sites))
-    acc_h = np.empty((n_rows, n_sites))
-    acc_e = np.empty((n_rows, n_sites))
+    acc_km = np.empty((n_rows, len(targets)))
+    acc_h = np.empty((n_rows, len(targets)))
+    acc_e = np.empty((n_rows, len(targets)))
     for r0 in range(0, n_rows, chunk_rows):
         idx = sources[r0 : r0 + chunk_rows]
         dist, pred = dijkstra(graph, directed=True, indices=idx, return_predecessors=True)
@@ -485,50 +609,14 @@ def road_matrix(
             if not ok.any():
                 continue
             rr, nn, pp = rows[ok], nodes[ok], p[ok].astype(np.int64)
-            pos = np.searchsorted(ekeys, pp * n_nodes + nn)
-            a_km[rr, nn] = a_km[rr, pp] + ekm[pos]
-            a_h[rr, nn] = a_h[rr, pp] + eh[pos]
-            a_e[rr, nn] = a_e[rr, pp] + eexp[pos]
+            pos = np.searchsorted(arcs.keys, pp * n_nodes + nn)
+            a_km[rr, nn] = a_km[rr, pp] + arcs.km[pos]
+            a_h[rr, nn] = a_h[rr, pp] + arcs.hours[pos]
+            a_e[rr, nn] = a_e[rr, pp] + arcs.exposure[pos]
         unreachable = ~np.isfinite(dist)
         for arr in (a_km, a_h, a_e):
             arr[unreachable] = np.inf
-        acc_km[r0 : r0 + len(idx)] = a_km[:, site_node]
-        acc_h[r0 : r0 + len(idx)] = a_h[:, site_node]
-        acc_e[r0 : r0 + len(idx)] = a_e[:, site_node]
-
-    access = snaps["access_km"].to_numpy(float)
-    access_h = access / access_speed_kmh
-    km = acc_km[site_row] + access[:, None] + access[None, :]
-    hours = acc_h[site_row] + access_h[:, None] + access_h[None, :]
-    exposure = acc_e[site_row].copy()
-    for arr in (km, hours, exposure):
-        np.fill_diagonal(arr, 0.0)
-
-    ek_order = np.argsort(ekeys)
-    paths = _RoadPaths(
-        node_ids=node_ids,
-        n_places=n_places,
-        node_lon=np.asarray(node_lon),
-        node_lat=np.asarray(node_lat),
-        site_row=site_row,
-        site_node=site_node,
-        site_lon=lon,
-        site_lat=lat,
-        pred=pred_all,
-        edge_keys=ekeys[ek_order],
-        edge_road_id=rid_a[erep][ek_order],
-        edge_class=cls_a[erep][ek_order],
-        edge_link=np.asarray(e_link, dtype=np.int64)[erep][ek_order],
-        edge_f0=np.asarray(e_f0, dtype=float)[erep][ek_order],
-        edge_f1=np.asarray(e_f1, dtype=float)[erep][ek_order],
-        edge_forward=efwd[ek_order],
-        links=links,
-        graph=g,
-        any_geometry=any_geometry,
-    )
-    tm = TravelMatrix(
-        ids=ids, km=km, hours=hours, exposure=exposure, provider="road", access_km=access
-    )
-    tm._paths = paths
-    tm._site_lonlat = (lon, lat)
-    return tm
+        acc_km[r0 : r0 + len(idx)] = a_km[:, targets]
+        acc_h[r0 : r0 + len(idx)] = a_h[:, targets]
+        acc_e[r0 : r0 + len(idx)] = a_e[:, targets]
+    return pred_all, acc_km, acc_h, acc_e
