@@ -183,8 +183,14 @@ def save_plan(plan: Plan, folder: str | Path) -> Path:
     return folder
 
 
-def load_plan(folder: str | Path) -> Plan:
-    """Read a plan written by :func:`save_plan`, with the dtypes it was written with.
+def read_plan_files(folder: str | Path) -> dict[str, Any]:
+    """The parts of a plan written by :func:`save_plan`, with the dtypes they were written with.
+
+    Returns
+    -------
+    dict
+        ``name``, ``kpis`` (float Series), ``meta`` and one entry per table: the keyword
+        arguments of :class:`~revlog.plan.model.Plan`.
 
     Raises
     ------
@@ -193,10 +199,8 @@ def load_plan(folder: str | Path) -> Plan:
     ValueError
         If a table lacks a column or a cell does not fit its dtype.
     """
-    from revlog.plan.model import Plan
-
     folder = Path(folder)
     info = json.loads((folder / PLAN_FILE).read_text(encoding="utf-8"))
     tables = {name: read_table_csv(folder / f"{name}.csv", name) for name in TABLES}
     kpis = pd.Series({k: float(v) for k, v in info["kpis"].items()}, dtype=float)
-    return Plan(name=info["name"], kpis=kpis, meta=info.get("meta", {}), **tables)
+    return {"name": info["name"], "kpis": kpis, "meta": info.get("meta", {}), **tables}

@@ -169,10 +169,10 @@ class Plan:
 
     @classmethod
     def load(cls, folder: str | Path) -> Plan:
-        """Read a plan written by :meth:`save` (see :func:`revlog.plan.io.load_plan`)."""
-        from revlog.plan.io import load_plan
+        """Read a plan written by :meth:`save` (see :func:`revlog.plan.io.read_plan_files`)."""
+        from revlog.plan.io import read_plan_files
 
-        return load_plan(folder)
+        return cls(**read_plan_files(folder))
 
     def to_geojson(self, folder: str | Path) -> list[Path]:
         """Write the geographic tables as RFC 7946 GeoJSON files; return their paths."""

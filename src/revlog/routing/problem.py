@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from revlog import regulations as reg
+import revlog.regulations as reg
 from revlog.units import MIN_PER_H
 
 Interval = tuple[float, float]

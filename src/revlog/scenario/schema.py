@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from revlog import regulations as reg
+import revlog.regulations as reg
 
 RoadClass = Literal["expressway", "national", "provincial"]
 Province = Literal["Qinghai", "Gansu", "Xizang", "Xinjiang", "Sichuan", "Ningxia"]
