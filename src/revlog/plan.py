@@ -272,7 +272,7 @@ class Plan:
         Path
             ``folder``.
         """
-        from revlog.export.geojson import write_geojson
+        from revlog.export.geojson import write_plan_geojson
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -294,8 +294,7 @@ class Plan:
             frame.to_csv(
                 folder / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
             )
-        for name in GEO_TABLES:
-            write_geojson(getattr(self, name), folder / f"{name}.geojson")
+        write_plan_geojson(self, folder)
         return folder
 
     @classmethod

@@ -1,4 +1,12 @@
-"""RFC 7946 GeoJSON: longitude first, WGS84, 6 decimals, no ``crs`` member, stable bytes."""
+"""RFC 7946 GeoJSON: longitude first, WGS84, 6 decimals, no ``crs`` member, stable bytes.
+
+A plan's files also carry a ``"revlog"`` foreign member (RFC 7946 §6.1) on the
+FeatureCollection, :func:`table_metadata`: which table it is, what its geometry shows and
+how to read the columns — the line geometries are schematic (straight segments between
+the places of the road links used, since no road alignments are available offline), so
+they are shorter than the road km in the ``km`` columns, and the stops' ``day`` is
+counted from 0.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,66 @@ import geopandas as gpd
 from shapely.geometry import mapping
 
 DECIMALS = 6
+#: Name of the foreign member of a plan's FeatureCollections.
+FOREIGN_MEMBER = "revlog"
+#: What the line geometries of a plan are (the map's legend says the same).
+SCHEMATIC_NOTE = (
+    "schematic: straight segments between the places (towns, junctions, sites) of the road "
+    "links used, not the road alignment; the drawn lines are shorter than the roads"
+)
+KM_NOTE = "km columns are road km (lengths of the road network links), not the drawn length"
+DAY_NOTE = "day counts from 0: day 0 is the first day of the planning period"
+TIME_NOTE = "times (*_h) are hours from the start of the planning period"
+_LINE_TABLES = ("assignments", "linehauls", "routes")
+
+
+def drawn_share(gdf: gpd.GeoDataFrame, km_column: str = "km") -> float | None:
+    """Geodesic length of the drawn lines over the road km of ``km_column`` (WGS84).
+
+    Parameters
+    ----------
+    gdf
+        A line table of a plan (EPSG:4326).
+    km_column
+        Its road-km column.
+
+    Returns
+    -------
+    float or None
+        About 0.8 for the embedded road network; ``None`` if there is nothing to compare.
+    """
+    from pyproj import Geod
+
+    if km_column not in gdf.columns or not len(gdf):
+        return None
+    geod = Geod(ellps="WGS84")
+    drawn = sum(geod.geometry_length(g) for g in gdf.geometry if g is not None and not g.is_empty)
+    road = float(gdf[km_column].astype(float).sum())
+    if road <= 0 or not math.isfinite(road):
+        return None
+    return round(drawn / 1000.0 / road, 3)
+
+
+def table_metadata(name: str, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The ``"revlog"`` foreign member of the GeoJSON file of plan table ``name``.
+
+    Returns
+    -------
+    dict
+        ``table``, ``crs`` and, for line tables, ``geometry`` (:data:`SCHEMATIC_NOTE`),
+        ``km`` (:data:`KM_NOTE`) and ``drawn_to_road_km`` (:func:`drawn_share`); for the
+        stops, ``day`` (:data:`DAY_NOTE`); ``times`` where the table has times.
+    """
+    meta: dict[str, Any] = {"table": name, "crs": "EPSG:4326 (longitude, latitude)"}
+    if name in _LINE_TABLES:
+        meta["geometry"] = SCHEMATIC_NOTE
+        meta["km"] = KM_NOTE
+        meta["drawn_to_road_km"] = drawn_share(gdf)
+    if name == "stops":
+        meta["day"] = DAY_NOTE
+    if any(str(c).endswith("_h") for c in gdf.columns):
+        meta["times"] = TIME_NOTE
+    return meta
 
 
 def _round_coords(obj: Any) -> Any:
@@ -31,13 +99,17 @@ def _value(v: Any) -> Any:
     return str(v)
 
 
-def feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+def feature_collection(
+    gdf: gpd.GeoDataFrame, metadata: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Return an RFC 7946 FeatureCollection dict for a GeoDataFrame in EPSG:4326.
 
     Parameters
     ----------
     gdf
         The table; non-geometry columns become properties (NaN → null).
+    metadata
+        If given, added as the foreign member :data:`FOREIGN_MEMBER` (``"revlog"``).
 
     Returns
     -------
@@ -61,13 +133,22 @@ def feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
                 "geometry": g,
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    doc: dict[str, Any] = {"type": "FeatureCollection"}
+    if metadata is not None:
+        doc[FOREIGN_MEMBER] = metadata
+    doc["features"] = features
+    return doc
 
 
-def write_geojson(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
-    """Write a GeoDataFrame as an RFC 7946 GeoJSON file (UTF-8, stable key order)."""
+def write_geojson(
+    gdf: gpd.GeoDataFrame, path: str | Path, metadata: dict[str, Any] | None = None
+) -> Path:
+    """Write a GeoDataFrame as an RFC 7946 GeoJSON file (UTF-8, stable key order).
+
+    ``metadata``: see :func:`feature_collection`.
+    """
     path = Path(path)
-    text = json.dumps(feature_collection(gdf), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(feature_collection(gdf, metadata), ensure_ascii=False, separators=(",", ":"))
     path.write_text(text + "\n", encoding="utf-8")
     return path
 
@@ -86,11 +167,16 @@ def write_plan_geojson(plan: Any, folder: str | Path) -> list[Path]:
     -------
     list of Path
         ``outlets`` (Points, the plant included), ``assignments`` (source → first-stop
-        facility, road-following LineStrings), ``linehauls`` (LineStrings), ``routes``
-        (one road-following LineString per run), ``stops`` (Points).
+        facility), ``linehauls``, ``routes`` (one per run) — LineStrings through the
+        places of the road links used, schematic — and ``stops`` (Points); each with its
+        :func:`table_metadata` as the ``"revlog"`` member.
     """
     from revlog.plan import GEO_TABLES
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_geojson(getattr(plan, n), folder / f"{n}.geojson") for n in GEO_TABLES]
+    paths = []
+    for name in GEO_TABLES:
+        table = getattr(plan, name)
+        paths.append(write_geojson(table, folder / f"{name}.geojson", table_metadata(name, table)))
+    return paths
