@@ -7,7 +7,9 @@ hangs anyway is tried once more.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -72,8 +74,34 @@ def dump_dom(html_path: Path, window: tuple[int, int] = WINDOW) -> str:
     return run_chromium(Path(html_path).resolve().as_uri(), "--dump-dom", window=window)
 
 
+@functools.cache
+def _ui_height() -> int:
+    """Pixels that headless Chromium's window keeps for itself when it dumps the DOM.
+
+    A ``--dump-dom`` run lays the page out in the window less its (invisible) browser
+    frame; a ``--screenshot`` run loads the page the same way, then resizes the viewport
+    to the whole window just before the capture.
+    """
+    with tempfile.TemporaryDirectory(prefix="revlog-viewport-") as folder:
+        page = Path(folder) / "viewport.html"
+        page.write_text(
+            "<html><body><script>document.body.setAttribute('data-h', innerHeight);"
+            "</script></body></html>",
+            encoding="utf-8",
+        )
+        dom = dump_dom(page, window=WINDOW)
+    found = re.search(r'data-h="(\d+)"', dom)
+    assert found, "could not read the viewport height"
+    return max(WINDOW[1] - int(found.group(1)), 0)
+
+
+def dump_dom_at(html_path: Path, viewport: tuple[int, int] = WINDOW) -> str:
+    """The DOM of a page laid out in a viewport of ``viewport`` pixels (as screenshots are)."""
+    return dump_dom(html_path, window=(viewport[0], viewport[1] + _ui_height()))
+
+
 def screenshot(html_path: Path, png_path: Path, window: tuple[int, int] = WINDOW) -> Path:
-    """A PNG screenshot of a page at ``window`` (width, height) pixels."""
+    """A PNG screenshot of a page whose viewport is ``window`` (width, height) pixels."""
     png_path = Path(png_path)
     run_chromium(
         Path(html_path).resolve().as_uri(), f"--screenshot={png_path.resolve()}", window=window

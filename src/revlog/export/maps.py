@@ -13,7 +13,8 @@ its own layer in the layer control (collapsed: it opens on hover or tap). On the
   every popup and table states; the legend gives the drawn share of the road km;
 * offline context from the embedded geodata: names of the prefecture seats (and of the
   neighbour hubs inside the view) and the road network's links;
-* the view fits the plan to the part of the map that the boxes leave free.
+* the view fits the plan to the part of the map that the boxes leave free (again when
+  the page is resized, until the user moves the map).
 
 Days in popups are counted as in the ``stops`` table's ``day`` column: from 0, day 0
 being the first day of the planning period (:func:`clock`).
@@ -82,6 +83,10 @@ CLASSES = {
     "legend": "revlog-legend",
     "legend_base": "revlog-legend-base",
 }
+#: Popups pan into the part of the map that the title box and legend leave free, and
+#: scroll when long (a run's stop schedule).
+_POPUP = {"auto_pan_padding_top_left": [340, 140], "auto_pan_padding_bottom_right": [60, 30]}
+_POPUP_WIDE = {**_POPUP, "max_width": 640, "max_height": 430}
 ASSIGNMENT_COLOUR = "#777777"
 ROAD_COLOUR = "#B9A88C"
 CLOSED_COLOUR = "#999999"
@@ -442,6 +447,9 @@ table.revlog-kpis td {font-weight: bold; padding: 0;}
 .revlog-swatch-place, .revlog-place-dot {display: inline-block; width: 7px; height: 7px;
   border-radius: 50%; background: #333; border: 1px solid #fff; vertical-align: middle;
   margin: 0 9px 0 6px;}
+.revlog-schedule {font-size: 12px; line-height: 1.3;}
+.revlog-schedule td, .revlog-schedule th {padding: 0 5px 0 0; vertical-align: top;}
+.revlog-schedule td:not(:nth-child(3)) {white-space: nowrap;}
 .revlog-place {pointer-events: none;}
 .revlog-place .revlog-place-dot {position: absolute; left: 0; top: 0; margin: 0;}
 .revlog-place .revlog-place-name {position: absolute; left: 10px; top: -5px;
@@ -498,8 +506,9 @@ def _box_elements(plan: Any, colours: dict[str, str]) -> list[Any]:
 def _fit_element(bounds: tuple[float, float, float, float]) -> Any:
     """Fit the plan into the part of the map that the title box and legend leave free.
 
-    Two layouts are tried, the plan right of the legend or above it (both below the
-    title box); the one with the larger zoom wins.
+    Three layouts are tried — the plan right of the legend and below the title box,
+    right of both, or between them — and the one with the larger zoom wins. The map is
+    fitted again when it is resized, until the user first touches it.
     """
     from branca.element import MacroElement
     from jinja2 import Template
@@ -563,6 +572,14 @@ def _fit_element(bounds: tuple[float, float, float, float]) -> Any:
                     });
                 }
                 map.on("zoomend overlayadd", declutter);
+                // until the user moves the map, a resized map is fitted again
+                var touched = false;
+                ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (ev) {
+                    map.getContainer().addEventListener(ev, function () {
+                        touched = true;
+                    }, {passive: true});
+                });
+                map.on("resize", function () { if (!touched) { fit(); } });
                 fit();
                 window.revlogFit = fit;
             })();
@@ -695,6 +712,7 @@ def plan_map(
                     ],
                 ),
                 max_width=320,
+                **_POPUP,
             ),
         ).add_to(layer)
     layer.add_to(m)
@@ -717,7 +735,7 @@ def plan_map(
                     tooltip=html.escape(
                         f"run {run.run_id}: {int(run.stops)} stops, {float(run.km):,.0f} road km"
                     ),
-                    popup=folium.Popup(schedule_html(plan, run.run_id), max_width=640),
+                    popup=folium.Popup(schedule_html(plan, run.run_id), **_POPUP_WIDE),
                 ).add_to(layer)
             stops = stops_by_run.get(run.run_id)
             if stops is None:
@@ -756,7 +774,7 @@ def plan_map(
             ("utilisation", f"{float(o.utilisation) * 100:.0f} %"),
             ("fixed cost", f"{float(o.fixed_cost_cny_per_year):,.0f} CNY/year"),
         ]
-        popup = folium.Popup(_popup_table(f"{o.site_id} {o.name}", rows), max_width=320)
+        popup = folium.Popup(_popup_table(f"{o.site_id} {o.name}", rows), max_width=320, **_POPUP)
         if bool(o.open):
             radius = 5 + 15 * math.sqrt(max(float(o.throughput_t_per_year), 0.0) / top)
             folium.CircleMarker(
