@@ -29,7 +29,10 @@ PyPI packages ``xstatic-leaflet`` and ``xstatic-jquery``, and the links that the
 not use (Bootstrap, Font Awesome, awesome-markers) are dropped. Only the background tiles
 (OpenStreetMap) need a network; without one the map shows every layer, the place names
 and the road links on a blank background. Province outlines are not drawn: no
-licence-clean boundary data installs from PyPI (see ``geodata/SOURCES.md``).
+licence-clean boundary data installs from PyPI (the packages that bundle Chinese
+province polygons take them from Amap / DataV.GeoAtlas, whose terms allow no
+redistribution; the Natural Earth packages bundle country borders only or download at
+run time).
 """
 
 from __future__ import annotations
