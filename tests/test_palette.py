@@ -77,3 +77,16 @@ def test_map_and_overview_share_the_colours():
     html = plan.explore(tiles=None).get_root().render()
     for c in colours.values():
         assert f'"color": "{c}"' in html
+
+
+def test_bases_whose_runs_meet_count_as_neighbours():
+    # bases 600 km apart whose runs meet half-way, and a third far from both
+    pos = {
+        "west": [(94.9, 36.4), (97.9, 36.5)],
+        "east": [(101.8, 36.6), (97.95, 36.5)],
+        "south": [(91.1, 29.6)],
+    }
+    colours = assign_colours(list(pos), pos)
+    apart = colour_distance(colours["west"], colours["east"])
+    palette = colour_sequence(3)
+    assert apart == max(colour_distance(a, b) for a, b in itertools.combinations(palette, 2))

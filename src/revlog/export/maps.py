@@ -553,6 +553,7 @@ def _fit_element(bounds: tuple[float, float, float, float]) -> Any:
                         var z = map.getBoundsZoom(bounds, false, pad);
                         if (z > zoom + 1e-9) { zoom = z; best = o; }
                     });
+                    best.animate = false;  // no zoom animation: a screenshot may come at once
                     map.fitBounds(bounds, best);
                     declutter();
                 }

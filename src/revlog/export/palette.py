@@ -11,9 +11,10 @@ of the line-hauls and the plant). So a plan with *N* bases uses the *N* most dis
 colours of the sequence, and no colour repeats for any *N* up to :data:`MAX_COLOURS`.
 
 :func:`assign_colours` then gives those colours to the bases so that bases close to each
-other on the ground get colours far apart: crowded bases first, each taking the free
-colour whose distance to the colours of the bases already placed, plus a bonus for how
-far away those bases are, is largest.
+other on the ground (for a plan: whose runs come close, :func:`plan_base_colours`) get
+colours far apart: crowded bases first, each taking the free colour whose distance to
+the colours of the bases already placed, plus a bonus for how far away those bases are,
+is largest.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -133,17 +135,25 @@ def colour_sequence(n: int) -> list[str]:
     return list(_sequence(max(n, 0)))
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lon1, lat1, lon2, lat2 = map(math.radians, (*a, *b))
+def _points(value: Any) -> NDArray[np.float64]:
+    """``(lon, lat)`` or a sequence of them as an ``(n, 2)`` array of radians."""
+    arr = np.asarray(value, dtype=float).reshape(-1, 2)
+    return np.radians(arr)
+
+
+def _km(a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+    """Least great-circle distance between two point sets (radians), km."""
+    lon1, lat1 = a[:, None, 0], a[:, None, 1]
+    lon2, lat2 = b[None, :, 0], b[None, :, 1]
     h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+    return float(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))).min())
 
 
 def assign_colours(
-    ids: Sequence[str], positions: Mapping[str, tuple[float, float]] | None = None
+    ids: Sequence[str], positions: Mapping[str, Any] | None = None
 ) -> dict[str, str]:
     """A colour per id, all different; neighbours on the ground get far-apart colours.
 
@@ -152,8 +162,10 @@ def assign_colours(
     ids
         Base ids (duplicates ignored).
     positions
-        ``{id: (lon, lat)}``. Ids without a position, or all ids if ``None``, take the
-        sequence's colours in sorted-id order after the placed ones.
+        ``{id: (lon, lat)}`` or ``{id: [(lon, lat), ...]}`` — a base's point, or the
+        points its runs reach (then two bases are as close as their nearest points).
+        Ids without a position, or all ids if ``None``, take the sequence's colours in
+        sorted-id order after the placed ones.
 
     Returns
     -------
@@ -164,11 +176,16 @@ def assign_colours(
     unique = sorted(set(ids))
     palette = colour_sequence(len(unique))
     lab = {c: oklab(_hex_to_rgb(c)) for c in palette}
-    pos = {i: positions[i] for i in unique if positions and i in positions}
+    pos = {i: _points(positions[i]) for i in unique if positions and i in positions}
+    pos = {i: p for i, p in pos.items() if len(p)}
     placed = [i for i in unique if i in pos]
+    km = {(i, j): _km(pos[i], pos[j]) for i in placed for j in placed if i < j}
+
+    def dist(i: str, j: str) -> float:
+        return km[(i, j) if i < j else (j, i)]
 
     def crowding(i: str) -> tuple[float, str]:
-        others = [_km(pos[i], pos[j]) for j in placed if j != i]
+        others = [dist(i, j) for j in placed if j != i]
         return (min(others) if others else math.inf, i)
 
     order = sorted(placed, key=crowding) + [i for i in unique if i not in pos]
@@ -182,7 +199,7 @@ def assign_colours(
 
             def score(c: str, i: str = i, done: list[str] = done) -> float:
                 return min(
-                    float(np.linalg.norm(lab[c] - lab[out[j]])) + KM_WEIGHT * _km(pos[i], pos[j])
+                    float(np.linalg.norm(lab[c] - lab[out[j]])) + KM_WEIGHT * dist(i, j)
                     for j in done
                 )
 
@@ -193,12 +210,15 @@ def assign_colours(
 
 
 def plan_base_colours(plan: object) -> dict[str, str]:
-    """The colours of a plan's bases (the ``base_id`` of its runs), placed by the outlets.
+    """The colours of a plan's bases (the ``base_id`` of its runs).
+
+    Two bases count as close as the nearest points of their runs (the base and every
+    stop), so bases whose runs meet or interleave get colours far apart.
 
     Parameters
     ----------
     plan
-        A :class:`revlog.plan.Plan`; positions are the ``outlets`` points of the bases.
+        A :class:`revlog.plan.Plan`.
 
     Returns
     -------
@@ -207,10 +227,16 @@ def plan_base_colours(plan: object) -> dict[str, str]:
     """
     routes = plan.routes  # type: ignore[attr-defined]
     outlets = plan.outlets  # type: ignore[attr-defined]
+    stops = plan.stops  # type: ignore[attr-defined]
     ids = [str(b) for b in routes["base_id"]]
-    positions = {
-        str(s): (float(p.x), float(p.y))
-        for s, p in zip(outlets["site_id"], outlets.geometry, strict=True)
-        if p is not None and not p.is_empty
-    }
+    points: dict[str, set[tuple[float, float]]] = {b: set() for b in ids}
+    for s, p in zip(outlets["site_id"], outlets.geometry, strict=True):
+        if str(s) in points and p is not None and not p.is_empty:
+            points[str(s)].add((round(float(p.x), 4), round(float(p.y), 4)))
+    base_of = dict(zip(routes["run_id"], routes["base_id"], strict=True))
+    for run, p in zip(stops["run_id"], stops.geometry, strict=True):
+        base = base_of.get(run)
+        if base is not None and p is not None and not p.is_empty:
+            points[str(base)].add((round(float(p.x), 4), round(float(p.y), 4)))
+    positions = {b: sorted(v) for b, v in points.items() if v}
     return assign_colours(ids, positions)
