@@ -1,54 +1,21 @@
-"""Maps: the folium map has its layers, map.html works offline in headless Chromium, PNG."""
+"""Maps: the folium map has its layers, map.html works offline in headless Chromium, PNG;
+every table explores; days in popups count like the stops table; the overview's legend.
+"""
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import re
-import shutil
-import subprocess
 
 import folium
+import geopandas as gpd
+import pandas as pd
 import pytest
 
+from _chromium import dump_dom
 from _revlog_plans import solved_tiny_dir
-from revlog.export.maps import CLASSES, clock, map_html, schedule_html
-from revlog.plan import Plan
-
-CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
-
-
-def chromium() -> str:
-    for name in CHROMIUM_NAMES:
-        path = shutil.which(name)
-        if path:
-            return path
-    msg = "headless Chromium is not installed (Debian: apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(msg + " — CI must install it (.ci/run)")
-    pytest.skip(msg)
-
-
-def dump_dom(html_path, tmp_path) -> str:
-    """The DOM of a page after its scripts ran, from headless Chromium (no network needed)."""
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir()
-    cmd = [
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        html_path.resolve().as_uri(),
-    ]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert res.returncode == 0, res.stderr[-2000:]
-    return res.stdout
+from revlog.export.maps import CLASSES, DAY_CONVENTION, clock, map_html, schedule_html
+from revlog.plan import GEO_TABLES, Plan
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +33,7 @@ def test_solve_writes_a_self_contained_map(plan):
 
 
 def test_map_renders_its_layers_in_headless_chromium(plan, tmp_path):
-    dom = dump_dom(solved_tiny_dir() / "map.html", tmp_path)
+    dom = dump_dom(solved_tiny_dir() / "map.html")
     assert "leaflet-container" in dom  # Leaflet ran
     # every run is drawn as an SVG path with its class, and every open outlet and the plant
     runs = len(re.findall(rf'class="{CLASSES["run"]} leaflet-interactive"', dom))
@@ -105,11 +72,48 @@ def test_schedule_lists_every_stop_in_order(plan):
 
 
 def test_clock():
-    assert clock(0.0) == "day 1 00:00"
-    assert clock(33.5) == "day 2 09:30"
+    # days count from 0, like the stops table's day column
+    assert clock(0.0) == "day 0 00:00"
+    assert clock(33.5) == "day 1 09:30"
+    assert clock(24 * 6 + 23.99) == "day 6 23:59"
 
 
-def test_overview_png(plan):
+def _schedule_rows(html: str) -> list[list[str]]:
+    rows = re.findall(r"<tr>((?:<td>[^<]*</td>)+)</tr>", html)
+    return [re.findall(r"<td>([^<]*)</td>", r) for r in rows]
+
+
+def test_popups_count_days_like_the_stops_table(plan):
+    text = (solved_tiny_dir() / "map.html").read_text(encoding="utf-8")
+    assert DAY_CONVENTION in text or DAY_CONVENTION.replace("'", "&#x27;") in text
+    for run_id in plan.routes["run_id"]:
+        html = schedule_html(plan, run_id)
+        assert "day 0 is the first day of the period" in html
+        stops = plan.stops[plan.stops["run_id"] == run_id].sort_values("seq")
+        rows = _schedule_rows(html)
+        assert len(rows) == len(stops)
+        for row, s in zip(rows, stops.itertuples(index=False), strict=True):
+            seq, day, _place, _arrive, start, _depart = row[:6]
+            assert int(seq) == int(s.seq)
+            # the day shown is the data's day, and the start time's day says the same
+            assert int(day) == int(s.day)
+            assert start == clock(s.start_h) and start.startswith(f"day {int(s.day)} ")
+
+
+def test_every_table_of_a_plan_explores(plan):
+    # GeoPandas conventions work on every table: .explore() needs folium and mapclassify
+    for name in GEO_TABLES:
+        table = getattr(plan, name)
+        assert isinstance(table, gpd.GeoDataFrame)
+        m = table.explore(tiles=None)
+        assert isinstance(m, folium.Map), name
+        assert "L.map(" in m.get_root().render()
+    # a numeric column coloured in classes is what needs mapclassify
+    m = plan.routes.explore(column="km", scheme="quantiles", k=3, tiles=None)
+    assert isinstance(m, folium.Map)
+
+
+def test_overview_png(plan, tmp_path):
     data = (solved_tiny_dir() / "overview.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000
@@ -117,3 +121,34 @@ def test_overview_png(plan):
     ax = fig.axes[0]
     assert len(ax.lines) >= len(plan.routes) + len(plan.assignments)
     assert "tiny" in ax.get_title()
+    fig.savefig(tmp_path / "overview.png", dpi=80)
+
+
+def _legend_bases(fig, bases) -> dict[str, str]:
+    """``{base: colour}`` of the legend entries of a figure that name a base."""
+    (legend,) = fig.legends
+    out = {}
+    for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True):
+        first = text.get_text().split(" ")[0]
+        if first in bases:
+            assert first not in out, f"{first} listed twice"
+            out[first] = handle.get_color()
+    return out
+
+
+def test_overview_legend_lists_every_base_of_many(plan, tmp_path):
+    # 30 bases (the 2030 scenario has 22; the old legend stopped at 12)
+    runs = pd.concat([plan.routes] * 30, ignore_index=True)
+    runs["base_id"] = [f"B{i:02d}" for i in range(30)] * len(plan.routes)
+    runs["run_id"] = [f"{b}/{i:03d}" for i, b in enumerate(runs["base_id"])]
+    many = dataclasses.replace(plan, routes=gpd.GeoDataFrame(runs, crs=plan.routes.crs))
+    bases = set(runs["base_id"])
+    fig = many.plot()
+    listed = _legend_bases(fig, bases)
+    assert set(listed) == bases
+    assert len(set(listed.values())) == len(bases)  # no colour repeats
+    # the runs are drawn in those colours
+    drawn = {line.get_color() for line in fig.axes[0].lines}
+    assert set(listed.values()) <= drawn
+    fig.savefig(tmp_path / "overview-30-bases.png", dpi=80)
+    assert (tmp_path / "overview-30-bases.png").stat().st_size > 20_000

@@ -153,6 +153,12 @@ class TravelMatrix:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def follows_roads(self) -> bool:
+        """Whether :meth:`geometry` follows the roads' alignment (a network with link
+        geometry, e.g. from OpenStreetMap) rather than straight segments between places."""
+        return self._paths is not None and self._paths.any_geometry
+
     def index(self, site_id: str) -> int:
         """Row/column of a site id (``KeyError`` if unknown)."""
         return self._index[str(site_id)]

@@ -300,6 +300,7 @@ def plan_meta(
         "periods_per_year": sc.routing.periods_per_year,
         "days_per_period": sc.routing.days_per_period,
         "matrix_provider": geo.matrix.provider,
+        "geometry": "road alignment" if geo.matrix.follows_roads else "schematic",
         "location": {
             "status": design.status,
             "proven_optimal": bool(design.proven_optimal),

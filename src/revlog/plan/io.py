@@ -26,7 +26,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely import wkt
 
-from revlog.export.geojson import write_geojson
+from revlog.export.geojson import table_metadata, write_geojson
 from revlog.plan.schema import (
     COLUMNS,
     COORD_DECIMALS,
@@ -122,10 +122,22 @@ def write_plan_json(plan: Plan, folder: Path) -> Path:
 
 
 def write_plan_geojson(plan: Plan, folder: str | Path) -> list[Path]:
-    """Write every geographic table as ``<table>.geojson`` (RFC 7946) in ``folder``."""
+    """Write every geographic table as ``<table>.geojson`` (RFC 7946) in ``folder``.
+
+    ``outlets`` (Points, the plant included), ``assignments`` (source → first-stop
+    facility), ``linehauls``, ``routes`` (one per run) — LineStrings through the places of
+    the road links used — and ``stops`` (Points); each with its
+    :func:`~revlog.export.geojson.table_metadata` as the ``"revlog"`` member.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_geojson(getattr(plan, n), folder / f"{n}.geojson") for n in GEO_TABLES]
+    schematic = plan.meta.get("geometry", "schematic") == "schematic"
+    paths = []
+    for name in GEO_TABLES:
+        table = getattr(plan, name)
+        meta = table_metadata(name, table, schematic=schematic)
+        paths.append(write_geojson(table, folder / f"{name}.geojson", meta))
+    return paths
 
 
 def write_csv_tables(plan: Plan, folder: str | Path, kpis: bool = True) -> list[Path]:
