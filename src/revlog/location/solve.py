@@ -1,12 +1,8 @@
 """Solve the stage-1 model with HiGHS and return a :class:`NetworkDesign`.
 
 The Pyomo model (:mod:`revlog.location.model`) is read into sparse arrays
-(:mod:`revlog.location.bridge`: a direct reader of its linear expressions, or Pyomo's
-``LinearStandardFormCompiler`` as the general fallback) and handed to HiGHS (``highspy``) in
-one ``passModel`` call. On the 100,000-arc capa model the hand-over took about 1.1 s against
-3.0-3.3 s for ``set_instance`` of Pyomo's persistent ``appsi``/``contrib.solver`` HiGHS
-interfaces (which generate a standard repn row by row), and it gives direct access to HiGHS
-options and MIP information (bound, gap, nodes).
+(:mod:`revlog.location.bridge`) and handed to HiGHS (``highspy``) in one ``passModel``
+call (why: ``docs/design.md``).
 
 Infeasible problems are explained: cheap pre-checks (:func:`diagnose_infeasibility`) run
 before the solver, and a solver-proved infeasibility states what was checked.

@@ -1,13 +1,10 @@
-"""Feasible starting runs for the OR-Tools model, built and scheduled exactly in integers.
+"""Feasible runs with complete schedules, built exactly in the OR-Tools model's integers.
 
-Why this exists: with multi-day runs (overnight rests as break intervals, the duty rule as
-a second break-distance rule) and multi-trip copies of each vehicle, OR-Tools' solution
-finalizer has to search the placement of every mandatory break interval of every vehicle
-copy; on the scenario problems it finds no first solution, and cannot even complete a
-known-feasible set of routes loaded with ``ReadAssignmentFromRoutes``. This module builds
-runs *and their complete schedules* (service starts, the position of every break
-interval, before, during and after the run) so that :mod:`revlog.routing.ortools` can hand
-OR-Tools a fully instantiated assignment.
+This module builds runs *and their complete schedules* (service starts, the position of
+every break interval, before, during and after the run), so that
+:mod:`revlog.routing.ortools` can hand OR-Tools a fully instantiated assignment, or use the
+runs as they are where OR-Tools' finalizer cannot place the break intervals (multi-day
+runs; why: ``docs/design.md``).
 
 Everything here works on the integer data of the OR-Tools model (seconds, grams, cost
 units), scaled by :mod:`revlog.routing.ortools`; nothing is rounded here, so a schedule

@@ -2,43 +2,28 @@
 
 :func:`solve_routing` is the one entry point of stage 2 and of the benchmarks.
 
-Design (measured in ``bench/routing.py``; see ``bench/results/routing*.md``):
+* When PyVRP expresses the problem **exactly** (no driver rules, one window per stop, no
+  forbidden arcs: the benchmark instances, rule-free scenarios), PyVRP's iterated local
+  search (:mod:`revlog.routing.pyvrp_engine`, parameters chosen for the budget by
+  :func:`~revlog.routing.pyvrp_engine.search_params`) gets the whole budget and its best
+  routes are returned, scheduled at the earliest times (``engine="pyvrp"``).
+* Otherwise (driver rules, several windows, forbidden arcs) the problem is first checked
+  by :func:`~revlog.routing.rules.diagnose`: when it proves infeasibility the call fails at
+  once. Then PyVRP searches the relaxed problem until :data:`RELAXED_NO_IMPROVEMENT`
+  iterations bring nothing better (at most :data:`PYVRP_SHARE` of the budget), and
+  :func:`~revlog.routing.ortools.solve_ortools` gets the rest: it schedules PyVRP's routes
+  exactly under the full rules, builds its own runs, starts from the cheaper that the fleet
+  can run and, with one-day rules, improves it by guided local search. ``engine`` is
+  ``"pyvrp+ortools"`` when PyVRP's routes were the start, else ``"ortools"``.
 
-1. The problem is translated for PyVRP (:func:`revlog.routing.pyvrp_engine.to_pyvrp`).
-   PyVRP's iterated local search is far stronger than OR-Tools' guided local search on
-   the core problem (capacitated routing with time windows, heterogeneous fleet, drops).
-2. When PyVRP expresses the problem **exactly** (no driver rules, one window per stop,
-   no forbidden arcs: the benchmark instances, rule-free scenarios), PyVRP gets the
-   whole budget and its best routes are returned (scheduled at the earliest times).
-   On the benchmarks this is PyVRP's search on the very integer data a plain PyVRP run
-   builds; what makes it better than a plain PyVRP run is the parameters chosen for the
-   budget (:func:`~revlog.routing.pyvrp_engine.search_params`): on short budgets a
-   granular neighbourhood of 20 instead of PyVRP's 50 gives 1.7-1.9x the iterations,
-   worth more than the breadth (``bench/results/routing_tuning.md``: about -0.17 % cost
-   on X instances and -0.09 % on Solomon's at 10 s). An OR-Tools polish of these routes
-   was not pursued: it does not improve near-optimal CVRP solutions in the time left.
-3. Otherwise (driver rules, several windows, forbidden arcs) the problem is first
-   checked by :func:`~revlog.routing.rules.diagnose`: when it proves infeasibility
-   (a stop no vehicle can serve, pickups beyond what the fleet's runs can carry) the
-   call fails at once, without searching. Then PyVRP searches the relaxed problem
-   until :data:`RELAXED_NO_IMPROVEMENT` iterations bring nothing better (at most
-   :data:`PYVRP_SHARE` of the budget), and :func:`~revlog.routing.ortools.solve_ortools`
-   gets the rest: it schedules PyVRP's routes exactly under the full rules (breaks,
-   duty, rests, night ban, multi-day and multi-trip, windows) and builds its own runs
-   (savings, vehicle-by-vehicle fill, relocate), starts from the cheaper that the fleet
-   can run, and with one-day rules improves it by guided local search. With multi-day
-   rules the constructed runs are the answer, usually well within the budget.
-   ``engine`` is ``"pyvrp+ortools"`` when PyVRP's routes were the start, else
-   ``"ortools"``. (No retries of PyVRP with duty margins any more: the exact
-   constructive start made those probes a waste of the budget.)
+Why PyVRP at the core, and what was tried: ``docs/design.md``.
 
 Determinism: PyVRP is seeded by ``seed``; OR-Tools is deterministic given its input. A
-search stopped by the time limit depends on the machine's speed; pass
-``max_iterations`` to stop PyVRP by iteration count instead, which makes the result
-identical on every run with the same seed. On the rule path the relaxed PyVRP search
-stops on iterations (unless its time share binds) and OR-Tools' constructive start is
-deterministic, so with multi-day rules (no OR-Tools search) the same problem and seed give
-the same routes; with one-day rules the guided local search runs to the time limit.
+search stopped by the time limit depends on the machine's speed; pass ``max_iterations``
+to stop PyVRP by iteration count instead. On the rule path the relaxed PyVRP search stops
+on iterations (unless its time share binds) and the constructive start is deterministic,
+so with multi-day rules the same problem and seed give the same routes; with one-day rules
+the guided local search runs to the time limit.
 """
 
 from __future__ import annotations

@@ -28,33 +28,23 @@ Scaling: :data:`revlog.routing.units.ORTOOLS_SCALES` (seconds, metres, grams, 1e
 rounded so that every integer-feasible solution is feasible in the float data; the driver
 rules are scaled once (:func:`int_break_rules`) for the model and the constructive search.
 
-Constructive start (:mod:`revlog.routing.construct`): with driver rules, OR-Tools'
-first-solution search fails on realistic problems. Why: its solution finalizer must place
-every mandatory break interval of every vehicle copy (driving breaks, and with
-``max_days > 1`` the overnight rests tied to the duty rule by a second break-distance
-constraint) by tree search; on the scenario bases it found no first solution in 20 s
-from 7 stops on, and could not even complete a known-feasible set of routes
-(``ReadAssignmentFromRoutes``, or a complete assignment with every cumul and break
-given). One-day rules (no rests) solve in < 1 s. So :func:`solve_ortools` first builds
-runs itself, each with its full schedule: savings with an exact integer schedule check
-of every merge and a vehicle and trip assignment, and a vehicle-by-vehicle fill for fleets
-with little slack; the cheaper is improved by relocate descents (routes, then runs on
-their vehicles). Given ``initial_routes`` (PyVRP's) are scheduled, assigned and improved
-the same way, and the cheaper start wins. With multi-day
-rules those runs are the answer; otherwise they are loaded as a complete assignment
-and OR-Tools improves them, its own first-solution strategies being the fallback (and
-the path for rule-free problems and multi-day runs under a night ban). The model also
-drops vehicle types that can carry no stop, and caps the trips per vehicle to what the
-stops' windows and the rest between runs allow (:func:`~revlog.routing.rules.max_trips_in_horizon`).
+Constructive start (:mod:`revlog.routing.construct`): with driver rules,
+:func:`solve_ortools` first builds runs with their full schedules (savings and a
+vehicle-by-vehicle fill, improved by relocate descents) and schedules the given
+``initial_routes`` (PyVRP's) the same way; the cheaper start wins. With multi-day rules
+those runs are the answer (OR-Tools' finalizer cannot place the overnight-rest intervals:
+``docs/design.md``); otherwise they are loaded as a complete assignment and OR-Tools
+improves them, its own first-solution strategies being the fallback (and the path for
+rule-free problems and multi-day runs under a night ban). Vehicle types that can carry no
+stop are dropped, and the trips per vehicle capped to what the stops' windows and the rest
+between runs allow (:func:`~revlog.routing.rules.max_trips_in_horizon`).
 
-Determinism: the constructive start is deterministic and stops at a local optimum
-(its share of the time limit, :data:`CONSTRUCT_SHARE`, is only a cap; the scenario
-bases finish in < 1 s), so with multi-day rules the result does not depend on the
-machine. The routing search is single-threaded and has no random seed. The
-result is reproducible when the search ends by ``solution_limit`` or at a local
-optimum (``metaheuristic="greedy_descent"``); when the time limit ends the guided
-local search, how far it got depends on the machine's speed. ``seed`` is recorded
-for symmetry with the PyVRP engine.
+Determinism: the constructive start is deterministic and stops at a local optimum (its
+share of the time limit, :data:`CONSTRUCT_SHARE`, is only a cap). The routing search is
+single-threaded and has no random seed: the result is reproducible when the search ends by
+``solution_limit`` or at a local optimum (``metaheuristic="greedy_descent"``); when the
+time limit ends the guided local search, how far it got depends on the machine's speed.
+``seed`` is recorded for symmetry with the PyVRP engine.
 """
 
 from __future__ import annotations
