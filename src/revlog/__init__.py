@@ -37,23 +37,8 @@ def solve(
     seed: int | None = None,
     progress: Callable[[str, str], Any] | None = None,
 ) -> Plan:
-    """Solve a scenario end to end (see :func:`revlog.pipeline.solve`).
-
-    Parameters
-    ----------
-    scenario
-        A :class:`Scenario` or the path of a scenario file.
-    time_limit
-        Total time limit, s (default: the scenario's ``solver.time_limit_s``).
-    seed
-        Random seed (default: the scenario's ``solver.seed``).
-    progress
-        Optional callback ``progress(stage, message)``.
-
-    Returns
-    -------
-    Plan
-    """
+    """Solve a scenario end to end: :func:`revlog.pipeline.solve`, its solvers loaded on first
+    use (parameters and result as documented there)."""
     from revlog.pipeline import solve as _solve
 
     return _solve(scenario, time_limit=time_limit, seed=seed, progress=progress)

@@ -645,7 +645,6 @@ def plan_map(
     """
     import folium
 
-    outlets = plan.outlets
     bounds = _bounds(plan)
     centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     m = folium.Map(
@@ -660,22 +659,47 @@ def plan_map(
     )
     if tiles:
         folium.TileLayer(tiles, name="Background: " + str(tiles)).add_to(m)
-
     if context:
-        layer = folium.FeatureGroup(name="Road network (links, schematic)")
-        for label, line in context_roads(bounds, geodata):
-            folium.PolyLine(
-                [[y, x] for x, y in line],
-                color=ROAD_COLOUR,
-                weight=2,
-                opacity=0.8,
-                class_name=CLASSES["road"],
-                tooltip=html.escape(label),
-            ).add_to(layer)
+        _road_layer(bounds, geodata).add_to(m)
+    _assignment_layer(plan, show_assignments).add_to(m)
+    _linehaul_layer(plan).add_to(m)
+    colours = base_colours(list(plan.routes["base_id"]), plan)
+    for layer in _run_layers(plan, colours):
         layer.add_to(m)
+    for layer in _outlet_layers(plan, show_closed):
+        layer.add_to(m)
+    if context:
+        _place_layer(bounds, geodata).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    for element in _box_elements(plan, colours):
+        m.add_child(element)
+    m.add_child(_fit_element(bounds))
+    return m
 
-    # assignments
-    layer = folium.FeatureGroup(name="Assignments (source → first stop)", show=show_assignments)
+
+def _road_layer(bounds: tuple[float, float, float, float], geodata: Any) -> folium.FeatureGroup:
+    """The geodata's road links: offline context."""
+    import folium
+
+    layer = folium.FeatureGroup(name="Road network (links, schematic)")
+    for label, line in context_roads(bounds, geodata):
+        folium.PolyLine(
+            [[y, x] for x, y in line],
+            color=ROAD_COLOUR,
+            weight=2,
+            opacity=0.8,
+            class_name=CLASSES["road"],
+            tooltip=html.escape(label),
+        ).add_to(layer)
+
+    return layer
+
+
+def _assignment_layer(plan: Any, show: bool) -> folium.FeatureGroup:
+    """Source → first-stop facility lines with their tonnes and road km."""
+    import folium
+
+    layer = folium.FeatureGroup(name="Assignments (source → first stop)", show=show)
     for a, geom in zip(
         plan.assignments.itertuples(index=False), plan.assignments.geometry, strict=True
     ):
@@ -692,9 +716,14 @@ def plan_map(
                 f"{float(a.supply_t_per_year):,.1f} t/year, {float(a.km):,.1f} road km"
             ),
         ).add_to(layer)
-    layer.add_to(m)
 
-    # line-hauls
+    return layer
+
+
+def _linehaul_layer(plan: Any) -> folium.FeatureGroup:
+    """Line-haul lines with tonnes, km, trips and cost."""
+    import folium
+
     layer = folium.FeatureGroup(name="Line-hauls (full truckloads)")
     for lh, geom in zip(
         plan.linehauls.itertuples(index=False), plan.linehauls.geometry, strict=True
@@ -721,11 +750,16 @@ def plan_map(
                 **_POPUP,
             ),
         ).add_to(layer)
-    layer.add_to(m)
 
-    # runs, one layer per base
-    colours = base_colours(list(plan.routes["base_id"]), plan)
-    names = dict(zip(outlets["site_id"], outlets["name"], strict=True))
+    return layer
+
+
+def _run_layers(plan: Any, colours: dict[str, str]) -> list[folium.FeatureGroup]:
+    """One layer per base: its runs (schedule popups) and their stops, in the base's colour."""
+    import folium
+
+    layers = []
+    names = dict(zip(plan.outlets["site_id"], plan.outlets["name"], strict=True))
     stops_by_run = {rid: g for rid, g in plan.stops.groupby("run_id", sort=False)}
     for base in sorted(colours):
         layer = folium.FeatureGroup(name=f"Runs from {base} {names.get(base, '')}".rstrip())
@@ -763,9 +797,16 @@ def plan_map(
                         f"{float(s.pickup_intact_kg) + float(s.pickup_damaged_kg):,.0f} kg"
                     ),
                 ).add_to(layer)
-        layer.add_to(m)
+        layers.append(layer)
 
-    # outlets on top
+    return layers
+
+
+def _outlet_layers(plan: Any, show_closed: bool) -> list[folium.FeatureGroup]:
+    """Open outlets and the plant sized by throughput; the closed candidates apart."""
+    import folium
+
+    outlets = plan.outlets
     closed = folium.FeatureGroup(name="Closed candidate sites", show=show_closed)
     layer = folium.FeatureGroup(name="Outlets and plant (size: throughput)")
     top = max(float(outlets["throughput_t_per_year"].max() or 0.0), 1e-9) if len(outlets) else 1
@@ -805,35 +846,34 @@ def plan_map(
                 tooltip=html.escape(f"{o.site_id} {o.name} (closed {o.kind})"),
                 popup=popup,
             ).add_to(closed)
-    closed.add_to(m)
-    layer.add_to(m)
 
-    if context:
-        layer = folium.FeatureGroup(name="Place names (prefecture seats, neighbour hubs)")
-        for rank, p in enumerate(context_places(bounds, geodata).itertuples(index=False)):
-            kind = "revlog-hub" if p.level != "prefecture" else "revlog-seat"
-            folium.Marker(
-                [p.lat, p.lon],
-                icon=folium.DivIcon(
-                    html=(
-                        "<span class='revlog-place-dot'></span>"
-                        f"<span class='revlog-place-name' data-rank='{rank}'>"
-                        f"{html.escape(p.name)}</span>"
-                    ),
-                    icon_size=(9, 9),
-                    icon_anchor=(4, 4),
-                    class_name=f"{CLASSES['place']} {kind}",
+    return [closed, layer]  # outlets drawn on top of the runs
+
+
+def _place_layer(bounds: tuple[float, float, float, float], geodata: Any) -> folium.FeatureGroup:
+    """Names of the prefecture seats and neighbour hubs: offline context."""
+    import folium
+
+    layer = folium.FeatureGroup(name="Place names (prefecture seats, neighbour hubs)")
+    for rank, p in enumerate(context_places(bounds, geodata).itertuples(index=False)):
+        kind = "revlog-hub" if p.level != "prefecture" else "revlog-seat"
+        folium.Marker(
+            [p.lat, p.lon],
+            icon=folium.DivIcon(
+                html=(
+                    "<span class='revlog-place-dot'></span>"
+                    f"<span class='revlog-place-name' data-rank='{rank}'>"
+                    f"{html.escape(p.name)}</span>"
                 ),
-                interactive=False,
-                keyboard=False,
-            ).add_to(layer)
-        layer.add_to(m)
+                icon_size=(9, 9),
+                icon_anchor=(4, 4),
+                class_name=f"{CLASSES['place']} {kind}",
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(layer)
 
-    folium.LayerControl(collapsed=True).add_to(m)
-    for element in _box_elements(plan, colours):
-        m.add_child(element)
-    m.add_child(_fit_element(bounds))
-    return m
+    return layer
 
 
 def _latlon(geom: Any) -> list[list[float]]:
@@ -986,12 +1026,9 @@ def overview_figure(
         in columns when there are many); a caption under the axes says that the lines
         are schematic.
     """
-    from matplotlib import patheffects
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
 
     colours = base_colours(list(plan.routes["base_id"]), plan)
-    names = dict(zip(plan.outlets["site_id"], plan.outlets["name"], strict=True))
     n_entries = len(colours) + 7
     ncol = max(1, math.ceil(n_entries / 34))
     bounds = _bounds(plan)
@@ -1009,6 +1046,33 @@ def overview_figure(
         for _, line in context_roads(bounds, geodata, pad_deg=0.3):
             (x0, y0), (x1, y1) = line
             ax.plot([x0, x1], [y0, y1], color=ROAD_COLOUR, lw=0.8, alpha=0.7, zorder=0)
+    _plot_lines(ax, plan, colours)
+    _plot_sites(ax, plan)
+    # keep the view on the plan (closed candidates and road links may reach farther)
+    pad_x = max(0.3, 0.04 * (bounds[2] - bounds[0]))
+    pad_y = max(0.3, 0.04 * (bounds[3] - bounds[1]))
+    ax.set_xlim(bounds[0] - pad_x, bounds[2] + pad_x)
+    ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
+    labels = _plot_places(ax, bounds, geodata) if context else []
+    ax.set_aspect(1.0 / max(math.cos(math.radians(lat)), 0.1))
+    ax.set_xlabel("longitude, °E")
+    ax.set_ylabel("latitude, °N")
+    ax.set_title(title if title is not None else _overview_title(plan), fontsize=10)
+    fig.legend(
+        handles=_legend_handles(plan, colours), loc="outside right upper", fontsize=7,
+        framealpha=0.9, ncol=ncol, title=f"symbols; pickup runs by base ({len(colours)})",
+        title_fontsize=7.5,
+    )  # fmt: skip
+    fig.supxlabel(
+        textwrap.fill(schematic_note(plan), 150), fontsize=7, color="#444444", x=0.01, ha="left"
+    )
+    ax.grid(True, lw=0.3, alpha=0.5)
+    _declutter(fig, labels)
+    return fig
+
+
+def _plot_lines(ax: Any, plan: Any, colours: dict[str, str]) -> None:
+    """Assignments in grey, line-hauls dashed black, runs in their base's colour, stops."""
     for geom in plan.assignments.geometry:
         if geom is not None and not geom.is_empty:
             x, y = geom.xy
@@ -1024,6 +1088,10 @@ def overview_figure(
     stops = plan.stops[plan.stops["seq"] > 0]
     if len(stops):
         ax.scatter(stops.geometry.x, stops.geometry.y, s=6, color="#333333", zorder=4)
+
+
+def _plot_sites(ax: Any, plan: Any) -> None:
+    """Open outlets sized by throughput, the plant as a star, closed candidates as rings."""
     o = plan.outlets
     opened = o[o["open"].astype(bool) & (o["kind"] != "plant")]
     closed = o[~o["open"].astype(bool)]
@@ -1043,41 +1111,48 @@ def overview_figure(
         )  # fmt: skip
     if len(plant):
         ax.scatter(plant.geometry.x, plant.geometry.y, s=260, marker="*", c="black", zorder=7)
-    # keep the view on the plan (closed candidates and road links may reach farther)
-    pad_x = max(0.3, 0.04 * (bounds[2] - bounds[0]))
-    pad_y = max(0.3, 0.04 * (bounds[3] - bounds[1]))
-    ax.set_xlim(bounds[0] - pad_x, bounds[2] + pad_x)
-    ax.set_ylim(bounds[1] - pad_y, bounds[3] + pad_y)
+
+
+def _plot_places(ax: Any, bounds: tuple[float, float, float, float], geodata: Any) -> list[Any]:
+    """Names of the prefecture seats (bold) and neighbour hubs (italic); the text objects."""
+    from matplotlib import patheffects
+
     labels = []
-    if context:
-        halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-        for p in context_places(bounds, geodata, pad_deg=0.0).itertuples(index=False):
-            seat = p.level == "prefecture"
-            ax.plot([p.lon], [p.lat], "o", ms=3, color="#333333", zorder=8)
-            text = ax.annotate(
-                p.name, (p.lon, p.lat), xytext=(4, 3), textcoords="offset points",
-                fontsize=7.5 if seat else 6.5, fontweight="bold" if seat else "normal",
-                fontstyle="normal" if seat else "italic", color="#222222" if seat else "#555555",
-                path_effects=halo, zorder=9,
-            )  # fmt: skip
-            text.set_in_layout(False)
-            labels.append(text)
-    ax.set_aspect(1.0 / max(math.cos(math.radians(lat)), 0.1))
-    ax.set_xlabel("longitude, °E")
-    ax.set_ylabel("latitude, °N")
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for p in context_places(bounds, geodata, pad_deg=0.0).itertuples(index=False):
+        seat = p.level == "prefecture"
+        ax.plot([p.lon], [p.lat], "o", ms=3, color="#333333", zorder=8)
+        text = ax.annotate(
+            p.name, (p.lon, p.lat), xytext=(4, 3), textcoords="offset points",
+            fontsize=7.5 if seat else 6.5, fontweight="bold" if seat else "normal",
+            fontstyle="normal" if seat else "italic", color="#222222" if seat else "#555555",
+            path_effects=halo, zorder=9,
+        )  # fmt: skip
+        text.set_in_layout(False)
+        labels.append(text)
+    return labels
+
+
+def _overview_title(plan: Any) -> str:
+    """The plan's name and headline KPIs."""
     k = plan.kpis
-    if title is None:
-        parts = []
-        if "total_cost_cny_per_year" in k.index:
-            parts.append(f"{float(k['total_cost_cny_per_year']) / 1e6:,.2f} M CNY/year")
-        if "outlets_open" in k.index:
-            parts.append(f"{int(k['outlets_open'])} outlets")
-        if "runs_per_period" in k.index:
-            parts.append(f"{int(k['runs_per_period'])} runs/period")
-        if "collected_t_per_year" in k.index:
-            parts.append(f"{float(k['collected_t_per_year']):,.0f} t/year collected")
-        title = f"{plan.name}\n" + ", ".join(parts)
-    ax.set_title(title, fontsize=10)
+    parts = []
+    if "total_cost_cny_per_year" in k.index:
+        parts.append(f"{float(k['total_cost_cny_per_year']) / 1e6:,.2f} M CNY/year")
+    if "outlets_open" in k.index:
+        parts.append(f"{int(k['outlets_open'])} outlets")
+    if "runs_per_period" in k.index:
+        parts.append(f"{int(k['runs_per_period'])} runs/period")
+    if "collected_t_per_year" in k.index:
+        parts.append(f"{float(k['collected_t_per_year']):,.0f} t/year collected")
+    return f"{plan.name}\n" + ", ".join(parts)
+
+
+def _legend_handles(plan: Any, colours: dict[str, str]) -> list[Any]:
+    """The symbols, then one entry per base in its colour."""
+    from matplotlib.lines import Line2D
+
+    names = dict(zip(plan.outlets["site_id"], plan.outlets["name"], strict=True))
     handles = [
         Line2D([], [], color="#999999", lw=1, label="assignment"),
         Line2D([], [], color="black", lw=1.6, ls="--", label="line-haul"),
@@ -1091,20 +1166,10 @@ def overview_figure(
         ),
         Line2D([], [], color=ROAD_COLOUR, lw=0.8, label="road link"),
     ]
-    handles += [
+    return handles + [
         Line2D([], [], color=c, lw=2, label=f"{b} {_short_name(names.get(b))}".rstrip())
         for b, c in colours.items()
     ]
-    fig.legend(
-        handles=handles, loc="outside right upper", fontsize=7, framealpha=0.9, ncol=ncol,
-        title=f"symbols; pickup runs by base ({len(colours)})", title_fontsize=7.5,
-    )  # fmt: skip
-    fig.supxlabel(
-        textwrap.fill(schematic_note(plan), 150), fontsize=7, color="#444444", x=0.01, ha="left"
-    )
-    ax.grid(True, lw=0.3, alpha=0.5)
-    _declutter(fig, labels)
-    return fig
 
 
 def _declutter(fig: Figure, labels: list[Any]) -> None:
