@@ -53,7 +53,13 @@ def test_every_kpi_has_a_unit_entry_and_the_cost_parts_add_up(plan):
     assert k["collected_t_per_year"] == pytest.approx(k["supply_t_per_year"], rel=1e-6)
     assert k.dtype == "float64"  # numbers are numbers; statuses live with the solver figures
     assert plan.solver["location_status"] in ("optimal", "time_limit")
-    assert set(plan.solver) == {"location_status", "location_gap", "routing_status"}
+    assert set(plan.solver) == {
+        "location_status",
+        "location_gap",
+        "routing_status",
+        "deterministic",
+    }
+    assert plan.solver["deterministic"] is True  # work budgets, not the clock, ended the search
 
 
 def test_run_totals_match_their_stops(plan):

@@ -34,8 +34,10 @@ TOLERANCE = 0.10
 
 
 def _one_day(folder: Path) -> Path:
-    """Tiny with one-day runs: OR-Tools' guided local search runs to its time limit."""
-    return write_variant(folder, name="oneday", rules={"max_days_per_run": 1})
+    """Tiny with one-day runs polished by OR-Tools' guided local search (a long search)."""
+    return write_variant(
+        folder, name="oneday", rules={"max_days_per_run": 1}, solver={"ortools_polish": True}
+    )
 
 
 def _timed_solve(monkeypatch, scenario: Path, total_s: float):

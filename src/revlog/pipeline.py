@@ -42,6 +42,7 @@ from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
 
 Progress = Callable[[str, str], None]
+_clock = time.perf_counter
 
 #: Smallest time limit given to one base's routing search, s.
 MIN_BASE_TIME_S = 0.5
@@ -119,16 +120,18 @@ def solve_inputs(
     seed = sc.solver.seed if seed is None else seed
     loc_s = total * sc.solver.location_share
     say = progress or (lambda stage, msg: None)
-    t_start = time.perf_counter()
+    t_start = _clock()
     geo, design = _design(inputs, loc_s, seed, say)
     interrupted = design.status == "interrupted"
     if interrupted:
         say("location", "interrupted: keeping the incumbent design; quick runs for every base")
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)
+    routing_work_s = total * max(0.0, 1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE)
     with RoutingInterrupts() as ctrl_c:
         bases, interrupted = _route_bases(
-            inputs, geo, bases_of(design), deadline, seed, interrupted, ctrl_c, say
-        )
+            inputs, geo, bases_of(design), (deadline, routing_work_s), seed, interrupted, ctrl_c,
+            say,
+        )  # fmt: skip
     meta = {
         "seed": seed,
         "time_limit_s": total,
@@ -213,20 +216,28 @@ def _route_bases(
     inputs: Inputs,
     geo: Geography,
     bases: list[Base],
-    deadline: float,
+    budget_s: tuple[float, float],
     seed: int,
     interrupted: bool,
     ctrl_c: RoutingInterrupts,
     say: Progress,
 ) -> tuple[list[BaseRuns], bool]:
-    """Stage 2, base by base, every answer checked; all diagnoses raised together."""
-    stops_left = sum(len(b.sources) for b in bases) or 1
+    """Stage 2, base by base, every answer checked; all diagnoses raised together.
+
+    ``budget_s`` is the wall-clock deadline of the stage and the seconds of work it gets.
+    Each base's work is its share (by number of sources) of the stage's work, fixed in
+    advance, so the runs do not depend on how fast the bases before went; its wall-clock
+    safety net is its share of what is left of the deadline.
+    """
+    deadline, work_s = budget_s
+    n_all = sum(len(b.sources) for b in bases) or 1
+    stops_left = n_all
     found: list[Diagnosis] = []
     routed: list[BaseRuns] = []
     for base in bases:
-        # Each base gets its share of what is left, so the stages add up to the total.
-        remaining = max(deadline - time.perf_counter(), 0.0)
+        remaining = max(deadline - _clock(), 0.0)
         limit = max(remaining * len(base.sources) / stops_left, MIN_BASE_TIME_S)
+        work = max(work_s * len(base.sources) / n_all, MIN_BASE_TIME_S)
         stops_left -= len(base.sources)
         try:
             rp = routing_problem(inputs, geo, base.site_id, base.kind, list(base.sources))
@@ -236,7 +247,8 @@ def _route_bases(
         found += problems
         if problems or found:
             continue  # the scenario is infeasible already: only collect the diagnoses
-        sol, why = _search(rp, limit, seed, interrupted, ctrl_c, say)
+        polish = inputs.scenario.solver.ortools_polish
+        sol, why = _search(rp, (limit, work), seed, polish, interrupted, ctrl_c, say)
         if sol is None and not ctrl_c.pressed and why:
             found += explain_routing(base.site_id, rp, why)
             continue
@@ -261,18 +273,23 @@ def _route_bases(
 
 def _search(
     rp: RoutingProblem,
-    limit_s: float,
+    limits: tuple[float, float],
     seed: int,
+    polish: bool,
     interrupted: bool,
     ctrl_c: RoutingInterrupts,
     say: Progress,
 ) -> tuple[RoutingSolution | None, list[Diagnosis]]:
-    """One base's search: its runs (marked when Ctrl-C stopped it), or why there are none."""
+    """One base's search: its runs (marked when Ctrl-C stopped it), or why there are none.
+
+    ``limits``: the wall-clock safety net and the seconds of work, s.
+    """
     if interrupted:
         return None, []
-    say("routing", f"base {rp.name}: {rp.n_nodes - 1} stops, time limit {limit_s:.1f} s")
+    limit_s, work_s = limits
+    say("routing", f"base {rp.name}: {rp.n_nodes - 1} stops, {work_s:.1f} s of work")
     try:
-        sol = solve_routing(rp, time_limit_s=limit_s, seed=seed)
+        sol = solve_routing(rp, time_limit_s=limit_s, seed=seed, work_s=work_s, polish=polish)
     except KeyboardInterrupt:  # outside OR-Tools' search: this base's search is lost
         ctrl_c.pressed = True
         return None, []

@@ -292,6 +292,7 @@ def plan_meta(
             "penalty_cny": sol.penalty_cny,
             "status": sol.status,
             "engine": sol.engine,
+            "clock_hit": sol.clock_hit,
         }
     return {
         "scenario": sc.name,
@@ -313,6 +314,9 @@ def plan_meta(
             "gap": float(design.gap),
         },
         "solver": {
+            # stopped by work budgets alone: the same input and seed give the same plan
+            "deterministic": design.status == "optimal"
+            and not any(b.solution.clock_hit for b in bases),
             "location_status": design.status,
             "location_gap": float(design.gap),
             "routing_status": ",".join(sorted({b.solution.status for b in bases})) or "none",

@@ -165,4 +165,4 @@ KPI_GROUPS: dict[str, list[str]] = {
     "network": ["outlets_open", "dropped_stops"],
 }
 #: The solver figures of a plan (``plan.solver``): statuses and gaps, not KPIs.
-SOLVER_FIELDS = ("location_status", "location_gap", "routing_status")
+SOLVER_FIELDS = ("location_status", "location_gap", "routing_status", "deterministic")

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from revlog.routing.budget import Budget
+
 INF = 1 << 60
 
 IntInterval = tuple[int, int]
@@ -667,16 +669,16 @@ def fill_runs(inst: IntInstance, stops: list[int]) -> list[PlannedRun] | None:
 
 
 def construct(
-    inst: IntInstance, stops: list[int], deadline: float | None = None, clock=None
+    inst: IntInstance, stops: list[int], budget: Budget | None = None
 ) -> list[PlannedRun] | None:
     """Feasible runs serving ``stops``, or ``None``.
 
     Two constructions are tried: savings routes given to the fleet by
     :func:`assign_vehicles` (if the fleet cannot take them, each stop alone), and
-    :func:`fill_runs`; the cheaper feasible one is kept. With a ``deadline`` (on
-    ``clock``), its routes are then improved by :func:`improve` (kept if the fleet can
-    still run them and they cost less), and the runs polished on their vehicles by
-    :func:`improve_runs`.
+    :func:`fill_runs`; the cheaper feasible one is kept. With a ``budget`` (of schedule
+    checks), its routes are then improved by :func:`improve` (kept if the fleet can still
+    run them and they cost less), and the runs polished on their vehicles by
+    :func:`improve_runs`, both spending the budget.
     """
     for s in stops:
         if best_schedule(inst, [s]) is None:
@@ -694,13 +696,13 @@ def construct(
     if not found:
         return None
     runs = min(found, key=lambda rs: _plan_cost(inst, rs))  # first among equals
-    if deadline is None or clock is None:
+    if budget is None:
         return runs
     routes = [list(run.nodes) for run in runs]
-    better = assign_vehicles(inst, improve(inst, routes, deadline, clock))
+    better = assign_vehicles(inst, improve(inst, routes, budget))
     if better is not None and _plan_cost(inst, better) < _plan_cost(inst, runs):
         runs = better
-    return improve_runs(inst, runs, deadline, clock)
+    return improve_runs(inst, runs, budget)
 
 
 def _plan_cost(inst: IntInstance, runs: list[PlannedRun]) -> int:
@@ -716,13 +718,14 @@ def _best_cost(inst: IntInstance, nodes: list[int]) -> int | None:
     return None if t is None else route_cost(inst, t, nodes)
 
 
-def improve(inst: IntInstance, routes: list[list[int]], deadline: float, clock) -> list[list[int]]:
+def improve(inst: IntInstance, routes: list[list[int]], budget: Budget) -> list[list[int]]:
     """Relocate stops between and within routes while the total cost falls.
 
     First-improvement descent over a fixed order of moves (deterministic): each stop is
     tried at every position of every route and alone; a move is taken when it lowers
     the cost (fixed + arc costs, cheapest carrying type per route) and both routes keep
-    a feasible schedule. Stops at a local optimum, or when ``clock() >= deadline``.
+    a feasible schedule. Stops at a local optimum, or when the ``budget`` (one unit per
+    stop tried and per schedule checked) is spent.
     """
     routes = [list(r) for r in routes if r]
     costs = [_best_cost(inst, r) for r in routes]
@@ -734,7 +737,8 @@ def improve(inst: IntInstance, routes: list[list[int]], deadline: float, clock) 
         for a in range(len(routes)):
             pos = 0
             while pos < len(routes[a]):
-                if clock() >= deadline:
+                budget.spend()
+                if budget.exhausted:
                     return [r for r in routes if r]
                 x = routes[a][pos]
                 src = routes[a][:pos] + routes[a][pos + 1 :]
@@ -762,6 +766,7 @@ def improve(inst: IntInstance, routes: list[list[int]], deadline: float, clock) 
                             new_cost = _best_cost(inst, cand)
                             if new_cost is None or new_cost >= costs[a]:
                                 continue
+                            budget.spend()
                             if best_schedule(inst, cand) is None:
                                 continue
                             routes[a], costs[a] = cand, new_cost
@@ -772,6 +777,7 @@ def improve(inst: IntInstance, routes: list[list[int]], deadline: float, clock) 
                                 continue
                             if new_b + src_cost >= old_b + costs[a]:
                                 continue
+                            budget.spend(2)
                             if best_schedule(inst, cand) is None:
                                 continue
                             if src and best_schedule(inst, src) is None:
@@ -806,9 +812,7 @@ def _chain(inst: IntInstance, routes: list[list[int]]) -> list[Schedule] | None:
     return out
 
 
-def improve_runs(
-    inst: IntInstance, runs: list[PlannedRun], deadline: float, clock
-) -> list[PlannedRun]:
+def improve_runs(inst: IntInstance, runs: list[PlannedRun], budget: Budget) -> list[PlannedRun]:
     """Relocate stops between and within runs, keeping every run on its vehicle.
 
     The fleet-preserving counterpart of :func:`improve`: a move is taken when it lowers
@@ -816,7 +820,8 @@ def improve_runs(
     or two vehicles it touches still have schedules one after the other (each leaving
     after the rest that follows the previous). A run left empty is removed, so a vehicle
     may do fewer runs. Deterministic first-improvement descent; stops at a local optimum
-    or when ``clock() >= deadline``.
+    or when the ``budget`` (one unit per stop tried and per vehicle's runs rescheduled) is
+    spent.
     """
     fleet: dict[tuple[int, int], list[list[int]]] = {}
     for run in sorted(runs, key=lambda x: (x.type_index, x.vehicle, x.trip)):
@@ -831,7 +836,8 @@ def improve_runs(
             for ia in range(len(fleet[ka])):
                 pos = 0
                 while ia < len(fleet[ka]) and pos < len(fleet[ka][ia]):
-                    if clock() >= deadline:
+                    budget.spend()
+                    if budget.exhausted:
                         return _runs_of(inst, fleet)
                     ra = fleet[ka][ia]
                     x = ra[pos]
@@ -866,6 +872,7 @@ def improve_runs(
                                 new_a = list(fleet[ka])
                                 if same:
                                     new_a[ia] = cand
+                                    budget.spend()
                                     if _chain(inst, new_a) is None:
                                         continue
                                     fleet[ka] = new_a
@@ -877,12 +884,14 @@ def improve_runs(
                                         new_b[ia] = src
                                         new_b[ib] = cand
                                         new_b = [r for r in new_b if r]
+                                        budget.spend()
                                         if _chain(inst, new_b) is None:
                                             continue
                                         fleet[ka] = new_b
                                     else:
                                         new_b = list(fleet[kb])
                                         new_b[ib] = cand
+                                        budget.spend(2)
                                         if _chain(inst, new_b) is None:
                                             continue
                                         if new_a and _chain(inst, new_a) is None:

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from revlog.errors import Diagnosis, RoutingInfeasibleError
+from revlog.routing.budget import pyvrp_iterations
 from revlog.routing.problem import RoutingProblem
 from revlog.routing.pyvrp_engine import PyVRPRoutes, solve_pyvrp, to_pyvrp
 from revlog.routing.rules import diagnose
@@ -61,6 +62,8 @@ def solve_routing(
     seed: int = 0,
     *,
     max_iterations: int | None = None,
+    work_s: float | None = None,
+    polish: bool = False,
 ) -> RoutingSolution:
     """Plan the runs of one base: PyVRP's search, OR-Tools for the rich rules.
 
@@ -69,12 +72,20 @@ def solve_routing(
     problem
         The base, its stops and fleet (a scenario's problem or a benchmark instance).
     time_limit_s
-        Wall-time budget of the whole call, s.
+        Wall-time budget of the whole call, s: the safety net.
     seed
         Random seed of the PyVRP search.
     max_iterations
         Optional cap on PyVRP's iterations; with it (and a generous time limit) the
         result does not depend on the machine's speed.
+    work_s
+        With driver rules: the seconds the searches' work budgets are derived from
+        (:mod:`revlog.routing.budget`; default ``time_limit_s``). Given a fixed ``work_s``,
+        the result does not depend on the machine unless the wall clock cuts in first
+        (``clock_hit``). Without rules (the benchmarks) PyVRP runs to ``time_limit_s``.
+    polish
+        Let OR-Tools' local search polish the constructed runs (see
+        :func:`~revlog.routing.ortools.solve_ortools`).
 
     Returns
     -------
@@ -107,7 +118,7 @@ def solve_routing(
                 notes=[*notes, f"pyvrp: {found.iterations} iterations, seed {seed}"],
             )
         notes.append("pyvrp found no feasible solution: OR-Tools alone")
-        return _ortools(problem, left(), seed, None, notes, t0)
+        return _ortools(problem, left(), seed, None, notes, t0, work_s, polish)
 
     # Rich rules: fail fast when the quick pre-check proves the problem infeasible.
     diag = diagnose(problem)
@@ -116,20 +127,24 @@ def solve_routing(
     # A short relaxed PyVRP search (until it stops improving) proposes routes; OR-Tools'
     # module builds its own exact runs too, keeps the cheaper start that the fleet can
     # run under the full rules, and searches from it with the rest of the budget.
+    work = time_limit_s if work_s is None else work_s
+    iterations = pyvrp_iterations(PYVRP_SHARE * work, problem.n_nodes - 1)
+    if max_iterations is not None:
+        iterations = min(iterations, max_iterations)
+    pyvrp_s = PYVRP_SHARE * left()
     found = solve_pyvrp(
-        model,
-        PYVRP_SHARE * left(),
-        seed,
-        max_iterations=max_iterations,
-        no_improvement=RELAXED_NO_IMPROVEMENT,
+        model, pyvrp_s, seed, max_iterations=iterations, no_improvement=RELAXED_NO_IMPROVEMENT
     )
     notes.append(f"pyvrp (relaxed): {found.iterations} iterations, seed {seed}")
+    clock_hit = found.iterations < iterations and found.runtime_s >= pyvrp_s - _MARGIN_S
     routes = None
     if found.feasible and found.routes and _serves_all(problem, found):
         routes = found.routes
     else:
         notes.append("pyvrp found no feasible relaxed solution")
-    return _ortools(problem, left() - _MARGIN_S, seed, routes, notes, t0)
+    rest = (1 - PYVRP_SHARE) * work
+    sol = _ortools(problem, left() - _MARGIN_S, seed, routes, notes, t0, rest, polish)
+    return dataclasses.replace(sol, clock_hit=sol.clock_hit or clock_hit)
 
 
 def _serves_all(problem: RoutingProblem, found: PyVRPRoutes) -> bool:
@@ -145,11 +160,18 @@ def _ortools(
     initial: list[list[int]] | None,
     notes: list[str],
     t0: float,
+    work_s: float | None,
+    polish: bool,
 ) -> RoutingSolution:
     from revlog.routing.ortools import solve_ortools
 
     sol = solve_ortools(
-        problem, max(time_left_s, _MIN_ORTOOLS_S), seed=seed, initial_routes=initial
+        problem,
+        max(time_left_s, _MIN_ORTOOLS_S),
+        seed=seed,
+        initial_routes=initial,
+        work_s=None if work_s is None else max(work_s, _MIN_ORTOOLS_S),
+        polish=polish,
     )
     return dataclasses.replace(
         sol,

@@ -59,6 +59,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from revlog.errors import Diagnosis, RoutingInfeasibleError
+from revlog.routing.budget import Budget, ortools_solutions
 from revlog.routing.construct import (
     BreakRules,
     IntInstance,
@@ -722,6 +723,8 @@ def solve_ortools(
     first_solution: str | None = None,
     metaheuristic: str | None = None,
     solution_limit: int | None = None,
+    work_s: float | None = None,
+    polish: bool = False,
 ) -> RoutingSolution:
     """Plan the runs of one base with OR-Tools.
 
@@ -731,9 +734,16 @@ def solve_ortools(
         The base, its stops and fleet (rich scenario problem or a benchmark instance
         with ``rules=None``).
     time_limit_s
-        Wall-time limit of the search, s.
+        Wall-time limit of the search, s: the safety net.
     seed
         Recorded only: the OR-Tools routing search has no random seed (see module doc).
+    work_s
+        Seconds the work budgets are derived from (default ``time_limit_s``):
+        :data:`CONSTRUCT_SHARE` of them for the constructive start's improvement moves, the
+        rest for the OR-Tools search's solution limit (:mod:`revlog.routing.budget`).
+    polish
+        Whether OR-Tools' local search also runs from constructed runs (one-day rules).
+        Off by default: on the shipped scenarios' one-day bases it never improved them.
     initial_routes
         Node-index routes (without the base) to start from, e.g. PyVRP's. Mapped onto
         the first free vehicle whose type can carry each route, then loaded with
@@ -747,8 +757,10 @@ def solve_ortools(
         Local-search metaheuristic name (``"guided_local_search"`` by default,
         ``"greedy_descent"``, ``"simulated_annealing"``, ``"tabu_search"``…).
     solution_limit
-        Stop after this many solutions; makes the result independent of machine speed
-        when it binds before ``time_limit_s``.
+        Stop after this many solutions (default: what :func:`~revlog.routing.budget.
+        ortools_solutions` allows for the time left after the constructive start); the
+        result is then independent of the machine's speed unless the time limit, the
+        safety net, binds first.
 
     Returns
     -------
@@ -781,12 +793,14 @@ def solve_ortools(
         routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic, "guided_local_search"
     )
     params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = int(solution_limit)
     routing.CloseModelWithParameters(params)
     start_assignment = None
+    work = time_limit_s if work_s is None else work_s
+    construct_budget = Budget.schedule_checks(
+        CONSTRUCT_SHARE * work, safety_s=CONSTRUCT_SHARE * time_limit_s
+    )
     plan_runs, plan_sol, start, rejected = _constructive_start(
-        model, initial_routes, notes, t0, t0 + CONSTRUCT_SHARE * time_limit_s
+        model, initial_routes, notes, t0, construct_budget
     )
     if plan_runs is not None:
         start_assignment = model.assignment_from_runs(model.int_instance(), plan_runs)
@@ -807,7 +821,11 @@ def solve_ortools(
     def constructed(why: str) -> RoutingSolution:
         assert plan_sol is not None
         return dataclasses.replace(
-            plan_sol, seconds=time.perf_counter() - t0, notes=[*notes, why], start=start
+            plan_sol,
+            seconds=time.perf_counter() - t0,
+            notes=[*notes, why],
+            start=start,
+            clock_hit=construct_budget.clock_hit,
         )
 
     left_s = time_limit_s - (time.perf_counter() - t0)
@@ -815,9 +833,14 @@ def solve_ortools(
         # OR-Tools' finalizer cannot place the overnight-rest break intervals (it fails
         # even on this complete start): its search would only burn the budget.
         return constructed("multi-day rules: constructed runs, no OR-Tools search")
+    if plan_sol is not None and not polish:
+        # measured on the shipped scenarios' one-day bases: the guided local search never
+        # improved the constructed runs, in up to 60 s a base (docs/design.md)
+        return constructed("constructed runs; OR-Tools polish off")
     if plan_sol is not None and (start_assignment is None or left_s <= 0):
         return constructed("OR-Tools search skipped: no time left or start not loadable")
     params.time_limit.FromMilliseconds(max(1, round(max(left_s, 0.0) * 1000)))
+    params.solution_limit = int(solution_limit or ortools_solutions((1 - CONSTRUCT_SHARE) * work))
     if start_assignment is not None:
         assignment = routing.SolveFromAssignmentWithParameters(start_assignment, params)
     else:
@@ -837,10 +860,12 @@ def solve_ortools(
                 *diag,
             ]
         )
-    sol = _extract(model, assignment, _status_name(routing, seconds, time_limit_s), seconds)
+    status = _status_name(routing, seconds, time_limit_s)
+    sol = _extract(model, assignment, status, seconds)
     if plan_sol is not None and plan_sol.objective_cny < sol.objective_cny - 1e-6:
         return constructed("OR-Tools search ended worse than its start: constructed runs")
-    return dataclasses.replace(sol, notes=notes, start=start)
+    clock_hit = construct_budget.clock_hit or status == "time_limit"
+    return dataclasses.replace(sol, notes=notes, start=start, clock_hit=clock_hit)
 
 
 def _constructive_start(
@@ -848,7 +873,7 @@ def _constructive_start(
     initial_routes: list[list[int]] | None,
     notes: list[str],
     t0: float,
-    deadline: float,
+    budget: Budget,
 ) -> tuple[list[PlannedRun] | None, RoutingSolution | None, str, bool]:
     """The cheaper of the scheduled ``initial_routes`` and the constructed runs.
 
@@ -871,7 +896,7 @@ def _constructive_start(
         return nothing
     candidates: list[tuple[str, str, list[PlannedRun]]] = []
     rejected = False
-    own = construct(inst, stops, deadline, time.perf_counter)
+    own = construct(inst, stops, budget)
     if initial_routes is not None:
         routes = [[int(x) for x in r] for r in initial_routes if len(r)]
         flat = [x for r in routes for x in r]
@@ -882,7 +907,7 @@ def _constructive_start(
             rejected = True
             notes.append("initial routes ignored: no schedule or vehicle for them under the rules")
         else:
-            given = improve_runs(inst, given, deadline, time.perf_counter)
+            given = improve_runs(inst, given, budget)
             candidates.append(("given", "the given initial routes", given))
     if own is not None:
         label = "constructed runs (savings or vehicle-by-vehicle fill, exact schedules)"

@@ -150,6 +150,9 @@ class RoutingSolution:
     start
         What the final search started from: ``"given"`` (routes passed in, e.g.
         PyVRP's), ``"constructed"`` (revlog's own constructive runs) or ``""``.
+    clock_hit
+        Whether a search was stopped by the wall clock (the safety net) rather than by its
+        work budget: the result may then differ between machines (:mod:`revlog.routing.budget`).
     """
 
     runs: list[Run]
@@ -164,6 +167,7 @@ class RoutingSolution:
     engine: str = ""
     notes: list[str] = field(default_factory=list)
     start: str = ""
+    clock_hit: bool = False
 
     @classmethod
     def from_parts(
@@ -183,7 +187,7 @@ class RoutingSolution:
         runs, dropped
             The runs and the unserved stops.
         **kwargs
-            ``status``, ``seconds``, ``engine``, ``notes``, ``start``.
+            ``status``, ``seconds``, ``engine``, ``notes``, ``start``, ``clock_hit``.
         """
         types = {vt.id: vt for vt in problem.vehicle_types}
         weight = float(problem.risk_weight_cny_per_person)

@@ -325,6 +325,14 @@ class SolverConfig(_Model):
         0.0, le=1e6, description="Weight of population exposure in both objectives, CNY per person."
     )
     threads: int = Field(1, ge=1, le=64, description="Solver threads (1 is deterministic).")
+    ortools_polish: bool = Field(
+        False,
+        description=(
+            "Let OR-Tools' guided local search polish the constructed pickup runs (one-day "
+            "rules). Off: on the shipped scenarios it never improved them and used the whole "
+            "time limit."
+        ),
+    )
 
 
 class Scenario(_Model):
