@@ -169,3 +169,24 @@ def test_cli_check_of_a_folder_that_is_no_plan(tmp_path, capsys):
     code, _, err = run_cli(["check", TINY, tmp_path], capsys)
     assert code == 2
     assert "not a plan folder" in err
+
+
+@pytest.mark.parametrize(
+    ("table", "edit", "needle"),
+    [
+        ("outlets", lambda f: f["geometry"]["coordinates"].__setitem__(0, 90.0), "coordinates"),
+        ("routes", lambda f: f["properties"].__setitem__("km", 1.0), "km is 1.0"),
+        ("stops", lambda f: f["properties"].__setitem__("node_id", "elsewhere"), "node_id"),
+    ],
+)
+def test_check_compares_every_geojson_file_with_its_table(table, edit, needle, tmp_path, capsys):
+    """A GeoJSON file a GIS user loads must say what the plan's tables say, feature by feature."""
+    folder = copy_of_solved(tmp_path)
+    path = folder / f"{table}.geojson"
+    doc = json.loads(path.read_text())
+    edit(doc["features"][-1])
+    path.write_text(json.dumps(doc))
+    violations = revlog.check(folder, TINY)
+    assert any(v.startswith("files: ") and needle in v for v in violations), violations
+    code, out, _ = run_cli(["check", TINY, folder], capsys)
+    assert code == 1 and f"{table}.geojson" in out

@@ -217,7 +217,7 @@ def check(
 
     sc = load_scenario(scenario)
     plan = _load_plan(plan_dir)
-    violations = check_plan(plan, sc)
+    violations = check_plan(plan, sc, folder=plan_dir)
     if as_json:
         doc = {"feasible": not violations, "violations": violations}
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from revlog.check.design import check_design
+from revlog.check.files import check_geojson_files
 from revlog.check.routes import check_routes
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
@@ -49,7 +50,9 @@ def _close(a: float, b: float, rel: float = _REL, abs_tol: float = 1e-6) -> bool
     return abs(float(a) - float(b)) <= max(abs_tol, rel * max(abs(float(a)), abs(float(b))))
 
 
-def check(plan: Any, scenario: Scenario | str | Path) -> list[str]:
+def check(
+    plan: Any, scenario: Scenario | str | Path, folder: str | Path | None = None
+) -> list[str]:
     """List every way in which a plan violates its scenario.
 
     Parameters
@@ -59,13 +62,17 @@ def check(plan: Any, scenario: Scenario | str | Path) -> list[str]:
         of a plan folder.
     scenario
         The :class:`~revlog.scenario.schema.Scenario` it was solved from, or its file.
+    folder
+        The plan folder ``plan`` was read from (implied when ``plan`` is a path): its
+        GeoJSON files are checked against the tables too
+        (:func:`revlog.check.files.check_geojson_files`).
 
     Returns
     -------
     list of str
         One line per violation, each starting with the stage (``stage 1:``,
-        ``line-hauls:``, ``stage 2: base X:``, ``kpis:``, ``tables:``); empty when the plan
-        is feasible and its figures are right.
+        ``line-hauls:``, ``stage 2: base X:``, ``kpis:``, ``tables:``, ``files:``); empty
+        when the plan is feasible, its figures are right and its files agree.
 
     Raises
     ------
@@ -75,6 +82,7 @@ def check(plan: Any, scenario: Scenario | str | Path) -> list[str]:
     from revlog.plan import Plan
 
     if isinstance(plan, str | Path):
+        folder = plan
         plan = Plan.load(plan)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     inputs = prepare(sc)
@@ -82,6 +90,8 @@ def check(plan: Any, scenario: Scenario | str | Path) -> list[str]:
     errs = [f"tables: {e}" for e in _check_tables(plan)]
     if errs:
         return errs
+    if folder is not None:
+        errs += [f"files: {e}" for e in check_geojson_files(plan, folder)]
     p = location_problem(inputs, geo)
     open_mask, e_out = _check_outlets(plan, p)
     x, e_asg = _check_assignments(plan, inputs, geo, p)
