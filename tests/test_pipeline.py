@@ -39,3 +39,32 @@ def test_routing_problem_splits_and_conserves_the_pickup():
     # every visit of one source sits on the same site: zero distance between them
     i, j = rp.node_ids.index("D1"), rp.node_ids.index("D1~2")
     assert rp.km[i, j] == 0.0 and rp.km[0, i] == rp.km[0, j] > 0
+
+
+def test_sources_that_supply_nothing_are_not_visited_and_a_plan_of_nothing_warns(tmp_path):
+    """A source with 0 t/year is neither assigned nor visited; if all are, the plan says so."""
+    import revlog
+    from _tiny_variants import TINY_DIR, write_variant
+
+    lines = (TINY_DIR / "sources.csv").read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    col = header.split(",").index("supply_t_per_year")
+
+    def zeroed(keep: int) -> str:
+        out = [header]
+        for k, row in enumerate(rows):
+            cells = row.split(",")
+            cells[col] = cells[col] if k < keep else "0"
+            out.append(",".join(cells))
+        return "\n".join(out) + "\n"
+
+    none = revlog.solve(write_variant(tmp_path / "a", sources_csv=zeroed(0)), time_limit=10)
+    assert len(none.routes) == 0 and len(none.assignments) == 0
+    assert none.kpis["total_cost_cny_per_year"] == 0.0
+    assert any("no source supplies anything" in w for w in none.meta["warnings"])
+    some = revlog.solve(write_variant(tmp_path / "b", sources_csv=zeroed(2)), time_limit=10)
+    visited = set(some.stops["node_id"])
+    ids = [r.split(",")[0] for r in rows]
+    assert set(some.assignments["source_id"]) == set(ids[:2]) and not visited & set(ids[2:])
+    assert any(f"{len(ids) - 2} of {len(ids)} sources supply 0" in w for w in some.meta["warnings"])
+    assert revlog.check(some, write_variant(tmp_path / "b", sources_csv=zeroed(2))) == []

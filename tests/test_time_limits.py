@@ -136,19 +136,24 @@ def test_sigint_to_the_cli_during_a_search_writes_the_incumbent(tmp_path):
         text=True,
     )
     sent = None
+    lines: list[str] = []
     assert proc.stderr is not None
     for line in proc.stderr:
+        lines.append(line)
         if sent is None and "routing base C-chengdong: 4 stops" in line:
-            time.sleep(1.0)  # inside OR-Tools' guided local search (60 s budget)
+            time.sleep(1.0)  # inside the base's search (46 s of work, OR-Tools polish on)
             proc.send_signal(signal.SIGINT)
             sent = time.perf_counter()
     proc.wait(timeout=120)
-    assert sent is not None, "the routing search never started"
-    assert time.perf_counter() - sent < 20, "Ctrl-C must not wait for the time limit"
-    assert proc.returncode == 0
+    said = "".join(lines[-12:])
+    assert sent is not None, "the routing search never started:\n" + said
+    # the rest of the plan (quick runs, outputs) may take a while on a loaded machine, but
+    # Ctrl-C must not wait for the 120 s limit
+    assert time.perf_counter() - sent < 60, said
+    assert proc.returncode == 0, said
     doc = json.loads((out / "plan.json").read_text())
-    assert doc["meta"]["interrupted"] is True
-    assert doc["meta"]["routing"]["C-chengdong"]["status"] == "interrupted"
+    assert doc["meta"]["interrupted"] is True, said
+    assert doc["meta"]["routing"]["C-chengdong"]["status"] == "interrupted", said
     assert not revlog.check(Plan.load(out), load_scenario(sc))
 
 

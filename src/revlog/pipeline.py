@@ -137,11 +137,28 @@ def solve_inputs(
         "time_limit_s": total,
         "location_time_limit_s": loc_s,
         "interrupted": interrupted,
+        "warnings": _warnings(inputs),
     }
+    for w in meta["warnings"]:
+        say("warning", w)
     try:
         return assemble_plan(inputs, geo, design, bases, meta=meta)
     except KeyboardInterrupt:
         raise SolveInterruptedError("output", "the plan was being assembled") from None
+
+
+def _warnings(inputs: Inputs) -> list[str]:
+    """What a planner should know about a plan that is nonetheless valid."""
+    supply = inputs.sources["supply_t_per_year"]
+    if float(supply.sum()) <= 0:
+        return [
+            f"no source supplies anything (all {len(supply)} supply 0 t/year): nothing to "
+            "collect, no pickup runs planned"
+        ]
+    idle = int((supply <= 0).sum())
+    if idle:
+        return [f"{idle} of {len(supply)} sources supply 0 t/year: they are not visited"]
+    return []
 
 
 def _design(

@@ -99,9 +99,10 @@ def build_geography(inputs: Inputs) -> Geography:
 def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     """Build stage 1's arrays from the scenario and the travel matrix.
 
-    * assignment arcs: source → candidate outlet or plant within ``service_radius_km`` on
-      the (restricted) road network; cost = supply × km × first-mile CNY/t·km; exposure =
-      population exposure of the path × pickup visits per year;
+    * assignment arcs: source (with supply) → candidate outlet or plant within
+      ``service_radius_km`` on the (restricted) road network; cost = supply × km ×
+      first-mile CNY/t·km; exposure = population exposure of the path × pickup visits per
+      year;
     * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
       echelon's CNY/t·km; exposure per t = path exposure / payload of the line-haul
       vehicle (:func:`linehaul_vehicle`);
@@ -121,7 +122,8 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     supply = inputs.sources["supply_t_per_year"].to_numpy(float)
 
     km = m.km[np.ix_(si, fi)]
-    ok = np.isfinite(km) & (km <= sc.location.service_radius_km)
+    # a source that hands over nothing is neither assigned nor visited
+    ok = np.isfinite(km) & (km <= sc.location.service_radius_km) & (supply[:, None] > 0)
     if not sc.location.direct_to_plant:
         ok[:, 0] = False
     a_s, a_f = np.nonzero(ok)
