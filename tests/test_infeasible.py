@@ -8,6 +8,7 @@ checks catch) with one line per cause; ``revlog solve`` prints those lines, exit
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,49 @@ def test_damaged_packs_without_a_certified_vehicle_name_the_stops(tmp_path, caps
         assert any(src in d and d.startswith("base ") for d in damaged), lines
     err = _cli_fails(sc, tmp_path, capsys, code=3)
     assert damaged[0] in err
+
+
+@pytest.mark.parametrize(
+    ("rules", "code", "setting", "words"),
+    [
+        (
+            {"duty_h_per_day": 0.5},
+            "service_exceeds_duty",
+            "rules.duty_h_per_day",
+            "longer than a duty",
+        ),
+        ({"duty_h_per_day": 0.6}, "duty_periods", "rules.duty_h_per_day", "more than the 3 days"),
+        (
+            {"duty_h_per_day": 0.9, "max_days_per_run": 1},
+            "run_limit",
+            "rules.duty_h_per_day",
+            "the daily duty limit rules.duty_h_per_day = 0.9 h",
+        ),
+    ],
+)
+def test_a_duty_limit_too_short_is_named_not_the_time_limit(tmp_path, rules, code, setting, words):
+    """A duty limit that rules out every run is named as such, never blamed on the time limit."""
+    sc = write_variant(tmp_path, name="duty", rules=rules)
+    with pytest.raises(InfeasibleError) as exc:
+        revlog.solve(sc, time_limit=10)
+    found = exc.value.diagnoses
+    assert all(d.code != "search_failed" for d in found)
+    assert any(d.code == code and d.setting == setting and words in d.message for d in found)
+    assert not any("time limit" in d.message for d in found)
+
+
+def test_a_stop_no_run_can_reach_in_its_hours_is_named(tmp_path):
+    """A shop open only when no run can be there is named with its hours, before any search."""
+    sc = write_variant(
+        tmp_path,
+        name="night-shops",
+        rules={"max_days_per_run": 1, "shift_start_h": 8.0},
+        routing={"shop_hours": {"open_h": 3.0, "close_h": 4.0}},
+    )
+    t0 = time.perf_counter()
+    with pytest.raises(InfeasibleError) as exc:
+        revlog.solve(sc, time_limit=30)
+    assert time.perf_counter() - t0 < 15  # no search to the time limit
+    found = exc.value.diagnoses
+    assert any(d.code == "no_schedule" and "opens 03:00-04:00" in d.message for d in found)
+    assert not any("time limit" in d.message for d in found)

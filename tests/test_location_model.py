@@ -214,7 +214,8 @@ def test_single_source_too_big_for_every_facility():
     assert any("s1 supplies 12" in d and "single sourcing" in d for d in err.value.diagnosis)
 
 
-def test_solver_proved_infeasibility_says_what_was_checked():
+def test_a_budget_too_small_for_the_capacity_names_the_cheapest_design():
+    """A budget below the cheapest design's fixed cost is named, with that design's outlets."""
     # capacity exists but the budget cannot buy enough of it: the pre-checks pass
     p = LocationProblem.from_cost_matrix(
         [[1.0, 1.0], [1.0, 1.0]],
@@ -227,8 +228,41 @@ def test_solver_proved_infeasibility_says_what_was_checked():
     assert diagnose_infeasibility(p) == []
     with pytest.raises(LocationInfeasibleError) as err:
         solve_location(p)
-    assert "HiGHS proved" in err.value.diagnosis[0]
-    assert err.value.diagnosis[1].startswith("checked:")
+    (d,) = err.value.diagnoses
+    assert (d.code, d.setting) == ("budget", "budget_cny")
+    assert "costs 200 CNY/year" in d.message and "above the budget of 150" in d.message
+    assert "f0, f1" in d.message
+
+
+def test_an_outlet_cap_too_small_for_the_capacity_names_the_least_number():
+    """An outlet cap below the fewest outlets any design needs is named with that number."""
+    p = LocationProblem.from_cost_matrix(
+        [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+        supply_t=[7.0, 8.0],
+        fixed_cost_cny=[100.0, 100.0, 100.0],
+        capacity_t=[10.0, 10.0, 10.0],
+        single_source=False,
+        max_outlets=1,
+    )
+    assert diagnose_infeasibility(p) == []
+    with pytest.raises(LocationInfeasibleError) as err:
+        solve_location(p)
+    (d,) = err.value.diagnoses
+    assert d.code == "max_outlets" and "at least 2 outlets" in d.message
+
+
+def test_an_existing_outlet_or_a_sole_reach_counts_against_the_budget():
+    """The outlet a source alone can reach must open: its cost counts against the budget."""
+    p = LocationProblem.from_cost_matrix(
+        [[1.0, np.inf], [1.0, 1.0]],
+        supply_t=[1.0, 1.0],
+        fixed_cost_cny=[80.0, 10.0],
+        capacity_t=[5.0, 5.0],
+        budget_cny=50.0,
+    )
+    (d,) = diagnose_infeasibility(p)
+    assert d.code == "budget" and d.site == "f0"
+    assert "f0 (the only facility within reach of source s0" in d.message
 
 
 def test_budget_below_forced_cost_is_explained():

@@ -364,44 +364,72 @@ def _capacity_diagnoses(p: LocationProblem, cap: np.ndarray, usable: np.ndarray)
     return out
 
 
+def must_open(p: LocationProblem) -> dict[int, str]:
+    """Outlets every feasible design opens, and why.
+
+    An existing outlet is forced open; an outlet that is the only facility a source with
+    supply can reach (within the service radius) must be open to serve it.
+    """
+    out = {int(f): "existing, forced open" for f in np.flatnonzero(p.forced_open & p.is_outlet)}
+    by_source = group_indices(p.arc_source, p.n_sources)
+    for s in range(p.n_sources):
+        facs = np.unique(p.arc_facility[by_source[s]])
+        if p.supply_t[s] > 0 and facs.size == 1 and p.is_outlet[facs[0]]:
+            why = f"the only facility within reach of source {p.source_ids[s]}"
+            out.setdefault(int(facs[0]), why)
+    return out
+
+
 def _limit_diagnoses(p: LocationProblem, prefs_needed: list[str]) -> list[Diagnosis]:
-    """Forced openings and the prefecture rule against the budget and the outlet cap."""
+    """Outlets every design opens (existing, sole reach of a source, one per prefecture)
+    against the budget and the outlet cap."""
     out: list[Diagnosis] = []
-    forced = p.forced_open
-    forced_cost = float(p.fixed_cost_cny[forced].sum())
+    needed = must_open(p)
+    kinds, prefecture = p.facility_kind, p.facility_prefecture.astype(str)
+    uncovered = [
+        q
+        for q in prefs_needed
+        if not any(kinds[f] == "collection" and prefecture[f] == q for f in needed)
+    ]
+    named = ", ".join(
+        f"{p.facility_ids[f]} ({why}, {p.fixed_cost_cny[f]:,.0f} CNY/year)"
+        for f, why in sorted(needed.items(), key=lambda kv: -p.fixed_cost_cny[kv[0]])[:5]
+    )
+    site = str(p.facility_ids[max(needed, key=lambda f: p.fixed_cost_cny[f])]) if needed else None
     if p.budget_cny is not None:
-        need = forced_cost
-        for q in prefs_needed:
-            mask = (p.facility_kind == "collection") & (p.facility_prefecture.astype(str) == q)
-            if mask.any() and not (mask & forced).any():
+        need = float(p.fixed_cost_cny[list(needed)].sum()) if needed else 0.0
+        for q in uncovered:
+            mask = (kinds == "collection") & (prefecture == q)
+            if mask.any():
                 need += float(p.fixed_cost_cny[mask].min())
         if need > p.budget_cny:
-            what = "forced-open facilities" + (" and the prefecture rule" if prefs_needed else "")
+            parts = [named] if named else []
+            if uncovered:
+                parts.append(f"the cheapest collection outlet in {len(uncovered)} prefecture(s)")
             out.append(
                 Diagnosis(
                     "budget",
-                    f"the {what} cost at least {need:g} CNY/year, above the budget of "
-                    f"{p.budget_cny:g} CNY/year",
+                    f"the outlets every design must open cost at least {need:,.0f} CNY/year, "
+                    f"above the budget of {p.budget_cny:,.0f} CNY/year: " + "; ".join(parts),
+                    site=site,
                     setting="budget_cny",
                 )
             )
     if p.max_outlets is not None:
-        n_forced = int((forced & p.is_outlet).sum())
-        need_n = n_forced
-        for q in prefs_needed:
-            mask = (p.facility_kind == "collection") & (p.facility_prefecture.astype(str) == q)
-            if mask.any() and not (mask & forced).any():
-                need_n += 1
+        need_n = len(needed) + sum(
+            1 for q in uncovered if np.any((kinds == "collection") & (prefecture == q))
+        )
         if need_n > p.max_outlets:
             out.append(
                 Diagnosis(
                     "max_outlets",
-                    f"at least {need_n} outlets must be open (forced and one collection outlet "
-                    f"per prefecture with sources), above the limit of {p.max_outlets}",
+                    f"at least {need_n} outlets must be open ({named or 'none forced'}; and "
+                    f"one collection outlet per prefecture with sources), above the limit of "
+                    f"{p.max_outlets}",
+                    site=site,
                     setting="max_outlets",
                 )
             )
-
     return out
 
 
@@ -523,6 +551,78 @@ def design_from_solution(
     )
 
 
+def _cheapest(p: LocationProblem, weights: np.ndarray, limit_s: float, seed: int):
+    """The design minimising ``weights · open`` under every rule but budget and outlet cap."""
+    zero_arc, zero_fwd = np.zeros(p.n_arcs), np.zeros(p.n_forwarding)
+    relaxed = p.with_policy(
+        budget_cny=None,
+        max_outlets=None,
+        fixed_cost_cny=weights,
+        arc_cost_cny=zero_arc,
+        fwd_cost_cny_per_t=zero_fwd,
+        arc_exposure=zero_arc,
+        fwd_exposure_per_t=zero_fwd,
+    )
+    try:
+        return solve_location(relaxed, time_limit_s=limit_s, mip_gap=0.0, seed=seed)
+    except (LocationInfeasibleError, LocationNoSolutionError):
+        return None
+
+
+def explain_infeasible(p: LocationProblem, limit_s: float, seed: int = 0) -> list[Diagnosis]:
+    """Why HiGHS proved a problem infeasible although the pre-checks passed.
+
+    The rules are relaxed one at a time: without the budget and the outlet cap, the design
+    with the least fixed cost (and the one with the fewest outlets) is solved for; if it
+    costs more than the budget (or opens more outlets than the cap), that limit binds and
+    the diagnosis names the outlets that design opens. Otherwise capacities and
+    forwarding arcs conflict by themselves.
+    """
+    found: list[Diagnosis] = []
+    if p.budget_cny is not None:
+        d = _cheapest(p, p.fixed_cost_cny, limit_s, seed)
+        if d is not None and d.objective_cny > p.budget_cny * (1 + 1e-9):
+            opened = [f for f in np.flatnonzero(d.open_mask & p.is_outlet)]
+            names = ", ".join(str(p.facility_ids[f]) for f in opened[:8])
+            found.append(
+                Diagnosis(
+                    "budget",
+                    f"the cheapest design that serves every source within the service radius "
+                    f"and the capacities costs {d.objective_cny:,.0f} CNY/year in fixed costs "
+                    f"(HiGHS, proven), above the budget of {p.budget_cny:,.0f} CNY/year; it "
+                    f"opens {len(opened)} outlets: {names}",
+                    site=str(p.facility_ids[opened[0]]) if opened else None,
+                    setting="budget_cny",
+                )
+            )
+    if p.max_outlets is not None:
+        d = _cheapest(p, p.is_outlet.astype(float), limit_s, seed)
+        if d is not None and d.objective_cny > p.max_outlets + 1e-9:
+            found.append(
+                Diagnosis(
+                    "max_outlets",
+                    f"every design that serves all sources within the service radius and the "
+                    f"capacities opens at least {d.objective_cny:.0f} outlets (HiGHS, proven), "
+                    f"above the limit of {p.max_outlets}",
+                    setting="max_outlets",
+                )
+            )
+    if found:
+        return found
+    return [
+        Diagnosis(
+            "solver_infeasible",
+            "HiGHS proved the model infeasible although the cheap pre-checks passed",
+        ),
+        Diagnosis("solver_infeasible", "checked: " + "; ".join(_PRECHECKS)),
+        Diagnosis(
+            "solver_infeasible",
+            "even without the budget and the outlet limit: the conflict lies in the "
+            "capacities and the forwarding arcs",
+        ),
+    ]
+
+
 def solve_location(
     problem: LocationProblem,
     time_limit_s: float = 60.0,
@@ -579,20 +679,7 @@ def solve_location(
     info = h.getInfo()
     bound = float(info.mip_dual_bound)
     if status == "infeasible":
-        raise LocationInfeasibleError(
-            [
-                Diagnosis(
-                    "solver_infeasible",
-                    "HiGHS proved the model infeasible although the cheap pre-checks passed",
-                ),
-                Diagnosis("solver_infeasible", "checked: " + "; ".join(_PRECHECKS)),
-                Diagnosis(
-                    "solver_infeasible",
-                    "the conflict lies in the combination of capacities, forwarding arcs, "
-                    "budget and outlet limits",
-                ),
-            ]
-        )
+        raise LocationInfeasibleError(explain_infeasible(problem, time_limit_s, seed))
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
         raise LocationNoSolutionError(status, bound)
     col = np.asarray(h.getSolution().col_value, dtype=float)

@@ -385,9 +385,12 @@ def simulate(
 
 
 def _departures(inst: IntInstance, first: int, earliest: int) -> list[list[int]]:
-    """Candidate departures grouped by departure window (chronological)."""
+    """Candidate departures grouped by departure window (chronological): the window's
+    opening, the times that reach the first stop as it opens, and the start of every
+    ban-free stretch (one-day runs under a night ban leave when the ban ends)."""
     out = []
     t0 = inst.travel[0, first]
+    gaps = inst.rules.gaps if inst.rules is not None and inst.rules.gaps else ()
     for lo, hi in inst.depart:
         if hi < earliest:
             continue
@@ -397,6 +400,7 @@ def _departures(inst: IntInstance, first: int, earliest: int) -> list[list[int]]
             d = int(wlo - t0)
             if lo2 <= d <= hi:
                 cands.add(d)
+        cands.update(g for g, _ in gaps if lo2 <= g <= hi)
         out.append(sorted(cands))
     return out
 

@@ -781,6 +781,10 @@ def solve_ortools(
         raise RoutingInfeasibleError(diag)
     notes.extend(f"expected drop: {d}" for d in diag)
     model = _OrToolsModel(problem)
+    if problem.drop_penalty_cny is None:
+        alone = _unschedulable(model)
+        if alone:
+            raise RoutingInfeasibleError(alone)
     routing = model.routing
     params = pywrapcp.DefaultRoutingSearchParameters()
     # Path-cheapest-arc (what "automatic" picks) often finds no first solution once
@@ -866,6 +870,57 @@ def solve_ortools(
         return constructed("OR-Tools search ended worse than its start: constructed runs")
     clock_hit = construct_budget.clock_hit or status == "time_limit"
     return dataclasses.replace(sol, notes=notes, start=start, clock_hit=clock_hit)
+
+
+def _hours(windows: list[Interval]) -> str:
+    """Opening windows as clock times, e.g. ``03:00-04:00 on days 0-4``."""
+    if not windows:
+        return "never"
+    if any(hi - lo >= 24 for lo, hi in windows):
+        return "around the clock"
+    spans = sorted({(lo % 24, hi - lo) for lo, hi in windows})
+    days = sorted({int(lo // 24) for lo, _ in windows})
+    lo, length = spans[0]
+    hi = lo + length
+
+    def clock(h: float) -> str:
+        return f"{int(h % 24):02d}:{round(h % 1 * 60):02d}" if h < 24 else "24:00"
+
+    when = f"day {days[0]}" if len(days) == 1 else f"days {days[0]}-{days[-1]}"
+    more = "" if len(spans) == 1 else f" (and {len(spans) - 1} other window(s))"
+    return f"{clock(lo)}-{clock(hi)} on {when}{more}"
+
+
+def _unschedulable(model: _OrToolsModel) -> list[Diagnosis]:
+    """Stops that no run of their own can serve under the driver rules, found exactly.
+
+    The constructive scheduler's exact simulation (:func:`~revlog.routing.construct.
+    best_schedule`) tries every departure that reaches the stop at an opening of its
+    windows: when none works, the stop's opening hours, the shift start, the base's hours,
+    the duty limit and the days of a run rule it out together, whatever the search.
+    """
+    p, inst = model.p, model.int_instance()
+    if inst is None or p.rules is None:
+        return []
+    r = p.rules
+    out = []
+    for i in range(1, p.n_nodes):
+        if best_schedule(inst, [i]) is not None:
+            continue
+        nid = p.node_ids[i]
+        duty = "no duty limit" if r.duty_h_per_day is None else f"a {r.duty_h_per_day:g} h duty"
+        out.append(
+            Diagnosis(
+                "no_schedule",
+                f"node {i} ({nid}): no run can serve it, not even a run of its own: driving "
+                f"{p.hours[0, i]:.2f} h out and {p.hours[i, 0]:.2f} h back, it opens "
+                f"{_hours(p.time_windows_h[i])}, runs leave from {r.shift_start_h:g}:00 "
+                f"(shift start) within the base's hours {_hours(p.time_windows_h[0])} and last "
+                f"at most {r.max_days} day(s) with {duty} a day",
+                site=nid,
+            )
+        )
+    return out
 
 
 def _constructive_start(

@@ -353,6 +353,15 @@ def departure_windows_h(problem: RoutingProblem) -> list[Interval]:
     return intersect_intervals(wins, shift_start_windows_h(problem.rules, problem.horizon_h))
 
 
+def duty_periods_needed(elapsed_h: float, plan: BreakPlan) -> int:
+    """Fewest duty periods a run of ``elapsed_h`` driving and service needs (1 without a
+    limit): each lasts at most ``duty_h`` (a lower bound: breaks are left out, since rests
+    reset the driving clock)."""
+    if plan.duty_h is None or plan.duty_h <= 0:
+        return 1
+    return max(1, math.ceil(elapsed_h / plan.duty_h - 1e-9))
+
+
 def min_run_h(elapsed_h: float, plan: BreakPlan) -> float:
     """Lower bound on a run's length whose driving + service lasts ``elapsed_h``.
 
@@ -407,11 +416,13 @@ def diagnose(problem: RoutingProblem) -> list[Diagnosis]:
     does not prove feasibility; it only means none of these quick tests failed: pickup
     larger than every vehicle (``pickup_exceeds_payload``), damaged packs without a
     certified vehicle (``damaged_without_box``, ``damaged_exceeds_box``), no permitted
-    road (``no_road``), no opening hours (``no_opening_hours``), a round trip longer than
-    the run limit (``run_limit``), a window that closes before the stop can be reached
-    (``window_unreachable``), a return after the base closes (``return_after_close``) and
-    the fleet limits of :func:`fleet_limits` (``fleet_capacity``, ``fleet_runs``). Every
-    diagnosis is a proof of infeasibility: the solvers raise on it without searching.
+    road (``no_road``), no opening hours (``no_opening_hours``), a service longer than a
+    duty period (``service_exceeds_duty``), more duty periods than days in a run
+    (``duty_periods``), a round trip longer than the run limit (``run_limit``), a window
+    that closes before the stop can be reached (``window_unreachable``), a return after
+    the base closes (``return_after_close``) and the fleet limits of :func:`fleet_limits`
+    (``fleet_capacity``, ``fleet_runs``). Every diagnosis is a proof of infeasibility: the
+    solvers raise on it without searching.
     """
     errs = validate_shapes(problem)
     if errs:
@@ -475,7 +486,25 @@ def diagnose(problem: RoutingProblem) -> list[Diagnosis]:
         if not wins:
             found("no_opening_hours", "no opening hours")
             continue
+        if plan.duty_h is not None and service[i] > plan.duty_h + 1e-9:
+            found(
+                "service_exceeds_duty",
+                f"its service takes {service[i]:.2f} h, longer than a duty period of "
+                f"{plan.duty_h:g} h (duty_h_per_day)",
+                "duty_h_per_day",
+            )
+            continue
         elapsed = hours[0, i] + service[i] + hours[i, 0]
+        periods = duty_periods_needed(elapsed, plan)
+        if plan.n_overnight and periods > plan.n_overnight + 1:
+            found(
+                "duty_periods",
+                f"its round trip needs {elapsed:.2f} h of driving and service, {periods} duty "
+                f"periods of at most {plan.duty_h:g} h (duty_h_per_day), more than the "
+                f"{plan.n_overnight + 1} days of a run (max_days)",
+                "duty_h_per_day",
+            )
+            continue
         need = min_run_h(elapsed, plan)
         if need > plan.max_run_h + 1e-9:
             found(
