@@ -340,17 +340,39 @@ def check_table(
     (DataFrame, list of Problem)
         The typed table (only when there are no problems) and the problems found.
     """
-    problems: list[Problem] = []
     labels: list[str] = list(df.attrs.get("row_labels") or [])
     if len(labels) != len(df):
         labels = [_row_label(style, i) for i in range(len(df))]
     missing = [c for c, (_, req) in columns.items() if req and c not in df.columns]
-    for c in missing:
-        problems.append(Problem(file, c, "required column is missing"))
     if missing:
-        return df, problems
+        return df, [Problem(file, c, "required column is missing") for c in missing]
     if df.empty:
         return df, [Problem(file, "(table)", "the table has no rows")]
+    out, problems, bad_point = _convert_columns(df, columns, file, labels)
+    typed = pd.DataFrame(out)
+    for extra in df.columns:
+        if extra not in typed.columns:
+            typed[extra] = df[extra].tolist()
+    problems += _duplicate_ids(typed, columns, file, labels)
+    problems += _points_outside(typed, file, labels, bad_point)
+    problems += _stock_limits(typed, file, labels)
+    # Report row by row (in file order), each row's problems in column order.
+    order = {label: i for i, label in enumerate(labels)}
+    problems.sort(key=lambda p: order.get(p.field.split(".")[0], -1))
+    return typed, problems
+
+
+def _convert_columns(
+    df: pd.DataFrame, columns: dict[str, tuple[str, bool]], file: str, labels: list[str]
+) -> tuple[dict[str, list[Any]], list[Problem], set[int]]:
+    """Every cell of the spec's columns converted to its kind.
+
+    Returns
+    -------
+    (dict, list of Problem, set of int)
+        Column → converted values, the problems, and the rows whose lon or lat is invalid.
+    """
+    problems: list[Problem] = []
     out: dict[str, list[Any]] = {}
     bad_point: set[int] = set()
     for col, (kind, req) in columns.items():
@@ -359,54 +381,49 @@ def check_table(
         vals: list[Any] = []
         for i, raw in enumerate(df[col].tolist()):
             text = "" if raw is None else str(raw).strip()
-            where = f"{labels[i]}.{col}"
-            if kind in ("id", "str"):
-                if req and not text:
-                    problems.append(
-                        Problem(file, where, "empty id" if kind == "id" else "missing value")
-                    )
-                vals.append(text)
-            elif kind.startswith("enum:"):
-                allowed = kind[5:].split("|")
-                if text not in allowed:
-                    problems.append(
-                        Problem(file, where, f"'{_clip(text)}' is not one of {', '.join(allowed)}")
-                    )
-                vals.append(text)
-            elif kind == "province":
-                if text not in PROVINCES:
-                    close = difflib.get_close_matches(text, PROVINCES, n=1, cutoff=0.6)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    problems.append(
-                        Problem(
-                            file,
-                            where,
-                            f"'{_clip(text)}' is not one of {', '.join(PROVINCES)}{hint}",
-                        )
-                    )
-                vals.append(text)
-            elif kind == "bool":
-                low = text.lower()
-                if low in ("true", "1", "yes"):
-                    vals.append(True)
-                elif low in ("false", "0", "no", ""):
-                    vals.append(False)
-                else:
-                    problems.append(Problem(file, where, f"'{_clip(text)}' is not true/false"))
-                    vals.append(False)
-            else:
-                x = _number(text)
-                reason = _number_problem(kind, col, text, x)
-                if reason is not None:
-                    problems.append(Problem(file, where, reason))
-                    if kind in ("lon", "lat"):
-                        bad_point.add(i)
-                vals.append(x)
+            value, reason = _convert_cell(kind, req, col, text)
+            if reason is not None:
+                problems.append(Problem(file, f"{labels[i]}.{col}", reason))
+                if kind in ("lon", "lat"):
+                    bad_point.add(i)
+            vals.append(value)
         out[col] = vals
-    typed = pd.DataFrame(out)
-    for extra in df.columns:
-        if extra not in typed.columns:
-            typed[extra] = df[extra].tolist()
+    return out, problems, bad_point
+
+
+def _convert_cell(kind: str, req: bool, col: str, text: str) -> tuple[Any, str | None]:
+    """One cell's value of ``kind`` and why it is invalid (None when it is valid)."""
+    if kind in ("id", "str"):
+        if req and not text:
+            return text, "empty id" if kind == "id" else "missing value"
+        return text, None
+    if kind.startswith("enum:"):
+        allowed = kind[5:].split("|")
+        if text not in allowed:
+            return text, f"'{_clip(text)}' is not one of {', '.join(allowed)}"
+        return text, None
+    if kind == "province":
+        if text not in PROVINCES:
+            close = difflib.get_close_matches(text, PROVINCES, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return text, f"'{_clip(text)}' is not one of {', '.join(PROVINCES)}{hint}"
+        return text, None
+    if kind == "bool":
+        low = text.lower()
+        if low in ("true", "1", "yes"):
+            return True, None
+        if low in ("false", "0", "no", ""):
+            return False, None
+        return False, f"'{_clip(text)}' is not true/false"
+    x = _number(text)
+    return x, _number_problem(kind, col, text, x)
+
+
+def _duplicate_ids(
+    typed: pd.DataFrame, columns: dict[str, tuple[str, bool]], file: str, labels: list[str]
+) -> list[Problem]:
+    """Every repeated id, naming the row it was first given on."""
+    problems: list[Problem] = []
     id_col = next(c for c, (k, _) in columns.items() if k == "id")
     first: dict[str, str] = {}
     for i, v in enumerate(typed[id_col].tolist()):
@@ -422,39 +439,49 @@ def check_table(
             )
         else:
             first[v] = labels[i]
+    return problems
+
+
+def _points_outside(
+    typed: pd.DataFrame, file: str, labels: list[str], bad_point: set[int]
+) -> list[Problem]:
+    """Every valid point outside the study area (rows with an invalid lon or lat skipped)."""
+    problems: list[Problem] = []
     for i, (lon, lat) in enumerate(zip(typed["lon"], typed["lat"], strict=True)):
         if i in bad_point:
             continue
         reason = _outside_reason(lon, lat)
         if reason is not None:
             problems.append(Problem(file, f"{labels[i]}.lon/lat", reason))
-    if "stock_capacity_t" in typed.columns and "kind" in typed.columns:
-        for i, (kind, stock) in enumerate(
-            zip(typed["kind"], typed["stock_capacity_t"], strict=True)
-        ):
-            where = f"{labels[i]}.stock_capacity_t"
-            if kind == "collection" and stock > COLLECTION_MAX_STOCK_T:
-                problems.append(
-                    Problem(
-                        file,
-                        where,
-                        f"a collection outlet holds at most {COLLECTION_MAX_STOCK_T:g} t "
-                        f"(MIIT 2019 guideline), got {stock:g}",
-                    )
+    return problems
+
+
+def _stock_limits(typed: pd.DataFrame, file: str, labels: list[str]) -> list[Problem]:
+    """Stock capacities outside the MIIT 2019 limits of their outlet kind."""
+    if "stock_capacity_t" not in typed.columns or "kind" not in typed.columns:
+        return []
+    problems: list[Problem] = []
+    for i, (kind, stock) in enumerate(zip(typed["kind"], typed["stock_capacity_t"], strict=True)):
+        where = f"{labels[i]}.stock_capacity_t"
+        if kind == "collection" and stock > COLLECTION_MAX_STOCK_T:
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f"a collection outlet holds at most {COLLECTION_MAX_STOCK_T:g} t "
+                    f"(MIIT 2019 guideline), got {stock:g}",
                 )
-            elif kind == "storage" and stock < STORAGE_MIN_STOCK_T:
-                problems.append(
-                    Problem(
-                        file,
-                        where,
-                        f"a centralized storage outlet holds at least {STORAGE_MIN_STOCK_T:g} t "
-                        f"(MIIT 2019 guideline), got {stock:g}",
-                    )
+            )
+        elif kind == "storage" and stock < STORAGE_MIN_STOCK_T:
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f"a centralized storage outlet holds at least {STORAGE_MIN_STOCK_T:g} t "
+                    f"(MIIT 2019 guideline), got {stock:g}",
                 )
-    # Report row by row (in file order), each row's problems in column order.
-    order = {label: i for i, label in enumerate(labels)}
-    problems.sort(key=lambda p: order.get(p.field.split(".")[0], -1))
-    return typed, problems
+            )
+    return problems
 
 
 def _number(text: str) -> float:
@@ -531,14 +558,7 @@ def prepare(sc: Scenario) -> Inputs:
         Listing every problem found in the scenario file and its tables.
     """
     scfile = str(sc.path) if sc.path else "(scenario)"
-    try:
-        geo = load_geodata(sc.geodata)
-    except ScenarioError:
-        raise
-    except Exception as exc:
-        raise ScenarioError(
-            [Problem(scfile, "geodata", f"cannot load geodata: {_clip(str(exc), 300)}")]
-        ) from None
+    geo = _load_geodata(sc, scfile)
     geo_label = str(geo.path)
     problems: list[Problem] = []
 
@@ -553,17 +573,57 @@ def prepare(sc: Scenario) -> Inputs:
 
     regions = set(sc.regions)
     site_province = dict(zip(cands["site_id"], cands["province"], strict=True))
-    sources = sources[sources["province"].isin(regions)].reset_index(drop=True)
-    cands = cands[cands["province"].isin(regions)].reset_index(drop=True)
-    if sources.empty:
-        problems.append(Problem(scfile, "regions", f"no sources in regions {sorted(regions)}"))
+    sources = _scaled_sources(sc, sources[sources["province"].isin(regions)], scfile, problems)
+    cands = _candidate_sites(
+        sc, cands[cands["province"].isin(regions)], site_province, scfile, problems
+    )
+    plant = _plant(sc, geo, scfile, problems)
+    problems += _fleet_problems(sc, set(cands["site_id"]), site_province, scfile)
+    problems += _capacity_problems(sc, sources, cands, plant, scfile)
+    if problems:
+        raise ScenarioError(problems)
+    return Inputs(scenario=sc, geodata=geo, plant=plant, sources=sources, candidates=cands)
 
+
+def _load_geodata(sc: Scenario, scfile: str) -> Geodata:
+    """The scenario's geodata; any failure to load it is a problem of ``geodata``."""
+    try:
+        return load_geodata(sc.geodata)
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise ScenarioError(
+            [Problem(scfile, "geodata", f"cannot load geodata: {_clip(str(exc), 300)}")]
+        ) from None
+
+
+def _scaled_sources(
+    sc: Scenario, sources: pd.DataFrame, scfile: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """The sources of the regions with scaled supply and their damaged / intact tonnes."""
+    sources = sources.reset_index(drop=True)
+    if sources.empty:
+        problems.append(
+            Problem(scfile, "regions", f"no sources in regions {sorted(set(sc.regions))}")
+        )
     sources["supply_t_per_year"] = sources["supply_t_per_year"] * sc.sources.supply_scale
     if sc.sources.damaged_share is not None:
         sources["damaged_share"] = sc.sources.damaged_share
     sources["damaged_t_per_year"] = sources["supply_t_per_year"] * sources["damaged_share"]
     sources["intact_t_per_year"] = sources["supply_t_per_year"] - sources["damaged_t_per_year"]
+    return sources
 
+
+def _candidate_sites(
+    sc: Scenario,
+    cands: pd.DataFrame,
+    site_province: dict[str, str],
+    scfile: str,
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """The candidates of the regions: existing outlets marked, costs scaled, yearly capacity."""
+    cands = cands.reset_index(drop=True)
+    regions = set(sc.regions)
     if "existing" not in cands.columns:
         cands["existing"] = False
     cands["existing"] = cands["existing"].astype(bool)
@@ -587,9 +647,15 @@ def prepare(sc: Scenario) -> Inputs:
         yearly_capacity_t(stock, turns[kind])
         for stock, kind in zip(cands["stock_capacity_t"], cands["kind"], strict=True)
     ]
+    return cands
 
-    plant = _plant(sc, geo, scfile, problems)
 
+def _fleet_problems(
+    sc: Scenario, known: set[str], site_province: dict[str, str], scfile: str
+) -> list[Problem]:
+    """Vehicle types at unknown bases, and bases that sources reach but no vehicle serves."""
+    regions = set(sc.regions)
+    problems: list[Problem] = []
     for i, vt in enumerate(sc.fleet):
         if vt.base not in ("plant", "outlets") and vt.base not in known:
             problems.append(
@@ -614,33 +680,39 @@ def prepare(sc: Scenario) -> Inputs:
         problems.append(
             Problem(scfile, "fleet", "no vehicle type is stationed at the outlets (base: outlets)")
         )
+    return problems
 
-    if not sources.empty:
-        supply = float(sources["supply_t_per_year"].sum())
-        outlet_cap = float(cands["capacity_t_per_year"].sum())
-        plant_cap = float(plant["capacity_t_per_year"].iloc[0])
-        if plant_cap < supply:
-            problems.append(
-                Problem(
-                    scfile,
-                    "plant.capacity_t_per_year",
-                    f"plant capacity {plant_cap:,.1f} t/year is below total supply "
-                    f"{supply:,.1f} t/year",
-                )
+
+def _capacity_problems(
+    sc: Scenario, sources: pd.DataFrame, cands: pd.DataFrame, plant: pd.DataFrame, scfile: str
+) -> list[Problem]:
+    """Total supply above the plant's capacity, or above what the first stops can take."""
+    if sources.empty:
+        return []
+    problems: list[Problem] = []
+    supply = float(sources["supply_t_per_year"].sum())
+    outlet_cap = float(cands["capacity_t_per_year"].sum())
+    plant_cap = float(plant["capacity_t_per_year"].iloc[0])
+    if plant_cap < supply:
+        problems.append(
+            Problem(
+                scfile,
+                "plant.capacity_t_per_year",
+                f"plant capacity {plant_cap:,.1f} t/year is below total supply "
+                f"{supply:,.1f} t/year",
             )
-        first_stop = outlet_cap + (plant_cap if sc.location.direct_to_plant else 0.0)
-        if first_stop < supply:
-            problems.append(
-                Problem(
-                    scfile,
-                    "candidates",
-                    f"total outlet + plant capacity {first_stop:,.1f} t/year is below total "
-                    f"supply {supply:,.1f} t/year (missing {supply - first_stop:,.1f} t/year)",
-                )
+        )
+    first_stop = outlet_cap + (plant_cap if sc.location.direct_to_plant else 0.0)
+    if first_stop < supply:
+        problems.append(
+            Problem(
+                scfile,
+                "candidates",
+                f"total outlet + plant capacity {first_stop:,.1f} t/year is below total "
+                f"supply {supply:,.1f} t/year (missing {supply - first_stop:,.1f} t/year)",
             )
-    if problems:
-        raise ScenarioError(problems)
-    return Inputs(scenario=sc, geodata=geo, plant=plant, sources=sources, candidates=cands)
+        )
+    return problems
 
 
 def _unknown_site(
