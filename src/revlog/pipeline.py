@@ -34,6 +34,7 @@ from revlog.location.solve import NetworkDesign, solve_location
 from revlog.plan import Plan
 from revlog.plan.build import BaseRuns, assemble_plan
 from revlog.problems import Geography, build_geography, location_problem, routing_problem
+from revlog.progress import stepped
 from revlog.routing.engine import solve_routing
 from revlog.routing.interrupts import RoutingInterrupts
 from revlog.routing.ortools import solve_ortools
@@ -228,7 +229,7 @@ def _route_bases(
     stops_left = sum(len(b.sources) for b in bases) or 1
     found: list[Diagnosis] = []
     routed: list[BaseRuns] = []
-    for base in bases:
+    for k, base in enumerate(bases):
         # Each base gets its share of what is left, so the stages add up to the total.
         remaining = max(deadline - time.perf_counter(), 0.0)
         limit = max(remaining * len(base.sources) / stops_left, MIN_BASE_TIME_S)
@@ -241,7 +242,7 @@ def _route_bases(
         found += problems
         if problems or found:
             continue  # the scenario is infeasible already: only collect the diagnoses
-        sol, why = _search(rp, limit, seed, interrupted, ctrl_c, say)
+        sol, why = _search(rp, limit, seed, interrupted, ctrl_c, stepped(say, k, len(bases)))
         if sol is None and not ctrl_c.pressed and why:
             found += explain_routing(base.site_id, rp, why)
             continue
@@ -254,7 +255,7 @@ def _route_bases(
             # The engine's answer failed the independent checker: never hand it on silently.
             raise RoutingCheckError(base.site_id, violations)
         routed.append(BaseRuns(rp, sol))
-        say(
+        stepped(say, k, len(bases), finished=True)(
             "routing",
             f"base {base.site_id}: {sol.n_runs} runs, {sol.distance_km:,.0f} km, "
             f"{sol.objective_cny:,.0f} CNY/period ({sol.status})",
