@@ -342,8 +342,9 @@ def _load_plan(folder: Path):
         raise typer.Exit(EXIT_INPUT)
     try:
         return Plan.load(folder)
-    except (OSError, ValueError, KeyError) as exc:
-        err.print(f"{folder}: cannot read the plan: {exc}", highlight=False, markup=False)
+    except Exception as exc:  # a damaged folder is bad input, whatever the reader says
+        text = _clipped(str(exc)) or type(exc).__name__
+        err.print(f"{folder}: cannot read the plan: {text}", highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -753,27 +754,13 @@ def sweep(
     --json prints {"sweep", "variants": [{name, changes, status, diagnosis, kpis}],
     "counts": {solved, infeasible, invalid, error}, "exit_code"}.
     """
-    from revlog.outputs import SOLVER_LOG_ENV, check_output, native_stdout
-    from revlog.scenario.load import input_paths
-    from revlog.sweep import load_sweep, run_sweep, variant_folder
+    from revlog.outputs import SOLVER_LOG_ENV, native_stdout
+    from revlog.sweep import load_sweep, run_sweep
 
     _file_output(csv, "--csv")
     variants = load_sweep(sweep_file, keep_invalid=True)
     if output is not None:
-        if output.exists() and not output.is_dir():
-            raise OutputError(output, "exists and is not a folder")
-        refused = []
-        for v in variants:
-            if v.scenario is None:
-                continue
-            try:
-                check_output(variant_folder(output, v), force=True, inputs=input_paths(v.scenario))
-            except OutputError as exc:
-                refused.append(str(exc))
-        if refused:
-            for line in refused:
-                err.print(line, markup=False, highlight=False)
-            raise typer.Exit(EXIT_INPUT)
+        _check_variant_folders(output, variants)
     if verbose:
         os.environ[SOLVER_LOG_ENV] = "1"
     show = not (quiet or as_json)
@@ -797,18 +784,7 @@ def sweep(
         doc = _sweep_json(sweep_file, variants, table, code)
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
     else:
-        cols = [
-            c
-            for c in (
-                "status",
-                "total_cost_cny_per_year",
-                "outlets_open",
-                "runs_per_period",
-                "served_share",
-                "diagnosis",
-            )
-            if c in table.columns
-        ]
+        cols = [c for c in SWEEP_COLUMNS if c in table.columns]
         out.print(table[cols].to_string(), highlight=False, markup=False)
     for v in variants:
         for p in v.problems:
@@ -821,6 +797,39 @@ def sweep(
             highlight=False,
         )
         raise typer.Exit(code)
+
+
+#: The columns of the sweep table printed on the terminal (--csv and --json have them all).
+SWEEP_COLUMNS = (
+    "status",
+    "total_cost_cny_per_year",
+    "outlets_open",
+    "runs_per_period",
+    "served_share",
+    "diagnosis",
+)
+
+
+def _check_variant_folders(output: Path, variants: list[Any]) -> None:
+    """Refuse the sweep before solving if any variant's plan folder may not be written."""
+    from revlog.outputs import check_output
+    from revlog.scenario.load import input_paths
+    from revlog.sweep import variant_folder
+
+    if output.exists() and not output.is_dir():
+        raise OutputError(output, "exists and is not a folder")
+    refused = []
+    for v in variants:
+        if v.scenario is None:
+            continue
+        try:
+            check_output(variant_folder(output, v), force=True, inputs=input_paths(v.scenario))
+        except OutputError as exc:
+            refused.append(str(exc))
+    if refused:
+        for line in refused:
+            err.print(line, markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
 
 
 def _sweep_json(sweep_file: Path, variants: list[Any], table: Any, code: int) -> dict:

@@ -1,7 +1,9 @@
 """Every exception revlog raises on purpose, and the structured diagnosis of an infeasibility.
 
-All exception types live here and derive from :class:`RevlogError`. Nothing here prints or
-exits; the CLI turns these into messages and exit codes.
+All exception types live here and derive from :class:`RevlogError`, but two that must not:
+:class:`Terminated` (SIGTERM, a ``SystemExit`` that passes every ``except Exception``) and
+:class:`ScenarioWarning` (a warning category). Nothing here prints or exits; the CLI turns
+these into messages and exit codes.
 
 An infeasible scenario is explained by :class:`Diagnosis` records (what is wrong, at which
 site or node, and which setting binds); modules decide on their ``code`` and ``site``

@@ -164,10 +164,13 @@ def output_problem(
     limit = _name_max(full.parent)
     if n > limit:
         return f"the folder name is {n} bytes long; the file system allows {limit}", False
-    cwd = Path.cwd().resolve()
-    if full == cwd:
+    try:
+        cwd: Path | None = Path.cwd().resolve()
+    except OSError:  # the current folder was deleted: nothing to protect there
+        cwd = None
+    if cwd is not None and full == cwd:
         return "is the current folder; give a new folder for the plan", False
-    if cwd.is_relative_to(full):
+    if cwd is not None and cwd.is_relative_to(full):
         return f"holds the current folder {cwd}; give a new folder for the plan", False
     for p in inputs:
         inp = _resolved(p)
