@@ -51,6 +51,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # docstring paragraphs are reflowed, not broken at each line
 )
 bench_app = typer.Typer(help="Run the public benchmark instances.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -751,7 +752,7 @@ def sweep(
     An invalid variant does not stop the sweep: the others are solved, and it is listed
     with its problems (file:variant.field: reason). Exit 0 when every variant was solved or
     found infeasible (the table says which), 2 when any variant was invalid or failed.
-    --json prints {"sweep", "variants": [{name, changes, status, diagnosis, kpis}],
+    --json prints {"sweep", "variants": [{name, changes, status, diagnosis, problems, kpis}],
     "counts": {solved, infeasible, invalid, error}, "exit_code"}.
     """
     from revlog.outputs import SOLVER_LOG_ENV, native_stdout
