@@ -134,7 +134,13 @@ def measure(work_s: float) -> pd.DataFrame:
                             "clock_hit": sol.clock_hit,
                         }
                     )
-                    print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in rows[-1].items()}, flush=True)
+                    print(
+                        {
+                            k: (round(v, 3) if isinstance(v, float) else v)
+                            for k, v in rows[-1].items()
+                        },
+                        flush=True,
+                    )
     finally:
         probe.remove()
     return pd.DataFrame(rows)
@@ -150,8 +156,9 @@ def main() -> None:
     df.to_csv(args.out, index=False)
     busy = df[df["ortools_s"] > 0.05]
     print(
-        f"\nwork {args.work_s:g} s per base, {len(df)} bases: wall median {df.wall_s.median():.2f} s,"
-        f" max {df.wall_s.max():.2f} s; clock hits {int(df.clock_hit.sum())}\n"
+        f"\nwork {args.work_s:g} s per base, {len(df)} bases: "
+        f"wall median {df.wall_s.median():.2f} s, max {df.wall_s.max():.2f} s; "
+        f"clock hits {int(df.clock_hit.sum())}\n"
         f"PyVRP client-iterations/s: median {df.pyvrp_client_it_per_s.median():,.0f}, "
         f"min {df.pyvrp_client_it_per_s.min():,.0f}\n"
         f"schedule checks/s (bases with checks): "

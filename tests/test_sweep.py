@@ -56,3 +56,63 @@ def test_sweep_runs_on_a_local_dask_cluster_and_saves_checked_plans(tmp_path):
     for name in solved.index:
         plan = Plan.load(tmp_path / name)
         assert revlog.check(plan, variants[0].scenario) == []
+
+
+def test_invalid_variants_can_be_kept_for_reporting():
+    """keep_invalid: an invalid variant comes back with its problems instead of raising."""
+    base = load_scenario(TINY / "tiny.yaml")
+    variants = make_variants(
+        base,
+        grid={"sources.supply_scale": [1.0, -1.0]},
+        variants=[{"name": "x", "set": {"solver.sed": 3}}],
+        label="s.yaml",
+        keep_invalid=True,
+    )
+    assert [(v.name, v.valid) for v in variants] == [
+        ("supply_scale=1.0", True),
+        ("supply_scale=-1.0", False),
+        ("x", False),
+    ]
+    assert [str(p) for p in variants[2].problems] == [
+        "s.yaml:x.solver.sed: unknown key 'sed'; did you mean 'seed'?"
+    ]
+
+
+def test_one_invalid_variant_does_not_stop_the_sweep(tmp_path):
+    """The CLI solves the valid variants, lists the invalid in the table, exits 2 at the end."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "sc"
+    shutil.copytree(TINY, folder)
+    (folder / "bad-sweep.yaml").write_text(
+        "base: tiny.yaml\n"
+        "variants:\n"
+        "  - name: fine\n"
+        "    set: {sources.supply_scale: 1.0}\n"
+        "  - name: typo\n"
+        "    set: {solver.sed: 3}\n",
+        encoding="utf-8",
+    )
+    script = Path(sys.executable).parent / "revlog"
+    cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "revlog.cli"]
+    res = subprocess.run(
+        [*cmd, "sweep", str(folder / "bad-sweep.yaml"), "--time-limit", "3", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr
+    doc = json.loads(res.stdout)  # nothing native on stdout: no solver banner
+    assert set(doc) == {"sweep", "variants", "counts", "exit_code"}
+    assert doc["counts"] == {"solved": 1, "infeasible": 0, "invalid": 1, "error": 0}
+    assert doc["exit_code"] == 2
+    fine, typo = doc["variants"]
+    assert (fine["name"], fine["status"], fine["problems"]) == ("fine", "solved", [])
+    assert fine["kpis"]["outlets_open"] >= 2
+    line = f"{folder / 'bad-sweep.yaml'}:typo.solver.sed: unknown key 'sed'; did you mean 'seed'?"
+    assert (typo["status"], typo["problems"], typo["kpis"]) == ("invalid", [line], {})
+    assert line in res.stderr.splitlines()

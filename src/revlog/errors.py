@@ -1,7 +1,9 @@
 """Every exception revlog raises on purpose, and the structured diagnosis of an infeasibility.
 
-All exception types live here and derive from :class:`RevlogError`. Nothing here prints or
-exits; the CLI turns these into messages and exit codes.
+All exception types live here and derive from :class:`RevlogError`, but two that must not:
+:class:`Terminated` (SIGTERM, a ``SystemExit`` that passes every ``except Exception``) and
+:class:`ScenarioWarning` (a warning category). Nothing here prints or exits; the CLI turns
+these into messages and exit codes.
 
 An infeasible scenario is explained by :class:`Diagnosis` records (what is wrong, at which
 site or node, and which setting binds); modules decide on their ``code`` and ``site``
@@ -191,5 +193,62 @@ class SolveInterruptedError(RevlogError):
         super().__init__(text + (f": {reason}" if reason else ""))
 
 
-class OutputExistsError(RevlogError):
+class OutputError(RevlogError):
+    """An output location cannot be used or written: printed as ``path: reason``.
+
+    Raised before any solving when the location is unusable (not a folder, read-only, a
+    name too long, a folder ``--force`` may not replace), and while writing when the file
+    system fails (disk full); nothing is left behind either way.
+
+    Parameters
+    ----------
+    path
+        The output location.
+    reason
+        What is wrong, in words a planner understands.
+    """
+
+    def __init__(self, path: object, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class OutputExistsError(OutputError):
     """The output folder exists and replacing it was not asked for (or is not allowed)."""
+
+
+class UsageError(RevlogError):
+    """A command-line option has a value out of its range: printed as ``option: reason``.
+
+    Parameters
+    ----------
+    option
+        The option as typed (``--time-limit``).
+    reason
+        What is wrong with the value.
+    """
+
+    def __init__(self, option: str, reason: str):
+        self.option = option
+        self.reason = reason
+        super().__init__(f"{option}: {reason}")
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived: the command stops, and cleans up on its way out (exit 128 + 15).
+
+    Deliberately not a :class:`RevlogError` (nor an ``Exception``): it must pass through
+    every ``except Exception`` on its way out, like Ctrl-C, yet unlike Ctrl-C it does not
+    ask the solvers to wind down with their best answer, and nothing is saved.
+    """
+
+    EXIT_CODE = 143
+
+    def __init__(self) -> None:
+        super().__init__(self.EXIT_CODE)
+
+
+class ScenarioWarning(UserWarning):
+    """Something in an input file looks unintended but is not an error (e.g. an ignored
+    column); :attr:`revlog.inputs.Inputs.warnings` holds them as :class:`Problem` records."""

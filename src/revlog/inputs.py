@@ -13,17 +13,21 @@ import difflib
 import io
 import json
 import math
+import stat
 import typing
-from dataclasses import dataclass
+import warnings as _warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from revlog.errors import Problem, ScenarioError
+from revlog.errors import Problem, ScenarioError, ScenarioWarning
+from revlog.geo.geodata import _FILES as GEODATA_FILES
 from revlog.geo.geodata import STUDY_AREA_BOUNDS, Geodata, load_geodata
 from revlog.location.problem import yearly_capacity_t
 from revlog.regulations import COLLECTION_MAX_STOCK_T, STORAGE_MIN_STOCK_T
+from revlog.scenario.load import NotReadable, _stem, _unit_words, file_kind, read_regular_file
 from revlog.scenario.schema import MAX_CNY, Province, Scenario
 
 # column -> (kind, required); kinds: id, str, province, lon, lat, nonneg, pos, share, bool,
@@ -51,6 +55,10 @@ CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "stock_capacity_t": ("pos", True),
     "existing": ("bool", False),
 }
+#: Columns the embedded geodata carries that revlog reads past without a warning.
+KNOWN_EXTRA_COLUMNS = frozenset({"place_id", "synthetic"})
+#: Other names planners give the coordinate columns.
+COLUMN_ALIASES = {"lng": "lon", "long": "lon", "longitude": "lon", "latitude": "lat"}
 MAX_ABSURD_T_PER_YEAR = 1e6
 
 
@@ -72,6 +80,9 @@ class Inputs:
     candidates
         Candidate sites of the scenario's regions, with ``capacity_t_per_year`` (stock ×
         turns per year), ``fixed_cost_cny_per_year`` scaled and ``existing`` as bool.
+    warnings
+        What looks unintended but is not an error (a column revlog does not read), as
+        ``file:field: reason`` records; also issued as :class:`~revlog.errors.ScenarioWarning`.
     """
 
     scenario: Scenario
@@ -79,6 +90,7 @@ class Inputs:
     plant: pd.DataFrame
     sources: pd.DataFrame
     candidates: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def total_supply_t(self) -> float:
@@ -108,19 +120,17 @@ PROVINCES: tuple[str, ...] = typing.get_args(Province)
 
 
 def _read_text(path: Path) -> str:
-    """Read a table file as UTF-8 text; refuse missing, huge, binary or empty files."""
+    """Read a table file as UTF-8 text; refuse missing, huge, binary or empty files and
+    anything but a regular file (a FIFO or a device is never opened for reading)."""
     name = str(path)
 
     def fail(reason: str) -> ScenarioError:
         return ScenarioError([Problem(name, "(file)", reason)])
 
     try:
-        size = path.stat().st_size
-        if size > MAX_TABLE_BYTES:
-            raise fail(f"file too large ({size} bytes, limit {MAX_TABLE_BYTES})")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"cannot read the table: {exc.strerror or exc}") from None
+        raw = read_regular_file(path, MAX_TABLE_BYTES, what="table")
+    except NotReadable as exc:
+        raise fail(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -320,7 +330,11 @@ def _row_label(style: str, i: int) -> str:
 
 
 def check_table(
-    df: pd.DataFrame, columns: dict[str, tuple[str, bool]], file: str, style: str
+    df: pd.DataFrame,
+    columns: dict[str, tuple[str, bool]],
+    file: str,
+    style: str,
+    warnings: list[Problem] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check and convert a string table against a column spec.
 
@@ -334,23 +348,120 @@ def check_table(
         The file name for the problems.
     style
         ``"line"`` or ``"feature"``: how rows are named when ``row_labels`` is not set.
+    warnings
+        If given, columns revlog does not read (and that are no near miss of one it reads)
+        are appended to it; a near miss (``existing_outlet`` for ``existing``) is a problem.
 
     Returns
     -------
     (DataFrame, list of Problem)
-        The typed table (only when there are no problems) and the problems found.
+        The typed table (only when there are no problems; ``attrs["row_labels"]`` names
+        its rows) and the problems found.
     """
-    problems: list[Problem] = []
     labels: list[str] = list(df.attrs.get("row_labels") or [])
     if len(labels) != len(df):
         labels = [_row_label(style, i) for i in range(len(df))]
-    missing = [c for c, (_, req) in columns.items() if req and c not in df.columns]
-    for c in missing:
-        problems.append(Problem(file, c, "required column is missing"))
-    if missing:
-        return df, problems
+    header, unknown = _column_problems(list(df.columns), columns, file)
+    if warnings is not None:
+        warnings.extend(unknown)
+    if any(p.reason.startswith("required column") for p in header):
+        return df, header
     if df.empty:
-        return df, [Problem(file, "(table)", "the table has no rows")]
+        return df, [*header, Problem(file, "(table)", "the table has no rows")]
+    out, problems, bad_point = _convert_columns(df, columns, file, labels)
+    problems = header + problems
+    typed = pd.DataFrame(out)
+    for extra in df.columns:
+        if extra not in typed.columns:
+            typed[extra] = df[extra].tolist()
+    problems += _duplicate_ids(typed, columns, file, labels)
+    problems += _points_outside(typed, file, labels, bad_point)
+    problems += _stock_limits(typed, file, labels)
+    # Report row by row (in file order), each row's problems in column order.
+    order = {label: i for i, label in enumerate(labels)}
+    problems.sort(key=lambda p: order.get(p.field.split(".")[0], -1))
+    typed.attrs["row_labels"] = labels
+    return typed, problems
+
+
+def _norm(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def _near_column(name: str, columns: dict[str, tuple[str, bool]]) -> str | None:
+    """The column of the spec that ``name`` looks like a slip for, or None.
+
+    A slip: the same letters in another case or spacing (``Site ID``), a usual other name
+    (``lng``), the same quantity in another unit (``stock_capacity_kg``), a known column
+    with a word added or dropped (``existing_outlet``, ``supply``; not for free-text
+    columns, so ``name_zh`` stays the user's own), or a typo (close spelling).
+    """
+    known = list(columns)
+    low = name.strip().lower()
+    for k in known:
+        if _norm(k) == _norm(name):
+            return k
+    if COLUMN_ALIASES.get(low) in columns:
+        return COLUMN_ALIASES[low]
+    for k in known:
+        if _stem(k) != k and _stem(k) == _stem(low):
+            return k
+    for k in known:
+        if columns[k][0] == "str":
+            continue
+        if low.startswith(k + "_") or low.endswith("_" + k) or k.startswith(low + "_"):
+            return k
+    close = difflib.get_close_matches(low, known, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _column_problems(
+    header: list[str], columns: dict[str, tuple[str, bool]], file: str
+) -> tuple[list[Problem], list[Problem]]:
+    """Missing required columns and near misses of known ones (problems); other unknown
+    columns (warnings: they are read past)."""
+    present = set(header)
+    unknown = [
+        c for c in header if c not in columns and c not in KNOWN_EXTRA_COLUMNS and c != "geometry"
+    ]
+    near = {c: _near_column(c, columns) for c in unknown}
+    slips: dict[str, str] = {}  # known column -> the header's slip for it
+    for c in unknown:
+        k = near[c]
+        if k is not None and k not in present:
+            slips.setdefault(k, c)
+    problems: list[Problem] = []
+    for c, (_, req) in columns.items():
+        if req and c not in present:
+            hint = f"; the table has '{_clip(slips[c])}': rename it '{c}'" if c in slips else ""
+            problems.append(Problem(file, c, f"required column is missing{hint}"))
+    warnings: list[Problem] = []
+    for c in unknown:
+        k = near[c]
+        if k is not None and slips.get(k) == c:
+            if not columns[k][1]:
+                unit = _unit_words(k)
+                given = f" (it is given in {unit})" if unit and _stem(k) == _stem(c) else ""
+                problems.append(
+                    Problem(file, _clip(c), f"unknown column; did you mean '{k}'?{given}")
+                )
+        else:
+            also = f" (the table has '{k}' too)" if k is not None else ""
+            warnings.append(Problem(file, _clip(c), f"unknown column, ignored{also}"))
+    return problems, warnings
+
+
+def _convert_columns(
+    df: pd.DataFrame, columns: dict[str, tuple[str, bool]], file: str, labels: list[str]
+) -> tuple[dict[str, list[Any]], list[Problem], set[int]]:
+    """Every cell of the spec's columns converted to its kind.
+
+    Returns
+    -------
+    (dict, list of Problem, set of int)
+        Column → converted values, the problems, and the rows whose lon or lat is invalid.
+    """
+    problems: list[Problem] = []
     out: dict[str, list[Any]] = {}
     bad_point: set[int] = set()
     for col, (kind, req) in columns.items():
@@ -359,54 +470,49 @@ def check_table(
         vals: list[Any] = []
         for i, raw in enumerate(df[col].tolist()):
             text = "" if raw is None else str(raw).strip()
-            where = f"{labels[i]}.{col}"
-            if kind in ("id", "str"):
-                if req and not text:
-                    problems.append(
-                        Problem(file, where, "empty id" if kind == "id" else "missing value")
-                    )
-                vals.append(text)
-            elif kind.startswith("enum:"):
-                allowed = kind[5:].split("|")
-                if text not in allowed:
-                    problems.append(
-                        Problem(file, where, f"'{_clip(text)}' is not one of {', '.join(allowed)}")
-                    )
-                vals.append(text)
-            elif kind == "province":
-                if text not in PROVINCES:
-                    close = difflib.get_close_matches(text, PROVINCES, n=1, cutoff=0.6)
-                    hint = f"; did you mean '{close[0]}'?" if close else ""
-                    problems.append(
-                        Problem(
-                            file,
-                            where,
-                            f"'{_clip(text)}' is not one of {', '.join(PROVINCES)}{hint}",
-                        )
-                    )
-                vals.append(text)
-            elif kind == "bool":
-                low = text.lower()
-                if low in ("true", "1", "yes"):
-                    vals.append(True)
-                elif low in ("false", "0", "no", ""):
-                    vals.append(False)
-                else:
-                    problems.append(Problem(file, where, f"'{_clip(text)}' is not true/false"))
-                    vals.append(False)
-            else:
-                x = _number(text)
-                reason = _number_problem(kind, col, text, x)
-                if reason is not None:
-                    problems.append(Problem(file, where, reason))
-                    if kind in ("lon", "lat"):
-                        bad_point.add(i)
-                vals.append(x)
+            value, reason = _convert_cell(kind, req, col, text)
+            if reason is not None:
+                problems.append(Problem(file, f"{labels[i]}.{col}", reason))
+                if kind in ("lon", "lat"):
+                    bad_point.add(i)
+            vals.append(value)
         out[col] = vals
-    typed = pd.DataFrame(out)
-    for extra in df.columns:
-        if extra not in typed.columns:
-            typed[extra] = df[extra].tolist()
+    return out, problems, bad_point
+
+
+def _convert_cell(kind: str, req: bool, col: str, text: str) -> tuple[Any, str | None]:
+    """One cell's value of ``kind`` and why it is invalid (None when it is valid)."""
+    if kind in ("id", "str"):
+        if req and not text:
+            return text, "empty id" if kind == "id" else "missing value"
+        return text, None
+    if kind.startswith("enum:"):
+        allowed = kind[5:].split("|")
+        if text not in allowed:
+            return text, f"'{_clip(text)}' is not one of {', '.join(allowed)}"
+        return text, None
+    if kind == "province":
+        if text not in PROVINCES:
+            close = difflib.get_close_matches(text, PROVINCES, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return text, f"'{_clip(text)}' is not one of {', '.join(PROVINCES)}{hint}"
+        return text, None
+    if kind == "bool":
+        low = text.lower()
+        if low in ("true", "1", "yes"):
+            return True, None
+        if low in ("false", "0", "no", ""):
+            return False, None
+        return False, f"'{_clip(text)}' is not true/false"
+    x = _number(text)
+    return x, _number_problem(kind, col, text, x)
+
+
+def _duplicate_ids(
+    typed: pd.DataFrame, columns: dict[str, tuple[str, bool]], file: str, labels: list[str]
+) -> list[Problem]:
+    """Every repeated id, naming the row it was first given on."""
+    problems: list[Problem] = []
     id_col = next(c for c, (k, _) in columns.items() if k == "id")
     first: dict[str, str] = {}
     for i, v in enumerate(typed[id_col].tolist()):
@@ -422,39 +528,49 @@ def check_table(
             )
         else:
             first[v] = labels[i]
+    return problems
+
+
+def _points_outside(
+    typed: pd.DataFrame, file: str, labels: list[str], bad_point: set[int]
+) -> list[Problem]:
+    """Every valid point outside the study area (rows with an invalid lon or lat skipped)."""
+    problems: list[Problem] = []
     for i, (lon, lat) in enumerate(zip(typed["lon"], typed["lat"], strict=True)):
         if i in bad_point:
             continue
         reason = _outside_reason(lon, lat)
         if reason is not None:
             problems.append(Problem(file, f"{labels[i]}.lon/lat", reason))
-    if "stock_capacity_t" in typed.columns and "kind" in typed.columns:
-        for i, (kind, stock) in enumerate(
-            zip(typed["kind"], typed["stock_capacity_t"], strict=True)
-        ):
-            where = f"{labels[i]}.stock_capacity_t"
-            if kind == "collection" and stock > COLLECTION_MAX_STOCK_T:
-                problems.append(
-                    Problem(
-                        file,
-                        where,
-                        f"a collection outlet holds at most {COLLECTION_MAX_STOCK_T:g} t "
-                        f"(MIIT 2019 guideline), got {stock:g}",
-                    )
+    return problems
+
+
+def _stock_limits(typed: pd.DataFrame, file: str, labels: list[str]) -> list[Problem]:
+    """Stock capacities outside the MIIT 2019 limits of their outlet kind."""
+    if "stock_capacity_t" not in typed.columns or "kind" not in typed.columns:
+        return []
+    problems: list[Problem] = []
+    for i, (kind, stock) in enumerate(zip(typed["kind"], typed["stock_capacity_t"], strict=True)):
+        where = f"{labels[i]}.stock_capacity_t"
+        if kind == "collection" and stock > COLLECTION_MAX_STOCK_T:
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f"a collection outlet holds at most {COLLECTION_MAX_STOCK_T:g} t "
+                    f"(MIIT 2019 guideline), got {stock:g}",
                 )
-            elif kind == "storage" and stock < STORAGE_MIN_STOCK_T:
-                problems.append(
-                    Problem(
-                        file,
-                        where,
-                        f"a centralized storage outlet holds at least {STORAGE_MIN_STOCK_T:g} t "
-                        f"(MIIT 2019 guideline), got {stock:g}",
-                    )
+            )
+        elif kind == "storage" and stock < STORAGE_MIN_STOCK_T:
+            problems.append(
+                Problem(
+                    file,
+                    where,
+                    f"a centralized storage outlet holds at least {STORAGE_MIN_STOCK_T:g} t "
+                    f"(MIIT 2019 guideline), got {stock:g}",
                 )
-    # Report row by row (in file order), each row's problems in column order.
-    order = {label: i for i, label in enumerate(labels)}
-    problems.sort(key=lambda p: order.get(p.field.split(".")[0], -1))
-    return typed, problems
+            )
+    return problems
 
 
 def _number(text: str) -> float:
@@ -500,16 +616,20 @@ def _clip(text: str, limit: int = 60) -> str:
 
 
 def _table(
-    path: Path | None, default: pd.DataFrame, columns: dict[str, tuple[str, bool]], label: str
+    path: Path | None,
+    default: pd.DataFrame,
+    columns: dict[str, tuple[str, bool]],
+    label: str,
+    warnings: list[Problem],
 ) -> tuple[pd.DataFrame, list[Problem]]:
     if path is None:
         frame = pd.DataFrame(default.drop(columns="geometry", errors="ignore")).astype(str)
-        return check_table(frame, columns, label, "line")
+        return check_table(frame, columns, label, "line", warnings)
     try:
         df, style = read_table(path)
     except ScenarioError as exc:
         return pd.DataFrame(), exc.problems
-    return check_table(df, columns, str(path), style)
+    return check_table(df, columns, str(path), style, warnings)
 
 
 def prepare(sc: Scenario) -> Inputs:
@@ -531,42 +651,166 @@ def prepare(sc: Scenario) -> Inputs:
         Listing every problem found in the scenario file and its tables.
     """
     scfile = str(sc.path) if sc.path else "(scenario)"
+    geo = _load_geodata(sc, scfile)
+    warned: list[Problem] = []
+    sources, cands, problems = _read_tables(sc, geo, warned)
+    if problems:
+        raise ScenarioError(problems)
+    src_file = _source_file(sc, geo)
+
+    regions = set(sc.regions)
+    site_province = dict(zip(cands["site_id"], cands["province"], strict=True))
+    in_regions = sources["province"].isin(regions)
+    problems += _prefecture_slips(sc, sources[in_regions], cands, src_file)
+    sources = _scaled_sources(sc, sources[in_regions], scfile, problems)
+    cands = _candidate_sites(
+        sc, cands[cands["province"].isin(regions)], site_province, scfile, problems
+    )
+    plant = _plant(sc, geo, scfile, problems)
+    problems += _fleet_problems(sc, set(cands["site_id"]), site_province, scfile)
+    problems += _capacity_problems(sc, sources, cands, plant, scfile)
+    if problems:
+        raise ScenarioError(problems)
+    for w in warned:
+        _warnings.warn(ScenarioWarning(str(w)), stacklevel=2)
+    return Inputs(
+        scenario=sc, geodata=geo, plant=plant, sources=sources, candidates=cands, warnings=warned
+    )
+
+
+def _prefecture_slips(
+    sc: Scenario, sources: pd.DataFrame, cands: pd.DataFrame, file: str
+) -> list[Problem]:
+    """Source prefectures that look like misspellings of a candidate's prefecture.
+
+    Only under ``location.collection_per_prefecture`` (the one rule that reads prefectures):
+    a prefecture with sources but no collection candidate makes the scenario infeasible,
+    and when its name is a near miss of a prefecture that has candidates, the table is
+    what is wrong. (Without a near miss, the stage-1 pre-check explains the infeasibility.)
+    """
+    if not sc.location.collection_per_prefecture or sources.empty:
+        return []
+    regions = set(sc.regions)
+    in_regions = cands[cands["province"].isin(regions)]
+    with_collection = set(in_regions.loc[in_regions["kind"] == "collection", "prefecture"])
+    known = sorted(set(cands["prefecture"]))
+    labels = list(sources.attrs.get("row_labels") or [])
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, q, w in zip(
+        sources.index, sources["prefecture"], sources["supply_t_per_year"], strict=True
+    ):
+        if q in with_collection or q in seen or not w > 0:
+            continue
+        seen.add(q)
+        close = difflib.get_close_matches(q, [k for k in known if k != q], n=1, cutoff=0.8)
+        if not close or close[0] not in with_collection:
+            continue
+        label = labels[i] if i < len(labels) else _row_label("line", int(i))
+        problems.append(
+            Problem(
+                file,
+                f"{label}.prefecture",
+                f"no candidate site lies in prefecture '{_clip(q)}'; did you mean "
+                f"'{close[0]}'? (location.collection_per_prefecture asks for a collection "
+                "outlet in every prefecture with sources)",
+            )
+        )
+    return problems
+
+
+def table_problems(sc: Scenario) -> list[Problem]:
+    """The problems of the scenario's tables alone (reading and checking every row).
+
+    :func:`revlog.scenario.load.load_scenario` calls it when the scenario file itself is
+    invalid, so that a schema error does not hide the tables' problems.
+    """
+    scfile = str(sc.path) if sc.path else "(scenario)"
+    try:
+        geo = _load_geodata(sc, scfile)
+    except ScenarioError:
+        return []
+    return _read_tables(sc, geo, [])[2]
+
+
+def _source_file(sc: Scenario, geo: Geodata) -> str:
+    return str(sc.sources.table or f"{geo.path}/sources.csv")
+
+
+def _read_tables(
+    sc: Scenario, geo: Geodata, warned: list[Problem]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """The checked source and candidate tables, and their problems; warnings appended."""
+    sources, problems = _table(
+        sc.sources.table, geo.sources, SOURCE_COLUMNS, _source_file(sc, geo), warned
+    )
+    cands, p = _table(
+        sc.candidates.table, geo.candidates, CANDIDATE_COLUMNS, f"{geo.path}/candidates.csv", warned
+    )
+    return sources, cands, problems + p
+
+
+def _load_geodata(sc: Scenario, scfile: str) -> Geodata:
+    """The scenario's geodata; any failure to load it is a problem of ``geodata``.
+
+    A geodata folder of the scenario's own is untrusted like its tables: a file in it that
+    is not a regular file (a FIFO would block the reader) or larger than
+    :data:`MAX_TABLE_BYTES` is refused before anything reads it.
+    """
+    if sc.geodata is not None:
+        found = []
+        for name in GEODATA_FILES.values():
+            try:
+                st = (Path(sc.geodata) / name).stat()
+            except OSError:
+                continue  # missing: load_geodata says so
+            if not stat.S_ISREG(st.st_mode):
+                found.append(f"{name} is {file_kind(st.st_mode)}, not a regular file")
+            elif st.st_size > MAX_TABLE_BYTES:
+                found.append(f"{name} is too large ({st.st_size} bytes, limit {MAX_TABLE_BYTES})")
+        if found:
+            raise ScenarioError([Problem(scfile, "geodata", reason) for reason in found])
     try:
         geo = load_geodata(sc.geodata)
         if sc.road_network is not None:  # read (and check) the OSM file now, not mid-solve
             geo.osm = sc.road_network.osm
             geo.road_network()
+        return geo
     except ScenarioError:
         raise
     except Exception as exc:
         raise ScenarioError(
             [Problem(scfile, "geodata", f"cannot load geodata: {_clip(str(exc), 300)}")]
         ) from None
-    geo_label = str(geo.path)
-    problems: list[Problem] = []
 
-    sources, p = _table(sc.sources.table, geo.sources, SOURCE_COLUMNS, f"{geo_label}/sources.csv")
-    problems += p
-    cands, p = _table(
-        sc.candidates.table, geo.candidates, CANDIDATE_COLUMNS, f"{geo_label}/candidates.csv"
-    )
-    problems += p
-    if problems:
-        raise ScenarioError(problems)
 
-    regions = set(sc.regions)
-    site_province = dict(zip(cands["site_id"], cands["province"], strict=True))
-    sources = sources[sources["province"].isin(regions)].reset_index(drop=True)
-    cands = cands[cands["province"].isin(regions)].reset_index(drop=True)
+def _scaled_sources(
+    sc: Scenario, sources: pd.DataFrame, scfile: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """The sources of the regions with scaled supply and their damaged / intact tonnes."""
+    sources = sources.reset_index(drop=True)
     if sources.empty:
-        problems.append(Problem(scfile, "regions", f"no sources in regions {sorted(regions)}"))
-
+        problems.append(
+            Problem(scfile, "regions", f"no sources in regions {sorted(set(sc.regions))}")
+        )
     sources["supply_t_per_year"] = sources["supply_t_per_year"] * sc.sources.supply_scale
     if sc.sources.damaged_share is not None:
         sources["damaged_share"] = sc.sources.damaged_share
     sources["damaged_t_per_year"] = sources["supply_t_per_year"] * sources["damaged_share"]
     sources["intact_t_per_year"] = sources["supply_t_per_year"] - sources["damaged_t_per_year"]
+    return sources
 
+
+def _candidate_sites(
+    sc: Scenario,
+    cands: pd.DataFrame,
+    site_province: dict[str, str],
+    scfile: str,
+    problems: list[Problem],
+) -> pd.DataFrame:
+    """The candidates of the regions: existing outlets marked, costs scaled, yearly capacity."""
+    cands = cands.reset_index(drop=True)
+    regions = set(sc.regions)
     if "existing" not in cands.columns:
         cands["existing"] = False
     cands["existing"] = cands["existing"].astype(bool)
@@ -590,9 +834,15 @@ def prepare(sc: Scenario) -> Inputs:
         yearly_capacity_t(stock, turns[kind])
         for stock, kind in zip(cands["stock_capacity_t"], cands["kind"], strict=True)
     ]
+    return cands
 
-    plant = _plant(sc, geo, scfile, problems)
 
+def _fleet_problems(
+    sc: Scenario, known: set[str], site_province: dict[str, str], scfile: str
+) -> list[Problem]:
+    """Vehicle types at unknown bases, and bases that sources reach but no vehicle serves."""
+    regions = set(sc.regions)
+    problems: list[Problem] = []
     for i, vt in enumerate(sc.fleet):
         if vt.base not in ("plant", "outlets") and vt.base not in known:
             problems.append(
@@ -617,33 +867,39 @@ def prepare(sc: Scenario) -> Inputs:
         problems.append(
             Problem(scfile, "fleet", "no vehicle type is stationed at the outlets (base: outlets)")
         )
+    return problems
 
-    if not sources.empty:
-        supply = float(sources["supply_t_per_year"].sum())
-        outlet_cap = float(cands["capacity_t_per_year"].sum())
-        plant_cap = float(plant["capacity_t_per_year"].iloc[0])
-        if plant_cap < supply:
-            problems.append(
-                Problem(
-                    scfile,
-                    "plant.capacity_t_per_year",
-                    f"plant capacity {plant_cap:,.1f} t/year is below total supply "
-                    f"{supply:,.1f} t/year",
-                )
+
+def _capacity_problems(
+    sc: Scenario, sources: pd.DataFrame, cands: pd.DataFrame, plant: pd.DataFrame, scfile: str
+) -> list[Problem]:
+    """Total supply above the plant's capacity, or above what the first stops can take."""
+    if sources.empty:
+        return []
+    problems: list[Problem] = []
+    supply = float(sources["supply_t_per_year"].sum())
+    outlet_cap = float(cands["capacity_t_per_year"].sum())
+    plant_cap = float(plant["capacity_t_per_year"].iloc[0])
+    if plant_cap < supply:
+        problems.append(
+            Problem(
+                scfile,
+                "plant.capacity_t_per_year",
+                f"plant capacity {plant_cap:,.1f} t/year is below total supply "
+                f"{supply:,.1f} t/year",
             )
-        first_stop = outlet_cap + (plant_cap if sc.location.direct_to_plant else 0.0)
-        if first_stop < supply:
-            problems.append(
-                Problem(
-                    scfile,
-                    "candidates",
-                    f"total outlet + plant capacity {first_stop:,.1f} t/year is below total "
-                    f"supply {supply:,.1f} t/year (missing {supply - first_stop:,.1f} t/year)",
-                )
+        )
+    first_stop = outlet_cap + (plant_cap if sc.location.direct_to_plant else 0.0)
+    if first_stop < supply:
+        problems.append(
+            Problem(
+                scfile,
+                "candidates",
+                f"total outlet + plant capacity {first_stop:,.1f} t/year is below total "
+                f"supply {supply:,.1f} t/year (missing {supply - first_stop:,.1f} t/year)",
             )
-    if problems:
-        raise ScenarioError(problems)
-    return Inputs(scenario=sc, geodata=geo, plant=plant, sources=sources, candidates=cands)
+        )
+    return problems
 
 
 def _unknown_site(

@@ -34,6 +34,7 @@ from revlog.location.solve import NetworkDesign, solve_location
 from revlog.plan import Plan
 from revlog.plan.build import BaseRuns, assemble_plan
 from revlog.problems import Geography, build_geography, location_problem, routing_problem
+from revlog.progress import stepped
 from revlog.routing.engine import solve_routing
 from revlog.routing.interrupts import RoutingInterrupts, quick_runs
 from revlog.routing.problem import RoutingProblem
@@ -251,7 +252,7 @@ def _route_bases(
     stops_left = n_all
     found: list[Diagnosis] = []
     routed: list[BaseRuns] = []
-    for base in bases:
+    for k, base in enumerate(bases):
         remaining = max(deadline - _clock(), 0.0)
         limit = max(remaining * len(base.sources) / stops_left, MIN_BASE_TIME_S)
         work = max(work_s * len(base.sources) / n_all, MIN_BASE_TIME_S)
@@ -265,7 +266,8 @@ def _route_bases(
         if problems or found:
             continue  # the scenario is infeasible already: only collect the diagnoses
         polish = inputs.scenario.solver.ortools_polish
-        sol, why = _search(rp, (limit, work), seed, polish, interrupted, ctrl_c, say)
+        step = stepped(say, k, len(bases))
+        sol, why = _search(rp, (limit, work), seed, polish, interrupted, ctrl_c, step)
         if sol is None and not ctrl_c.pressed and why:
             found += explain_routing(base.site_id, rp, why)
             continue
@@ -278,7 +280,7 @@ def _route_bases(
             # The engine's answer failed the independent checker: never hand it on silently.
             raise RoutingCheckError(base.site_id, violations)
         routed.append(BaseRuns(rp, sol))
-        say(
+        stepped(say, k, len(bases), finished=True)(
             "routing",
             f"base {base.site_id}: {sol.n_runs} runs, {sol.distance_km:,.0f} km, "
             f"{sol.objective_cny:,.0f} CNY/period ({sol.status})",

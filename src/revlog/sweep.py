@@ -12,7 +12,8 @@ A sweep starts from one scenario and changes some of its fields, given by dotted
 
 Each variant is validated like a scenario file (errors name the sweep file and the
 variant), then solved in its own worker process; an infeasible variant is reported with
-its diagnosis instead of stopping the sweep.
+its diagnosis, and an invalid one (``keep_invalid``) with its problems, instead of stopping
+the sweep: the other variants are still solved.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from revlog.errors import InfeasibleError, Problem, ScenarioError
+from revlog.progress import Progress, stepped
 from revlog.scenario.load import load_scenario, problems_from_validation, read_mapping
 from revlog.scenario.schema import Scenario
 
@@ -34,11 +36,21 @@ SWEEP_KEYS = {"base", "grid", "variants"}
 
 @dataclass
 class Variant:
-    """One scenario of a sweep: its name, the fields it changes, the scenario itself."""
+    """One scenario of a sweep: its name, the fields it changes, the scenario itself.
+
+    An invalid variant (kept by ``keep_invalid``) has no scenario and lists its
+    ``problems`` (``file:variant.field: reason``).
+    """
 
     name: str
     changes: dict[str, Any]
-    scenario: Scenario = field(repr=False)
+    scenario: Scenario | None = field(repr=False)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """Whether the variant validated (it can be solved)."""
+        return self.scenario is not None
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -58,6 +70,7 @@ def make_variants(
     grid: dict[str, list[Any]] | None = None,
     variants: list[dict[str, Any]] | None = None,
     label: str = "(sweep)",
+    keep_invalid: bool = False,
 ) -> list[Variant]:
     """Expand a grid and a list of named variants into validated scenarios.
 
@@ -71,6 +84,9 @@ def make_variants(
         ``[{"name": ..., "set": {dotted_field: value}}]``.
     label
         File name used in error messages.
+    keep_invalid
+        Return an invalid variant (with its ``problems``, without a scenario) instead of
+        raising, so that the valid ones can still be solved.
 
     Returns
     -------
@@ -80,7 +96,8 @@ def make_variants(
     Raises
     ------
     ScenarioError
-        Listing every invalid variant field as ``file:variant.field: reason``.
+        Listing every invalid variant field as ``file:variant.field: reason`` (with
+        ``keep_invalid``, only duplicate variant names, which concern the sweep as a whole).
     """
     specs: list[tuple[str, dict[str, Any]]] = []
     if grid:
@@ -107,8 +124,14 @@ def make_variants(
         try:
             sc = Scenario.model_validate(data)
         except ValidationError as exc:
-            for p in problems_from_validation(exc, label):
-                problems.append(Problem(p.file, f"{name}.{p.field}", p.reason))
+            found = [
+                Problem(p.file, f"{name}.{p.field}", p.reason)
+                for p in problems_from_validation(exc, label)
+            ]
+            if keep_invalid:
+                out.append(Variant(name=name, changes=changes, scenario=None, problems=found))
+            else:
+                problems += found
             continue
         out.append(
             Variant(name=name, changes=changes, scenario=sc.model_copy(update={"path": base.path}))
@@ -126,10 +149,11 @@ def _copy(data: Any) -> Any:
     return data
 
 
-def load_sweep(path: str | Path) -> list[Variant]:
+def load_sweep(path: str | Path, keep_invalid: bool = False) -> list[Variant]:
     """Read a sweep file (YAML/TOML/JSON) and expand it into validated variants.
 
-    ``base`` is resolved against the sweep file's folder.
+    ``base`` is resolved against the sweep file's folder; ``keep_invalid`` as in
+    :func:`make_variants` (the sweep file itself and its base must still be valid).
     """
     path = Path(path)
     data = read_mapping(path)
@@ -150,30 +174,46 @@ def load_sweep(path: str | Path) -> list[Variant]:
     if problems:
         raise ScenarioError(problems)
     base = load_scenario(path.resolve().parent / str(data["base"]))
-    return make_variants(base, grid=grid, variants=variants, label=label)
+    return make_variants(base, grid=grid, variants=variants, label=label, keep_invalid=keep_invalid)
 
 
 def _solve_one(
     scenario_json: str, base_path: str | None, time_limit_s: float | None, out_dir: str | None
 ) -> dict[str, Any]:
-    """Worker task: solve one variant; return its KPIs or its diagnosis (plain data)."""
+    """Worker task: solve one variant; return its KPIs or why there are none (plain data).
+
+    Statuses: ``solved``, ``infeasible`` (the diagnosis), ``invalid`` (its tables' or
+    cross-checks' problems), ``error`` (the plan could not be written, or a failure that
+    is a bug: reported, so that the other variants' results are kept).
+    """
+    from revlog.errors import RevlogError
     from revlog.pipeline import solve
+    from revlog.scenario.load import input_paths
 
     sc = Scenario.model_validate_json(scenario_json)
     if base_path:
         sc = sc.model_copy(update={"path": Path(base_path)})
     try:
         plan = solve(sc, time_limit=time_limit_s)
+        if out_dir:
+            from revlog.outputs import atomic_dir
+
+            with atomic_dir(out_dir, force=True, inputs=input_paths(sc)) as tmp:
+                plan.save(tmp)
     except InfeasibleError as exc:
         return {"status": "infeasible", "diagnosis": " | ".join(exc.diagnosis)}
     except ScenarioError as exc:
         return {"status": "invalid", "diagnosis": " | ".join(map(str, exc.problems))}
-    if out_dir:
-        from revlog.outputs import atomic_dir
-
-        with atomic_dir(out_dir, force=True) as tmp:
-            plan.save(tmp)
+    except RevlogError as exc:
+        return {"status": "error", "diagnosis": " | ".join(str(exc).splitlines())}
+    except Exception as exc:
+        return {"status": "error", "diagnosis": f"internal error: {type(exc).__name__}: {exc}"}
     return {"status": "solved", **{k: v for k, v in plan.kpis.items()}}
+
+
+def variant_folder(out_dir: str | Path, variant: Variant) -> Path:
+    """Where a variant's plan is saved: ``out_dir/<variant name, file-name safe>``."""
+    return Path(out_dir) / _safe(variant.name)
 
 
 def run_sweep(
@@ -182,13 +222,14 @@ def run_sweep(
     n_workers: int = 2,
     time_limit_s: float | None = None,
     out_dir: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Solve every variant on a Dask cluster and collect their KPIs.
 
     Parameters
     ----------
     variants
-        From :func:`load_sweep` or :func:`make_variants`.
+        From :func:`load_sweep` or :func:`make_variants`; invalid ones are not solved.
     scheduler
         Address of a running Dask scheduler (``tcp://host:8786``); ``None`` starts a
         ``LocalCluster`` of ``n_workers`` single-threaded worker processes.
@@ -197,15 +238,49 @@ def run_sweep(
     time_limit_s
         Time limit of each solve (default: each scenario's own).
     out_dir
-        If given, each plan is saved to ``out_dir/<variant name>``.
+        If given, each plan is saved to ``out_dir/<variant name>`` (an existing folder of
+        that name is replaced only if it is a plan folder).
+    progress
+        Optional ``progress(stage, message)``: one :class:`~revlog.progress.ProgressStep`
+        (``variant k of N``) per variant as it finishes.
 
     Returns
     -------
     pandas.DataFrame
         One row per variant (index: variant name): the changed fields, ``status``
-        (solved | infeasible | invalid), ``diagnosis`` and the plan KPIs.
+        (solved | infeasible | invalid | error), ``diagnosis`` and the plan KPIs.
     """
-    from dask.distributed import Client, LocalCluster
+    say = progress or (lambda stage, msg: None)
+    results: dict[int, dict[str, Any]] = {}
+    for i, v in enumerate(variants):
+        if not v.valid:
+            results[i] = {"status": "invalid", "diagnosis": " | ".join(map(str, v.problems))}
+    todo = [i for i in range(len(variants)) if i not in results]
+    for k, i in enumerate(sorted(results)):
+        stepped(say, k, len(variants), finished=True, unit="variant")(
+            "sweep", f"variant {variants[i].name}: invalid"
+        )
+    if todo:
+        results.update(
+            _run_on_dask(variants, todo, scheduler, n_workers, time_limit_s, out_dir, say)
+        )
+    rows = []
+    for i, v in enumerate(variants):
+        rows.append({"variant": v.name, **{k: v2 for k, v2 in v.changes.items()}, **results[i]})
+    return pd.DataFrame(rows).set_index("variant")
+
+
+def _run_on_dask(
+    variants: list[Variant],
+    todo: list[int],
+    scheduler: str | None,
+    n_workers: int,
+    time_limit_s: float | None,
+    out_dir: str | Path | None,
+    say: Progress,
+) -> dict[int, dict[str, Any]]:
+    """Solve the variants ``todo`` on Dask; their results by index, reported as they end."""
+    from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler is None:
@@ -219,28 +294,37 @@ def run_sweep(
         client = Client(cluster)
     else:
         client = Client(scheduler)
+    results: dict[int, dict[str, Any]] = {}
+    done = len(variants) - len(todo)
     try:
-        futures = [
-            client.submit(
+        index_of: dict[Any, int] = {}
+        futures = []
+        for i in todo:
+            v = variants[i]
+            assert v.scenario is not None
+            fut = client.submit(
                 _solve_one,
                 v.scenario.model_dump_json(),
                 str(v.scenario.path) if v.scenario.path else None,
                 time_limit_s,
-                str(Path(out_dir) / _safe(v.name)) if out_dir else None,
+                str(variant_folder(out_dir, v)) if out_dir else None,
                 key=f"revlog-sweep-{i}-{_safe(v.name)}",
                 pure=False,
             )
-            for i, v in enumerate(variants)
-        ]
-        results = client.gather(futures)
+            index_of[fut.key] = i
+            futures.append(fut)
+        for fut in as_completed(futures):
+            i = index_of[fut.key]
+            results[i] = fut.result()
+            stepped(say, done, len(variants), finished=True, unit="variant")(
+                "sweep", f"variant {variants[i].name}: {results[i]['status']}"
+            )
+            done += 1
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    rows = []
-    for v, r in zip(variants, results, strict=True):
-        rows.append({"variant": v.name, **{k: v2 for k, v2 in v.changes.items()}, **r})
-    return pd.DataFrame(rows).set_index("variant")
+    return results
 
 
 def _safe(name: str) -> str:

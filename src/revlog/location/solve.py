@@ -25,6 +25,7 @@ from revlog.location.model import (
     group_indices,
 )
 from revlog.location.problem import LocationProblem
+from revlog.outputs import solver_log, solver_output
 
 _PRECHECKS = (
     "every source with supply has at least one assignment arc",
@@ -670,8 +671,10 @@ def solve_location(
         "mip_rel_gap": float(mip_gap),
         "random_seed": int(seed),
         "threads": int(threads),
+        "output_flag": solver_log(),
     }
-    h, col_of = _compile_to_highs(model, hopts)
+    with solver_output():  # HiGHS prints its banner when the first Highs object is made
+        h, col_of = _compile_to_highs(model, hopts)
     t1 = time.perf_counter()
     _run_interruptible(h)
     t2 = time.perf_counter()

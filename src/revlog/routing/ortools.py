@@ -787,6 +787,8 @@ def solve_ortools(
             raise RoutingInfeasibleError(alone)
     routing = model.routing
     params = pywrapcp.DefaultRoutingSearchParameters()
+    # Small problems fall back to CP-SAT, whose own SIGINT handler would swallow Ctrl-C.
+    params.sat_parameters.catch_sigint_signal = False
     # Path-cheapest-arc (what "automatic" picks) often finds no first solution once
     # break intervals are on; insertion heuristics do.
     default_first = "automatic" if problem.rules is None else "parallel_cheapest_insertion"

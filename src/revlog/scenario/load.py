@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 import tomllib
 import types
 import typing
@@ -24,23 +26,58 @@ from revlog.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 5_000_000
 MAX_YAML_ALIASES = 100
+MAX_YAML_NODES = 100_000
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
 
 
 class _LimitedLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses documents with too many aliases (anchor bombs)."""
+    """A safe YAML loader that refuses anchor bombs: too many aliases, or too many nodes.
 
-    _aliases = 0
+    An alias repeats its anchored node, so a few aliases nested in each other (``b: [*a,
+    *a, …]``, ``c: [*b, *b, …]``) stand for billions of values; PyYAML shares them, but
+    whatever walks the result (validation, error messages) walks every one. Each composed
+    node's expanded size (itself and everything under it, aliases counted in full) is
+    computed as the document is composed, in time proportional to the text, and a document
+    that would expand to more than :data:`MAX_YAML_NODES` nodes, or that uses more than
+    :data:`MAX_YAML_ALIASES` aliases, is refused before anything walks it.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+        self._sizes: dict[int, int] = {}
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
+        alias = self.check_event(yaml.AliasEvent)
+        if alias:
             self._aliases += 1
             if self._aliases > MAX_YAML_ALIASES:
                 raise yaml.YAMLError(
                     f"more than {MAX_YAML_ALIASES} YAML aliases (possible anchor bomb); "
                     "write the values out"
                 )
-        return super().compose_node(parent, index)
+        node = super().compose_node(parent, index)
+        if not alias:
+            self._sizes[id(node)] = size = self._expanded(node)
+            if size > MAX_YAML_NODES:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the document expands to more than {MAX_YAML_NODES:,} values through "
+                    "its aliases (possible anchor bomb); write the values out",
+                    node.start_mark,
+                )
+        return node
+
+    def _expanded(self, node: Any) -> int:
+        """Expanded size of a node whose children are composed already."""
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            return 1
+        return 1 + sum(self._sizes.get(id(c), 1) for c in children)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, int] = {}
@@ -61,6 +98,66 @@ class _LimitedLoader(yaml.SafeLoader):
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``st_mode`` ``mode`` is, in words (``a FIFO (named pipe)``)."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+class NotReadable(Exception):
+    """Internal: why a file cannot be read as input (the caller makes it a Problem)."""
+
+
+def read_regular_file(path: Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    Nothing but a regular file is opened (a FIFO would block, a device never end), and it
+    is opened without blocking and checked again once open; at most ``limit + 1`` bytes
+    are read whatever its size claims.
+
+    Raises
+    ------
+    NotReadable
+        With the reason: missing, a folder / FIFO / device, too large, unreadable.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise NotReadable("no such file") from None
+    except OSError as exc:
+        raise NotReadable(f"cannot read the {what}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise NotReadable(f"is a folder, not a {what}")
+    if not stat.S_ISREG(st.st_mode):
+        raise NotReadable(f"is {file_kind(st.st_mode)}, not a regular file")
+    if st.st_size > limit:
+        raise NotReadable(f"file too large ({st.st_size} bytes, limit {limit})")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise NotReadable(f"is {file_kind(mode)}, not a regular file")
+            raw = f.read(limit + 1)
+    except OSError as exc:
+        raise NotReadable(f"cannot read the {what}: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise NotReadable(f"file too large (more than {limit} bytes)")
+    return raw
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -104,20 +201,9 @@ def read_mapping(path: Path) -> dict[str, Any]:
             [Problem(name, "(file)", "unknown file type; use .yaml, .yml, .toml or .json")]
         )
     try:
-        if path.is_dir():
-            raise ScenarioError([Problem(name, "(file)", "is a folder, not a scenario file")])
-        if not path.is_file():
-            raise ScenarioError([Problem(name, "(file)", "no such file")])
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                [Problem(name, "(file)", f"file too large ({size} bytes, limit {MAX_FILE_BYTES})")]
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem(name, "(file)", f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
+        raw = read_regular_file(path, MAX_FILE_BYTES, what="scenario file")
+    except NotReadable as exc:
+        raise ScenarioError([Problem(name, "(file)", str(exc))]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -422,10 +508,93 @@ def load_scenario(path: str | Path) -> Scenario:
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, name))
         problems.sort(key=lambda p: p.field != "path")
+        problems += _table_problems_despite(data, path, exc)
         raise ScenarioError(problems) from None
     if problems:
         raise ScenarioError(problems)
     return resolve_paths(sc, path)
+
+
+_SALVAGE_ROUNDS = 3
+# Values that stand in for invalid or missing required fields while the tables are checked.
+_REQUIRED_PLACEHOLDERS: dict[str, Any] = {"name": "scenario", "planning_year": 2025}
+
+
+def _table_problems_despite(
+    data: dict[str, Any], path: Path, exc: ValidationError
+) -> list[Problem]:
+    """The tables' problems of a scenario whose file has schema errors.
+
+    The invalid fields are left out (first the fields themselves, then their top-level
+    sections) until the rest validates; its tables are then read and checked. Only the
+    problems of the tables, and of their paths, are returned: the rest of what
+    :func:`revlog.inputs.prepare` checks depends on the fields left out. Nothing is
+    returned when ``allow_external_paths`` itself is invalid (the paths' checks hang on it).
+    """
+    from revlog.inputs import table_problems
+
+    touched = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    if "allow_external_paths" in touched:
+        return []
+    salvaged = _copy(data)
+    errors = exc.errors()
+    for depth in [None, *[1] * (_SALVAGE_ROUNDS - 1)]:
+        for err in errors:
+            loc = tuple(err["loc"])
+            if loc:
+                _drop(salvaged, loc if depth is None else loc[:depth])
+        for key, placeholder in _REQUIRED_PLACEHOLDERS.items():
+            salvaged.setdefault(key, placeholder)
+        try:
+            sc = Scenario.model_validate(salvaged)
+            break
+        except ValidationError as again:
+            errors = again.errors()
+    else:
+        return []
+    table_fields = ("sources.table", "candidates.table")
+    try:
+        sc = resolve_paths(sc, path)
+    except ScenarioError as bad:
+        return [p for p in bad.problems if p.field in table_fields]
+    name = str(path)
+    return [p for p in table_problems(sc) if p.file != name]
+
+
+def _copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+def _drop(data: Any, loc: tuple[Any, ...]) -> None:
+    """Remove the value at ``loc`` (a list item: the whole list) from nested ``data``."""
+    node = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and part in node:
+            if last or not isinstance(node[part], dict | list):
+                node.pop(part)
+                return
+            if isinstance(node[part], list):
+                # indices of the items after a removed one would shift: drop the list
+                node.pop(part)
+                return
+            node = node[part]
+        else:
+            return
+
+
+def input_paths(sc: Scenario) -> list[Path]:
+    """The files and folders a scenario reads: the file itself, its tables, its geodata.
+
+    An output may never be one of them or hold one of them
+    (:func:`revlog.outputs.check_output`).
+    """
+    found = [sc.path, sc.sources.table, sc.candidates.table, sc.geodata]
+    return [Path(p) for p in found if p is not None]
 
 
 def resolve_paths(sc: Scenario, path: Path) -> Scenario:
@@ -490,18 +659,23 @@ def resolve_paths(sc: Scenario, path: Path) -> Scenario:
             )
             return None
         try:
-            is_dir, is_file = full.is_dir(), full.is_file()
+            mode = full.stat().st_mode
+        except FileNotFoundError:
+            mode = None
         except OSError as exc:
             problems.append(
                 Problem(name, field, f"cannot access '{_clip(text)}': {exc.strerror or exc}")
             )
             return None
-        if want_dir and is_file:
-            problems.append(Problem(name, field, f"is a file, not a folder: {full}"))
-        elif not want_dir and is_dir:
-            problems.append(Problem(name, field, f"is a folder, not a file: {full}"))
-        elif not (is_dir if want_dir else is_file):
+        if mode is None:
             problems.append(Problem(name, field, f"no such {what}: {full}"))
+        elif want_dir and stat.S_ISREG(mode):
+            problems.append(Problem(name, field, f"is a file, not a folder: {full}"))
+        elif not want_dir and stat.S_ISDIR(mode):
+            problems.append(Problem(name, field, f"is a folder, not a file: {full}"))
+        elif not (stat.S_ISDIR(mode) if want_dir else stat.S_ISREG(mode)):
+            kind = "a folder" if want_dir else "a regular file"
+            problems.append(Problem(name, field, f"is {file_kind(mode)}, not {kind}: {full}"))
         return full
 
     geodata = fix(sc.geodata, "geodata", True)

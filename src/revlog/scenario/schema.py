@@ -37,6 +37,8 @@ MAX_PAYLOAD_KG = 49_000.0  # GB 1589-2016 gross-mass limit of a road vehicle com
 MAX_SCALE = 1000.0
 MAX_CNY_PER_KM = 1000.0
 MAX_CNY = 1e12
+MAX_TIME_LIMIT_S = 7 * 86400.0  # a week
+MAX_SEED = 2**31 - 1  # the solvers' seeds are 32-bit signed integers
 
 NonNeg = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -183,7 +185,18 @@ class NightBan(_Model):
     """Hours of the day in which hazmat vehicles may not drive."""
 
     start_h: HourOfDay = Field(0.0, description="Start of the ban, hour of day.")
-    end_h: HourOfDay = Field(6.0, description="End of the ban, hour of day.")
+    end_h: HourOfDay = Field(6.0, description="End of the ban, hour of day (may wrap past 24).")
+
+    @model_validator(mode="after")
+    def _some_hours(self) -> NightBan:
+        # Hours are taken modulo 24 (22-6 wraps past midnight), so 5-5 and 0-24 ban nothing.
+        if self.start_h % 24.0 == self.end_h % 24.0:
+            raise ValueError(
+                f"a ban from {self.start_h:g} h to {self.end_h:g} h has no length (hours of "
+                "day wrap at 24); give the hours in which driving is banned, e.g. 22 to 6, "
+                "or remove rules.night_ban"
+            )
+        return self
 
 
 class RulesConfig(_Model):
@@ -314,13 +327,13 @@ class SolverConfig(_Model):
     """Solver settings."""
 
     time_limit_s: Pos = Field(
-        120.0, le=7 * 86400.0, description="Total time limit of a solve, s (at most a week)."
+        120.0, le=MAX_TIME_LIMIT_S, description="Total time limit of a solve, s (at most a week)."
     )
     location_share: float = Field(
         0.4, gt=0.0, lt=1.0, description="Share of the time limit given to stage 1."
     )
     mip_gap: NonNeg = Field(1e-4, le=1.0, description="Relative MIP gap at which stage 1 stops.")
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="Random seed (same seed, same plan).")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Random seed (same seed, same plan).")
     risk_weight_cny_per_person: NonNeg = Field(
         0.0, le=1e6, description="Weight of population exposure in both objectives, CNY per person."
     )
