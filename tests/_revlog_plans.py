@@ -1,70 +1,17 @@
-"""One solved plan per test session, shared by the plan / export / map / compare / check /
-CLI tests: the tiny scenario solved once with ``revlog solve`` (the real CLI, in process).
+"""Transitional alias of :mod:`helpers.plans` and :mod:`helpers.scenarios`.
+
+Kept only while ``test_atomic.py`` and ``test_cli.py`` (edited on another branch) still
+import it; once they import from ``helpers``, delete this file.
 """
 
-from __future__ import annotations
+from helpers.plans import copy_of_solved, run_cli, solved_tiny_dir, solved_tiny_output
+from helpers.scenarios import SCENARIOS, TINY
 
-import atexit
-import contextlib
-import functools
-import io
-import shutil
-import sys
-import tempfile
-from pathlib import Path
-
-import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "fixtures" / "tiny" / "tiny.yaml"
-SCENARIOS = ROOT / "scenarios"
-TIME_LIMIT_S = 20
-
-
-def run_cli(args: list[str], capsys=None, monkeypatch=None) -> tuple[int, str, str]:
-    """Run ``revlog ARGS`` in process; return (exit code, stdout, stderr)."""
-    from revlog.cli import main
-
-    old = sys.argv
-    sys.argv = ["revlog", *map(str, args)]
-    try:
-        with pytest.raises(SystemExit) as exc:
-            main()
-    finally:
-        sys.argv = old
-    code = exc.value.code if isinstance(exc.value.code, int) else 0
-    if capsys is not None:
-        o, e = capsys.readouterr()
-        return code, o, e
-    return code, "", ""
-
-
-@functools.cache
-def _solve_tiny() -> tuple[Path, str, str]:
-    root = Path(tempfile.mkdtemp(prefix="revlog-test-plan-"))
-    atexit.register(shutil.rmtree, root, True)
-    out = root / "tiny"
-    stdout, stderr = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code, _, _ = run_cli(
-            ["solve", TINY, "-o", out, "--time-limit", TIME_LIMIT_S, "--seed", 0, "--json"]
-        )
-    assert code == 0, f"revlog solve of the tiny scenario exited {code}: {stderr.getvalue()}"
-    return out, stdout.getvalue(), stderr.getvalue()
-
-
-def solved_tiny_dir() -> Path:
-    """The folder written by ``revlog solve tiny.yaml --json`` (solved once per session)."""
-    return _solve_tiny()[0]
-
-
-def solved_tiny_output() -> tuple[str, str]:
-    """What that ``revlog solve --json`` printed: (stdout, stderr)."""
-    return _solve_tiny()[1:]
-
-
-def copy_of_solved(dest: Path) -> Path:
-    """A fresh copy of the session's solved plan folder (to corrupt or modify)."""
-    target = dest / "plan"
-    shutil.copytree(solved_tiny_dir(), target)
-    return target
+__all__ = [
+    "SCENARIOS",
+    "TINY",
+    "copy_of_solved",
+    "run_cli",
+    "solved_tiny_dir",
+    "solved_tiny_output",
+]

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import revlog
-from _revlog_plans import TINY, copy_of_solved, run_cli, solved_tiny_dir
+from helpers.plans import copy_of_solved, run_cli, solved_tiny_dir
+from helpers.scenarios import TINY
 from revlog.plan import Plan
 
 

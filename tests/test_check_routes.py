@@ -8,12 +8,12 @@ import dataclasses
 import numpy as np
 import pytest
 
+from helpers.routing import WEEK, daily, make, random_case, sym
 from revlog.check.routes import check_routes
 from revlog.routing.linehaul import LinehaulFlow, size_linehauls
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, VehicleType
 from revlog.routing.solution import Break
-from test_routing_ortools import WEEK, daily, make, random_case, sym
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import revlog
-from _revlog_plans import copy_of_solved, run_cli, solved_tiny_dir
+from helpers.plans import copy_of_solved, run_cli, solved_tiny_dir
 from revlog.compare import compare_solver, to_markdown
 from revlog.plan import KPI_ORDER, Plan
 

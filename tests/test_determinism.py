@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from _revlog_plans import TINY, run_cli
+from helpers.plans import run_cli
+from helpers.scenarios import TINY
 from revlog.outputs import stable_element_ids
 from revlog.plan import Plan
 

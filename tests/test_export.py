@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 from shapely.geometry import shape
 
-from _revlog_plans import run_cli, solved_tiny_dir
+from helpers.plans import run_cli, solved_tiny_dir
 from revlog.export.geojson import feature_collection
 from revlog.plan import GEO_TABLES, TABLES, Plan
 from revlog.plan.io import write_csv_tables, write_geopackage

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import revlog
-from _revlog_plans import run_cli
-from _tiny_variants import write_variant
+from helpers.plans import run_cli
+from helpers.scenarios import write_variant
 from revlog.errors import InfeasibleError, LocationInfeasibleError, ScenarioError
 
 #: A dealer in Golmud, about 750 km by road from the tiny scenario's sites.

@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from _chromium import WINDOW, dump_dom, dump_dom_at, screenshot
-from _revlog_plans import SCENARIOS, run_cli
+from helpers.chromium import WINDOW, dump_dom, dump_dom_at, screenshot
+from helpers.plans import run_cli
+from helpers.scenarios import SCENARIOS
 from revlog.export.maps import CLASSES, kpi_rows
 from revlog.geo import load_geodata
 from revlog.plan import Plan

@@ -12,8 +12,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from _chromium import dump_dom
-from _revlog_plans import solved_tiny_dir
+from helpers.chromium import dump_dom
+from helpers.plans import solved_tiny_dir
 from revlog.export.maps import CLASSES, DAY_CONVENTION, clock, map_html, schedule_html
 from revlog.plan import GEO_TABLES, Plan
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from _revlog_plans import solved_tiny_dir
+from helpers.plans import solved_tiny_dir
 from revlog.export.maps import base_colours
 from revlog.export.palette import (
     MAX_COLOURS,

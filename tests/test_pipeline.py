@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
+from helpers.scenarios import TINY
 from revlog.inputs import prepare
 from revlog.problems import build_geography, routing_problem, site_of, visit_id, visits_needed
 from revlog.routing.problem import VehicleType
 from revlog.scenario import load_scenario
-
-TINY = Path(__file__).parent / "fixtures" / "tiny" / "tiny.yaml"
 
 
 def test_visits_split_pickups_larger_than_any_vehicle():

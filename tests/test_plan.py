@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely import LineString, Point
 
-from _revlog_plans import solved_tiny_dir
+from helpers.plans import solved_tiny_dir
 from revlog.plan import COLUMNS, GEO_TABLES, KPI_UNITS, TABLES, Plan, empty_table
 
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import revlog
-from _tiny_variants import TINY_DIR, write_variant
+from helpers.scenarios import TINY_DIR, write_variant
 from revlog.errors import InfeasibleError
 
 TIME_LIMIT_S = 3.0

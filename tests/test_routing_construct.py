@@ -17,13 +17,13 @@ import time
 import numpy as np
 import pytest
 
+from helpers.routing import daily, make, sym
 from revlog.check.routes import check_routes
 from revlog.errors import RoutingInfeasibleError
 from revlog.routing.engine import solve_routing
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, VehicleType
 from revlog.routing.rules import diagnose, fleet_limits
-from test_routing_ortools import daily, make, sym
 
 #: The scenario's driver rules: 4 h / 20 min, 10 h duty, 11 h rests, runs of up to 4
 #: days, several runs per vehicle in the week.

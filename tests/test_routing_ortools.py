@@ -15,61 +15,19 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import shortest_path
 
+from helpers.routing import WEEK, daily, make, random_case, sym
 from revlog.check.routes import check_routes
 from revlog.errors import RoutingInfeasibleError
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 
 T = 0.5  # time limit per solve, s
-WEEK = [(0.0, 168.0)]
-
-
-def daily(lo: float, hi: float, days: int = 7) -> list[tuple[float, float]]:
-    """Opening hours lo..hi o'clock on each day of the period."""
-    return [(d * 24 + lo, d * 24 + hi) for d in range(days)]
-
-
-def make(
-    hours,
-    *,
-    km=None,
-    intact=None,
-    damaged=None,
-    service=None,
-    windows=None,
-    types=None,
-    rules: DrivingRules | None = None,
-    penalty=None,
-    **kw,
-) -> RoutingProblem:
-    """A problem from an hours matrix (km = 60 km/h × hours unless given)."""
-    hours = np.asarray(hours, dtype=float)
-    n = len(hours)
-    return RoutingProblem(
-        name=kw.pop("name", "case"),
-        node_ids=["base"] + [f"s{i}" for i in range(1, n)],
-        km=np.asarray(km, dtype=float) if km is not None else hours * 60.0,
-        hours=hours,
-        pickup_intact_kg=np.asarray(intact if intact is not None else [0] + [100] * (n - 1), float),
-        pickup_damaged_kg=np.asarray(damaged if damaged is not None else [0] * n, float),
-        service_h=np.asarray(service if service is not None else [0] * n, float),
-        time_windows_h=windows if windows is not None else [WEEK] * n,
-        vehicle_types=types or [VehicleType("truck", 5000, 0, 500, 1.0, 2)],
-        rules=rules,
-        drop_penalty_cny=penalty,
-        **kw,
-    )
 
 
 def solve_checked(problem: RoutingProblem, **kw):
     sol = solve_ortools(problem, kw.pop("time_limit_s", T), **kw)
     assert check_routes(problem, sol) == []
     return sol
-
-
-def sym(m):
-    m = np.asarray(m, dtype=float)
-    return np.maximum(m, m.T)
 
 
 # -- driver rules --------------------------------------------------------------------------
@@ -319,26 +277,6 @@ def test_unreachable_window_raises_without_penalty_and_drops_with_one():
 
 
 # -- search --------------------------------------------------------------------------------
-def random_case(seed: int, n: int = 12) -> RoutingProblem:
-    rng = np.random.default_rng(seed)
-    xy = rng.uniform(0, 150, size=(n, 2))
-    km = np.round(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), 1)
-    win = [WEEK] + [daily(8, 18) for _ in range(n - 1)]
-    intact = np.r_[0, rng.integers(100, 800, n - 1)]
-    damaged = np.r_[0, rng.integers(0, 2, n - 1) * 50]
-    types = [VehicleType("box", 2500, 150, 400, 2.0, 3), VehicleType("van", 1500, 0, 200, 1.5, 3)]
-    return make(
-        km / 60,
-        km=km,
-        intact=intact,
-        damaged=damaged,
-        service=[0] + [0.25] * (n - 1),
-        windows=win,
-        types=types,
-        rules=DrivingRules(max_days=1),
-    )
-
-
 def test_same_seed_gives_same_routes():
     prob = random_case(3)
     a = solve_checked(prob, time_limit_s=10.0, seed=5, solution_limit=8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers.routing import WEEK, make, sym
 from revlog.routing.problem import DrivingRules
 from revlog.routing.rules import (
     break_plan,
@@ -13,7 +14,6 @@ from revlog.routing.rules import (
     night_ban_intervals_h,
     shift_start_windows_h,
 )
-from test_routing_ortools import WEEK, make, sym
 
 
 def test_night_ban_wraps_midnight_and_is_clipped_to_the_period():

@@ -23,8 +23,8 @@ import pytest
 
 import revlog
 import revlog.pipeline as pipeline
-from _revlog_plans import SCENARIOS, run_cli
-from _tiny_variants import write_variant
+from helpers.plans import run_cli
+from helpers.scenarios import SCENARIOS, write_variant
 from revlog.errors import SolveInterruptedError
 from revlog.inputs import prepare
 from revlog.plan import Plan
