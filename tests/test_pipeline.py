@@ -12,6 +12,7 @@ from revlog.scenario import load_scenario
 
 
 def test_visits_split_pickups_larger_than_any_vehicle():
+    """A pickup too big for one vehicle is split into enough visits, named D1, D1~2, D1~3, …"""
     fleet = [VehicleType("a", payload_kg=1000, damaged_capacity_kg=100)]
     k = visits_needed(np.array([500.0, 2500.0, 100.0]), np.array([0.0, 0.0, 250.0]), fleet)
     assert k.tolist() == [1, 3, 3]  # 2500 kg over 1000 kg payload; 250 kg damaged over 100 kg
@@ -20,6 +21,7 @@ def test_visits_split_pickups_larger_than_any_vehicle():
 
 
 def test_routing_problem_splits_and_conserves_the_pickup():
+    """A base's routing problem splits big pickups into visits at one site and keeps every tonne."""
     sc = load_scenario(TINY)
     sc = sc.model_copy(update={"routing": sc.routing.model_copy(update={"periods_per_year": 1})})
     inputs = prepare(sc)

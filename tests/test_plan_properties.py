@@ -72,6 +72,7 @@ def scenarios(draw) -> dict:
 )
 @given(scenarios())
 def test_random_scenarios_are_solved_and_checked_or_diagnosed(variant):
+    """A random tiny variant gives a plan the checker accepts, or an infeasibility with reasons."""
     with tempfile.TemporaryDirectory() as tmp:
         path = write_variant(Path(tmp), **variant)
         sc = revlog.load_scenario(path)
