@@ -28,6 +28,7 @@ def _no_temp_left(parent: Path) -> None:
 
 
 def test_failure_mid_write_keeps_the_old_folder(tmp_path, monkeypatch, capsys):
+    """A solve that fails mid-write leaves the old output folder as it was, and no temporary."""
     out = tmp_path / "plan"
     before = _old_folder(out)
 
@@ -43,6 +44,7 @@ def test_failure_mid_write_keeps_the_old_folder(tmp_path, monkeypatch, capsys):
 
 
 def test_existing_folder_needs_force_and_is_then_replaced_whole(tmp_path, capsys):
+    """An existing output folder needs --force, and is then replaced whole, not merged."""
     out = tmp_path / "plan"
     before = _old_folder(out)
     code, _, err = run_cli(["solve", TINY, "-o", out, "-q"], capsys)
@@ -56,6 +58,7 @@ def test_existing_folder_needs_force_and_is_then_replaced_whole(tmp_path, capsys
 
 
 def test_atomic_dir_on_error_and_ctrl_c_leaves_nothing(tmp_path):
+    """An error or Ctrl-C inside atomic_dir leaves no folder and no temporary behind."""
     out = tmp_path / "x"
     for exc in (RuntimeError("boom"), KeyboardInterrupt()):
         with pytest.raises(type(exc)), atomic_dir(out) as tmp:
@@ -66,6 +69,7 @@ def test_atomic_dir_on_error_and_ctrl_c_leaves_nothing(tmp_path):
 
 
 def test_atomic_dir_refuses_without_force_and_replaces_with_it(tmp_path):
+    """atomic_dir refuses an existing target without force; with it, swaps the folder at the end."""
     out = tmp_path / "x"
     before = _old_folder(out)
     with pytest.raises(OutputExistsError), atomic_dir(out):
@@ -82,6 +86,7 @@ def test_atomic_dir_refuses_without_force_and_replaces_with_it(tmp_path):
 
 
 def test_atomic_dir_has_the_permissions_of_mkdir(tmp_path):
+    """A folder written through atomic_dir gets the permissions mkdir would give it."""
     old = os.umask(0o022)
     try:
         with atomic_dir(tmp_path / "x") as tmp:
