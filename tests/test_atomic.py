@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from _revlog_plans import TINY, run_cli
+from helpers.plans import run_cli
+from helpers.scenarios import TINY
 from revlog.outputs import (
     OutputError,
     OutputExistsError,

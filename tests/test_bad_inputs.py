@@ -64,6 +64,7 @@ def cli_case(expected: Path):
 
 
 def test_the_corpus_is_complete():
+    """Every corpus scenario has its .expected file of {dir}/ lines, and every table is used."""
     scenarios = [p for p in CORPUS.iterdir() if p.is_file() and p.suffix != ".expected"]
     tables = [p for p in (CORPUS / "tables").iterdir() if p.is_file()]
     assert len(scenarios) >= 40 and len(EXPECTED) == len(scenarios)
@@ -81,6 +82,7 @@ def test_the_corpus_is_complete():
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=case_id)
 def test_api_reports_exactly_the_expected_problems(expected):
+    """For each bad file the API raises exactly its expected problem lines."""
     with pytest.raises(ScenarioError) as info:
         prepare(load_scenario(scenario_of(expected)))
     assert [str(p) for p in info.value.problems] == expected_lines(expected)
@@ -88,6 +90,7 @@ def test_api_reports_exactly_the_expected_problems(expected):
 
 @pytest.mark.parametrize("expected", [cli_case(e) for e in EXPECTED])
 def test_validate_reports_them_and_exits_2(expected, capsys, monkeypatch):
+    """revlog validate prints exactly the expected lines and a count on stderr, and exits 2."""
     code, out, err = run_cli(["validate", str(scenario_of(expected))], capsys, monkeypatch)
     want = expected_lines(expected)
     assert code == 2
@@ -98,6 +101,7 @@ def test_validate_reports_them_and_exits_2(expected, capsys, monkeypatch):
 
 @pytest.mark.parametrize("expected", [cli_case(e) for e in EXPECTED])
 def test_solve_reports_them_exits_2_and_writes_nothing(expected, tmp_path, capsys, monkeypatch):
+    """revlog solve of a bad file prints the expected lines, exits 2 and writes no folder."""
     target = tmp_path / "plan"
     code, out, err = run_cli(
         ["solve", str(scenario_of(expected)), "-o", str(target), "--quiet"], capsys, monkeypatch
@@ -111,6 +115,7 @@ def test_solve_reports_them_exits_2_and_writes_nothing(expected, tmp_path, capsy
 
 
 def test_validate_lists_the_problems_of_every_file_given(capsys, monkeypatch):
+    """revlog validate of many files lists every file's problems, then one total count."""
     cases = EXPECTED
     code, _, err = run_cli(["validate", *map(str, map(scenario_of, cases))], capsys, monkeypatch)
     want = [line for e in cases for line in expected_lines(e)]
@@ -124,6 +129,7 @@ def _revlog_command() -> list[str]:
 
 
 def test_the_installed_command_refuses_bad_files_without_a_traceback(tmp_path):
+    """The installed revlog refuses bad files with the expected lines, exit 2, no traceback."""
     names = [
         "binary-garbage.yaml",
         "anchor-bomb.yaml",
@@ -153,6 +159,7 @@ def test_the_installed_command_refuses_bad_files_without_a_traceback(tmp_path):
     [("nowhere.yaml", "no such file"), ("folder.yaml", "is a folder, not a scenario file")],
 )
 def test_a_scenario_path_that_is_not_a_file(name, reason, tmp_path, capsys, monkeypatch):
+    """A scenario path that is missing or a folder is refused as path:(file): reason."""
     path = tmp_path / name
     if name.startswith("folder"):
         path.mkdir()
@@ -172,6 +179,7 @@ def _scenario(folder: Path, extra: str) -> Path:
 
 
 def test_outside_tables_are_accepted_when_the_scenario_allows_them(tmp_path):
+    """Tables outside the scenario's folder are refused unless allow_external_paths is set."""
     shutil.copy(REPO / "geodata" / "sources.csv", tmp_path / "sources.csv")
     denied = _scenario(tmp_path / "a", "sources:\n  table: ../sources.csv\n")
     with pytest.raises(ScenarioError) as info:
@@ -187,6 +195,7 @@ def test_outside_tables_are_accepted_when_the_scenario_allows_them(tmp_path):
 
 
 def test_a_symlink_inside_the_folder_cannot_reach_outside(tmp_path):
+    """A symlink in the scenario's folder that points outside counts as outside."""
     shutil.copy(REPO / "geodata" / "sources.csv", tmp_path / "sources.csv")
     (tmp_path / "sc").mkdir()
     (tmp_path / "sc" / "link.csv").symlink_to(tmp_path / "sources.csv")
@@ -197,6 +206,7 @@ def test_a_symlink_inside_the_folder_cannot_reach_outside(tmp_path):
 
 
 def test_tables_in_subfolders_are_inside(tmp_path):
+    """Tables in subfolders of the scenario's folder count as inside."""
     (tmp_path / "data").mkdir()
     shutil.copy(REPO / "geodata" / "sources.csv", tmp_path / "data" / "sources.csv")
     sc = load_scenario(_scenario(tmp_path, "sources:\n  table: data/sources.csv\n"))
@@ -211,6 +221,7 @@ def _default_inputs(tmp_path: Path):
 
 
 def test_csv_with_bom_blank_lines_and_spaces_reads_like_the_embedded_table(tmp_path):
+    """A CSV with a BOM, blank lines and spaces after commas reads like the plain table."""
     base = _default_inputs(tmp_path)
     lines = (REPO / "geodata" / "candidates.csv").read_text(encoding="utf-8").splitlines()
     text = "\ufeff" + lines[0] + "\n\n" + "\n".join(", ".join(x.split(",")) for x in lines[1:])
@@ -224,6 +235,7 @@ def test_csv_with_bom_blank_lines_and_spaces_reads_like_the_embedded_table(tmp_p
 
 @pytest.mark.parametrize("crs", [None, "urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:3857"])
 def test_geojson_reads_like_the_embedded_table(tmp_path, crs):
+    """A GeoJSON table in WGS84, CRS84 or EPSG:3857 reads like the embedded table."""
     import pyproj
 
     base = _default_inputs(tmp_path)

@@ -16,6 +16,7 @@ if not (ORLIB / "optima.csv").is_file():
 
 
 def test_parse_spec_resolves_names_and_capacity():
+    """A bench spec is an instance name or path with an optional :capacity; unknown ones fail."""
     assert parse_spec("cap41") == (ORLIB / "cap41.txt", None)
     assert parse_spec("capa.txt:8000") == (ORLIB / "capa.txt", 8000.0)
     path = str(ORLIB / "capb.txt")
@@ -25,6 +26,7 @@ def test_parse_spec_resolves_names_and_capacity():
 
 
 def test_run_cflp_single_source_reports_infeasible_cleanly():
+    """bench cflp reports an infeasible instance as a row; its CSV reads back the same."""
     frame = run_cflp(["cap41", "cap71"], single_source=True, time_limit_s=30)
     assert list(frame.columns) == COLUMNS
     rows = frame.set_index("instance")
@@ -40,6 +42,7 @@ def test_run_cflp_single_source_reports_infeasible_cleanly():
 
 
 def test_run_cflp_multi_source():
+    """bench cflp solves cap41 multi-source to its optimum, with a bound at most the objective."""
     frame = run_cflp(["cap41"], single_source=False, time_limit_s=30)
     row = frame.iloc[0]
     assert row["status"] == "optimal"

@@ -73,6 +73,7 @@ def vrplib_tiny(tmp_path):
 
 
 def test_solomon_reader_truncates_to_one_decimal(solomon_tiny):
+    """The Solomon reader truncates distances to one decimal; time = distance; fleet unlimited."""
     p = read_solomon(solomon_tiny)
     assert p.name == "TINY" and p.n_nodes == 4
     assert p.km[0, 1] == pytest.approx(1.4)  # sqrt(2) = 1.414… truncated
@@ -89,6 +90,7 @@ def test_solomon_reader_truncates_to_one_decimal(solomon_tiny):
 
 
 def test_vrplib_reader_rounds_to_nearest_integer(vrplib_tiny):
+    """The VRPLIB reader rounds EUC_2D distances to the nearest integer."""
     p = read_vrplib(vrplib_tiny)
     assert p.n_nodes == 4
     assert p.km[0, 1] == 1.0  # 1.414
@@ -101,6 +103,7 @@ def test_vrplib_reader_rounds_to_nearest_integer(vrplib_tiny):
 
 
 def test_sol_round_trip(tmp_path):
+    """A .sol file reads back its routes and cost; empty routes are not written."""
     routes = [[3, 1], [2]]
     path = write_sol(tmp_path / "a.sol", [*routes, []], 12.3)
     assert path.read_text().splitlines()[0] == "Route #1: 3 1"
@@ -109,6 +112,7 @@ def test_sol_round_trip(tmp_path):
 
 
 def test_checker_accepts_a_feasible_solution(solomon_tiny):
+    """The VRP checker accepts a feasible solution and reports its distance and vehicles."""
     p = read_solomon(solomon_tiny)
     # 0 -> 1 (1.4, service to 2.4) -> 2 (+3.6 = 6.0, service to 8.0) -> 0 (+5.0 = 13.0)
     # 0 -> 3 (3.0, waits to 20, service to 21) -> 0 (+3.0 = 24.0)
@@ -129,6 +133,7 @@ def test_checker_accepts_a_feasible_solution(solomon_tiny):
     ],
 )
 def test_checker_catches_corrupted_solutions(solomon_tiny, routes, message):
+    """The VRP checker rejects a stop twice, unserved, over capacity, too late or unknown."""
     p = read_solomon(solomon_tiny)
     res = check_routes(p, routes)
     assert not res.feasible
@@ -136,6 +141,7 @@ def test_checker_catches_corrupted_solutions(solomon_tiny, routes, message):
 
 
 def test_checker_catches_a_late_return_and_a_wrong_cost(solomon_tiny, tmp_path):
+    """The VRP checker rejects a late return to the depot and a .sol with a wrong Cost line."""
     p = read_solomon(solomon_tiny)
     p.time_windows_h[0] = [(0.0, 12.0)]
     p.horizon_h = 12.0
@@ -148,6 +154,7 @@ def test_checker_catches_a_late_return_and_a_wrong_cost(solomon_tiny, tmp_path):
 
 
 def test_run_vrp_writes_checked_sol_files(solomon_tiny, vrplib_tiny, tmp_path):
+    """bench vrp writes a feasible .sol per instance, optimal on the tiny CVRP, and a CSV table."""
     out = tmp_path / "routes"
     table = run_vrp([solomon_tiny, vrplib_tiny], 0.3, seed=0, routes_dir=out)
     assert list(table.columns) == RUN_COLUMNS
@@ -173,6 +180,7 @@ def test_run_vrp_writes_checked_sol_files(solomon_tiny, vrplib_tiny, tmp_path):
     ],
 )
 def test_shipped_optimal_solutions_check_out(instance, sol, cost, routes, shipped):
+    """The shipped best-known solutions check out with their published cost and route count."""
     if instance.startswith("X"):
         inst = shipped("cvrplib", "X", f"{instance}.vrp")
         sol_path = shipped("cvrplib", "X", f"{sol}.sol")
@@ -186,6 +194,7 @@ def test_shipped_optimal_solutions_check_out(instance, sol, cost, routes, shippe
 
 
 def test_shipped_solomon_reader_and_corruption(shipped):
+    """C101 reads with its capacity and horizon; its solution's km check; corruptions are caught."""
     p = read_instance(shipped("solomon", "C101.txt"))
     assert p.n_nodes == 101 and p.vehicle_types[0].payload_kg == 200
     assert p.horizon_h == 1236

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import revlog
-from _revlog_plans import TINY, copy_of_solved, run_cli, solved_tiny_dir
+from helpers.plans import copy_of_solved, run_cli, solved_tiny_dir
+from helpers.scenarios import TINY
 from revlog.plan import Plan
 
 
@@ -42,21 +43,25 @@ def inner_stop(p: Plan) -> int:
 
 
 def test_the_solved_plan_is_feasible(plan):
+    """The tiny scenario's solved plan passes the plan checker and has runs and stops."""
     assert revlog.check(plan, TINY) == []
     assert len(plan.routes) >= 1 and len(plan.stops) >= 3
 
 
 def test_check_accepts_a_folder_and_a_scenario_object(plan_dir):
+    """revlog.check accepts a plan folder and a Scenario object in place of a Plan and a path."""
     assert revlog.check(plan_dir, revlog.load_scenario(TINY)) == []
 
 
 def test_cli_check_exits_0_on_the_solved_plan(plan_dir, capsys):
+    """revlog check exits 0 and says feasible on the solved plan."""
     code, out, _ = run_cli(["check", TINY, plan_dir], capsys)
     assert code == 0
     assert "feasible" in out
 
 
 def test_check_imports_no_solver():
+    """Checking a plan imports no solver: pyomo, highspy, ortools, pyvrp and vroom stay unloaded."""
     code = (
         "import sys, revlog\n"
         "from revlog.check import check\n"
@@ -146,6 +151,7 @@ CORRUPTIONS = {
 
 @pytest.mark.parametrize("what", list(CORRUPTIONS))
 def test_check_catches(what, tmp_path, capsys):
+    """The plan checker and revlog check (exit 1) catch each corruption and name its violation."""
     edit, needle = CORRUPTIONS[what]
     folder = corrupt(tmp_path, edit)
     violations = revlog.check(Plan.load(folder), TINY)
@@ -158,6 +164,7 @@ def test_check_catches(what, tmp_path, capsys):
 
 
 def test_cli_check_json(tmp_path, capsys):
+    """revlog check --json prints feasible false with the violations, and exits 1."""
     folder = corrupt(tmp_path, _remove_stop)
     code, out, _ = run_cli(["check", TINY, folder, "--json"], capsys)
     assert code == 1
@@ -166,6 +173,7 @@ def test_cli_check_json(tmp_path, capsys):
 
 
 def test_cli_check_of_a_folder_that_is_no_plan(tmp_path, capsys):
+    """revlog check of a folder that holds no plan exits 2 and says so."""
     code, _, err = run_cli(["check", TINY, tmp_path], capsys)
     assert code == 2
     assert "not a plan folder" in err

@@ -8,12 +8,12 @@ import dataclasses
 import numpy as np
 import pytest
 
+from helpers.routing import WEEK, daily, make, random_case, sym
 from revlog.check.routes import check_routes
 from revlog.routing.linehaul import LinehaulFlow, size_linehauls
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, VehicleType
 from revlog.routing.solution import Break
-from test_routing_ortools import WEEK, daily, make, random_case, sym
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,7 @@ def has(errs, text):
 
 
 def test_stop_served_twice(rich):
+    """Every stop is served once: a stop served in two runs is flagged."""
     prob, sol = rich
     node = sol.runs[0].stops[1]
     bad = corrupt(sol, lambda s: s.runs[-1].stops.insert(1, node))
@@ -58,18 +59,21 @@ def test_stop_served_twice(rich):
 
 
 def test_stop_missing(rich):
+    """A stop neither served nor dropped is flagged."""
     prob, sol = rich
     bad = corrupt(sol, lambda s: s.runs[0].stops.pop(1))
     assert has(check_routes(prob, bad), "neither served nor dropped")[0]
 
 
 def test_drop_without_penalty(rich):
+    """Stops may be dropped only under a drop penalty: a drop without one is flagged."""
     prob, sol = rich
     bad = corrupt(sol, lambda s: (s.runs[0].stops.pop(1), s.dropped.append(sol.runs[0].nodes[0])))
     assert has(check_routes(prob, bad), "no drop penalty")[0]
 
 
 def test_overload_and_wrong_reported_load(rich):
+    """Loads stay within payload and certified boxes and match the pickups, or are flagged."""
     prob, sol = rich
     small = dataclasses.replace(
         prob,
@@ -87,6 +91,7 @@ def test_overload_and_wrong_reported_load(rich):
 
 
 def test_window_and_service(rich):
+    """Service starts inside the stop's windows and lasts its service time, or is flagged."""
     prob, sol = rich
     st = sol.runs[0].stops[1]
     bad = corrupt(
@@ -101,6 +106,7 @@ def test_window_and_service(rich):
 
 
 def test_arrival_too_early_for_the_road(rich):
+    """No stop is reached sooner than the road allows: an early arrival is flagged."""
     prob, sol = rich
     st = sol.runs[0].stops[1]
     early = sol.runs[0].start_h
@@ -110,6 +116,7 @@ def test_arrival_too_early_for_the_road(rich):
 
 
 def test_missing_break_breaks_the_four_hour_rule(long_run):
+    """A run may not drive more than 4 h without a break: dropping the driving breaks is flagged."""
     prob, sol = long_run
     bad = corrupt(
         sol,
@@ -121,6 +128,7 @@ def test_missing_break_breaks_the_four_hour_rule(long_run):
 
 
 def test_short_break_and_overlap(long_run):
+    """A driving break lasts at least its minimum and never overlaps service, or is flagged."""
     prob, sol = long_run
     run = sol.runs[0]
     k = next(i for i, b in enumerate(run.breaks) if b.kind == "driving")
@@ -137,6 +145,7 @@ def test_short_break_and_overlap(long_run):
 
 
 def test_overnight_rest_removed_breaks_duty_and_night_ban(long_run):
+    """Without its overnight rest a two-day run breaks the daily duty limit and the night ban."""
     prob, sol = long_run
     bad = corrupt(
         sol,
@@ -150,12 +159,14 @@ def test_overnight_rest_removed_breaks_duty_and_night_ban(long_run):
 
 
 def test_too_many_days(long_run):
+    """A run may not last more days than max_days."""
     prob, sol = long_run
     one_day = dataclasses.replace(prob, rules=dataclasses.replace(prob.rules, max_days=1))
     assert has(check_routes(one_day, sol), "exceed max_days 1")[0]
 
 
 def test_shift_start_and_base_hours(long_run):
+    """Runs start no earlier than the shift start and use the base only in its opening hours."""
     prob, sol = long_run
     late = dataclasses.replace(prob, rules=dataclasses.replace(prob.rules, shift_start_h=23.0))
     assert has(check_routes(late, sol), "before the shift start")[0]
@@ -164,6 +175,7 @@ def test_shift_start_and_base_hours(long_run):
 
 
 def test_distance_cost_and_objective(rich):
+    """Reported km, run costs, objective and penalty equal their recomputation, or are flagged."""
     prob, sol = rich
     bad = corrupt(sol, lambda s: setattr(s.runs[0], "km", s.runs[0].km + 1.0))
     assert has(check_routes(prob, bad), "but the matrix gives")[0]
@@ -176,6 +188,7 @@ def test_distance_cost_and_objective(rich):
 
 
 def test_vehicle_counts_types_and_trips(rich):
+    """Runs use known vehicle types within their count, one vehicle twice only with multi-trip."""
     prob, sol = rich
     vt = sol.runs[0].vehicle_type
     count = next(t.count for t in prob.vehicle_types if t.id == vt)
@@ -196,6 +209,7 @@ def test_vehicle_counts_types_and_trips(rich):
 
 
 def test_no_road_leg():
+    """A run may drive only legs that have a permitted road."""
     prob = make(sym([[0, 1, 1], [0, 0, 1], [0, 0, 0]]))
     sol = solve_ortools(prob, 0.3)
     assert check_routes(prob, sol) == []

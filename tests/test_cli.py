@@ -7,12 +7,14 @@ import json
 
 from rich.console import Console
 
-from _revlog_plans import TINY, run_cli, solved_tiny_dir, solved_tiny_output
+from helpers.plans import run_cli, solved_tiny_dir, solved_tiny_output
+from helpers.scenarios import TINY
 from revlog.cli import _Progress
 from revlog.plan import GEO_TABLES, TABLES, Plan
 
 
 def test_solve_writes_the_plan_folder():
+    """revlog solve writes plan.json, map, PNG, a CSV per table and a GeoJSON per geo table."""
     folder = solved_tiny_dir()
     names = {p.name for p in folder.iterdir()}
     expected = {"plan.json", "map.html", "overview.png"}
@@ -22,6 +24,7 @@ def test_solve_writes_the_plan_folder():
 
 
 def test_solve_json_prints_only_the_summary_on_stdout():
+    """revlog solve --json prints only the plan's JSON summary on stdout, and no progress."""
     stdout, stderr = solved_tiny_output()
     doc = json.loads(stdout)  # nothing else on stdout (solver banners go elsewhere)
     plan = Plan.load(solved_tiny_dir())
@@ -36,12 +39,14 @@ def test_solve_json_prints_only_the_summary_on_stdout():
 
 
 def test_solve_refuses_an_existing_folder(capsys):
+    """revlog solve into an existing folder without --force exits 2 and points to --force."""
     code, _, err = run_cli(["solve", TINY, "-o", solved_tiny_dir(), "--quiet"], capsys)
     assert code == 2
     assert "--force" in err
 
 
 def test_progress_lines_show_stage_elapsed_and_news():
+    """Progress lines show seconds, stage and message, the message literal, not rich markup."""
     buf = io.StringIO()
     console = Console(file=buf, width=200, force_terminal=False, emoji=False)
     with _Progress(console) as progress:
@@ -55,6 +60,7 @@ def test_progress_lines_show_stage_elapsed_and_news():
 
 
 def test_progress_on_a_terminal_uses_a_live_line():
+    """On a terminal, progress is shown on a live line."""
     buf = io.StringIO()
     console = Console(file=buf, width=120, force_terminal=True, emoji=False)
     with _Progress(console) as progress:
@@ -64,6 +70,7 @@ def test_progress_on_a_terminal_uses_a_live_line():
 
 
 def test_quiet_progress_prints_nothing():
+    """Disabled progress prints nothing."""
     buf = io.StringIO()
     with _Progress(Console(file=buf), enabled=False) as progress:
         progress("location", "x")
@@ -71,12 +78,14 @@ def test_quiet_progress_prints_nothing():
 
 
 def test_export_of_a_missing_plan_is_an_input_error(tmp_path, capsys):
+    """revlog export of a missing plan folder is an input error: exit 2, not a plan folder."""
     code, _, err = run_cli(["export", tmp_path / "none", "-o", tmp_path / "out"], capsys)
     assert code == 2
     assert "not a plan folder" in err
 
 
 def test_help_lists_the_commands(capsys):
+    """revlog --help lists solve, check, compare, export and validate."""
     code, out, _ = run_cli(["--help"], capsys)
     assert code == 0
     for cmd in ("solve", "check", "compare", "export", "validate"):

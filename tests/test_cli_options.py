@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from _revlog_plans import SCENARIOS, TINY, run_cli, solved_tiny_dir
+from helpers.plans import run_cli, solved_tiny_dir
+from helpers.scenarios import SCENARIOS, TINY
 from revlog.cli import _Progress
 from revlog.progress import ProgressStep, stepped
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import revlog
-from _revlog_plans import copy_of_solved, run_cli, solved_tiny_dir
+from helpers.plans import copy_of_solved, run_cli, solved_tiny_dir
 from revlog.compare import compare_solver, to_markdown
 from revlog.plan import KPI_ORDER, Plan
 
@@ -24,6 +24,7 @@ def plans(tmp_path_factory):
 
 
 def test_one_column_per_plan_with_differences(plans):
+    """compare gives one column per plan, then each one's difference and % against the first."""
     a, b, _ = plans
     table = revlog.compare([a, b])
     assert list(table.columns) == ["unit", "tiny", "tiny-dearer", "Δ tiny-dearer", "Δ% tiny-dearer"]
@@ -42,6 +43,7 @@ def test_one_column_per_plan_with_differences(plans):
 
 
 def test_folders_and_duplicate_names(plans):
+    """compare takes plan folders, numbers duplicate names, and refuses an empty list."""
     a, _, _ = plans
     table = revlog.compare([a, solved_tiny_dir()], differences=False)
     assert list(table.columns) == ["unit", "tiny", "tiny (2)"]
@@ -51,6 +53,7 @@ def test_folders_and_duplicate_names(plans):
 
 
 def test_markdown(plans):
+    """The Markdown table has a kpi, unit and plan header and signed percentage differences."""
     a, b, _ = plans
     md = to_markdown(revlog.compare([a, b]))
     lines = md.splitlines()
@@ -60,6 +63,7 @@ def test_markdown(plans):
 
 
 def test_cli_compare_prints_and_writes(plans, tmp_path, capsys):
+    """revlog compare prints the table and writes it as CSV and Markdown."""
     _, _, folder = plans
     csv, md = tmp_path / "kpis.csv", tmp_path / "kpis.md"
     code, out, _ = run_cli(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from _revlog_plans import TINY, run_cli
+from helpers.plans import run_cli
+from helpers.scenarios import TINY
 from revlog.outputs import stable_element_ids
 from revlog.plan import Plan
 
 
 def test_two_cli_solves_give_byte_identical_folders(tmp_path, capsys):
+    """Two solves of one scenario with one seed write byte-identical folders."""
     folders = [tmp_path / "a", tmp_path / "b"]
     for out in folders:
         code, _, err = run_cli(["solve", TINY, "-o", out, "--seed", 3, "-q"], capsys)
@@ -21,6 +23,7 @@ def test_two_cli_solves_give_byte_identical_folders(tmp_path, capsys):
 
 
 def test_map_ids_are_stable_inside_the_block_and_random_outside(tmp_path, capsys):
+    """Map element ids repeat under one stable_element_ids salt, differ by salt, vary outside it."""
     from revlog.export.maps import map_html, plan_map
 
     out = tmp_path / "p"

@@ -41,6 +41,7 @@ def _project_checker():
 
 
 def test_decimal_scale_and_to_int():
+    """Integer scaling uses the least power of ten that keeps the decimals, up to a cap."""
     assert decimal_scale([1.0, 2.0, 30.0], 3) == 1
     assert decimal_scale([1.4, 2.0], 3) == 10
     assert decimal_scale([0.25], 3) == 100
@@ -49,6 +50,7 @@ def test_decimal_scale_and_to_int():
 
 
 def test_search_params_narrow_the_neighbourhood_only_on_short_budgets():
+    """Short budgets narrow PyVRP's neighbourhood; long budgets and empty problems keep 50."""
     default = search_params(100, 60.0).neighbourhood.num_neighbours
     assert default == 50  # PyVRP's own default for long budgets
     assert search_params(100, 10.0).neighbourhood.num_neighbours == SHORT_BUDGET_NEIGHBOURS
@@ -57,6 +59,7 @@ def test_search_params_narrow_the_neighbourhood_only_on_short_budgets():
 
 
 def test_pyvrp_model_is_exact_on_benchmark_conventions():
+    """A rule-free problem maps to PyVRP exactly: costs in 1/100 CNY, times in seconds."""
     p = _grid_problem()
     model = to_pyvrp(p)
     assert model.exact
@@ -69,6 +72,7 @@ def test_pyvrp_model_is_exact_on_benchmark_conventions():
 
 
 def test_pyvrp_model_records_what_it_relaxes():
+    """The PyVRP model lists what it relaxes: driver rules, split time windows, forbidden arcs."""
     p = _grid_problem(rules=DrivingRules(max_days=1))
     p.time_windows_h[1] = [(0.0, 5.0), (8.0, 12.0)]
     p.km[2, 3] = np.inf
@@ -79,6 +83,7 @@ def test_pyvrp_model_records_what_it_relaxes():
 
 
 def test_engine_feasible_on_a_rule_free_problem():
+    """On a rule-free problem the engine's PyVRP routes are feasible and cost fixed plus km."""
     p = _grid_problem()
     sol = solve_routing(p, 1.0, seed=0)
     assert sol.engine == "pyvrp"
@@ -90,6 +95,7 @@ def test_engine_feasible_on_a_rule_free_problem():
 
 
 def test_engine_is_deterministic_by_seed():
+    """The engine with the same seed gives the same routes and objective."""
     p = _grid_problem(n=30, seed=5)
     a = solve_routing(p, 30.0, seed=7, max_iterations=300)
     b = solve_routing(p, 30.0, seed=7, max_iterations=300)
@@ -98,6 +104,7 @@ def test_engine_is_deterministic_by_seed():
 
 
 def test_engine_drops_a_stop_only_when_it_pays():
+    """The engine drops the one far stop whose service costs more than its drop penalty."""
     p = _grid_problem(n=12, drop_penalty_cny=1000.0)
     far = 11
     p.km[far, :] = p.km[:, far] = 500.0
@@ -151,6 +158,7 @@ def test_engine_enforces_the_rich_rules_through_ortools():
 
 
 def test_solution_from_routes_schedules_at_earliest_times():
+    """Given routes are scheduled at their earliest times, waiting for windows to open."""
     p = _grid_problem(n=4)
     p.time_windows_h[2] = [(5.0, 6.0)]
     sol = solution_from_routes(p, [[1, 2], [3]])
@@ -180,6 +188,7 @@ def test_engine_near_best_known_in_4000_iterations(parts, bks, tol_pct, shipped)
 
 
 def test_vehicle_type_ids_must_be_unique():
+    """Vehicle type ids must be unique within a problem."""
     # Runs name their vehicle type by id: two types under one id would mix their costs.
     twin = [VehicleType("truck", 2000.0), VehicleType("truck", 3000.0, fixed_cost_cny=50.0)]
     with pytest.raises(ValueError, match="not unique"):
@@ -187,6 +196,7 @@ def test_vehicle_type_ids_must_be_unique():
 
 
 def test_solution_parts_follow_from_the_runs():
+    """Fixed, distance and risk costs follow from the runs and add up to the objective."""
     p = _grid_problem(n=12, exposure=np.full((12, 12), 2.0), risk_weight_cny_per_person=0.5)
     sol = solve_routing(p, 2.0, seed=0, max_iterations=200)
     vt = p.vehicle_types[0]

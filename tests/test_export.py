@@ -14,7 +14,7 @@ import pyogrio
 import pytest
 from shapely.geometry import shape
 
-from _revlog_plans import run_cli, solved_tiny_dir
+from helpers.plans import run_cli, solved_tiny_dir
 from revlog.export.geojson import feature_collection
 from revlog.plan import GEO_TABLES, TABLES, Plan
 from revlog.plan.io import write_csv_tables, write_geopackage
@@ -61,6 +61,7 @@ def _coords(obj):
 
 @pytest.mark.parametrize("name", GEO_TABLES)
 def test_geojson_follows_rfc_7946(name, plan, geojson_dir):
+    """GeoJSON is RFC 7946: lon-lat, no crs member, valid shapes, every property, ≤ 6 decimals."""
     text = (geojson_dir / f"{name}.geojson").read_text(encoding="utf-8")
     doc = json.loads(text)
     assert doc["type"] == "FeatureCollection"
@@ -86,6 +87,7 @@ def test_geojson_follows_rfc_7946(name, plan, geojson_dir):
 
 @pytest.mark.parametrize("name", GEO_TABLES)
 def test_geojson_reads_back_with_geopandas_and_pyogrio(name, plan, geojson_dir):
+    """GeoJSON reads back with GeoPandas and pyogrio: same rows, WGS84, the same numbers."""
     path = geojson_dir / f"{name}.geojson"
     back = gpd.read_file(path, engine="pyogrio")
     table = getattr(plan, name)
@@ -102,6 +104,7 @@ def test_geojson_reads_back_with_geopandas_and_pyogrio(name, plan, geojson_dir):
 
 @pytest.mark.parametrize("name", GEO_TABLES)
 def test_geojson_opens_with_gdal_ogrinfo(name, plan, geojson_dir):
+    """GDAL's ogrinfo opens each GeoJSON file cleanly: its feature count, geometry and WGS 84."""
     ogrinfo = tool("ogrinfo")
     path = geojson_dir / f"{name}.geojson"
     res = subprocess.run(
@@ -117,6 +120,7 @@ def test_geojson_opens_with_gdal_ogrinfo(name, plan, geojson_dir):
 
 
 def test_csv_tables_and_kpis(plan, tmp_path):
+    """CSV export writes a file per table plus kpis.csv (kpi, value, unit); geometry as WKT."""
     paths = write_csv_tables(plan, tmp_path)
     assert {p.name for p in paths} == {f"{n}.csv" for n in TABLES} | {"kpis.csv"}
     kpis = pd.read_csv(tmp_path / "kpis.csv")
@@ -129,6 +133,7 @@ def test_csv_tables_and_kpis(plan, tmp_path):
 
 
 def test_geopackage_has_a_layer_per_table(plan, tmp_path):
+    """The GeoPackage has one layer per geo table, with all its rows."""
     path = write_geopackage(plan, tmp_path / "plan.gpkg")
     layers = dict(pyogrio.list_layers(path).tolist())
     for name in GEO_TABLES:
@@ -137,6 +142,7 @@ def test_geopackage_has_a_layer_per_table(plan, tmp_path):
 
 
 def test_feature_collection_reprojects_other_crs(plan):
+    """A table in another CRS is written to GeoJSON reprojected to WGS84 lon-lat."""
     moved = plan.outlets.to_crs(3857)
     doc = feature_collection(moved)
     lon, lat = doc["features"][0]["geometry"]["coordinates"]
@@ -145,6 +151,7 @@ def test_feature_collection_reprojects_other_crs(plan):
 
 
 def test_cli_export_every_format(tmp_path, capsys):
+    """revlog export writes GeoJSON, CSV and GeoPackage files when asked for all three."""
     out = tmp_path / "out"
     code, text, _ = run_cli(
         ["export", solved_tiny_dir(), "-o", out, "-f", "geojson", "-f", "csv", "-f", "gpkg"],
@@ -159,6 +166,7 @@ def test_cli_export_every_format(tmp_path, capsys):
 
 
 def test_cli_export_refuses_an_unknown_format(tmp_path, capsys):
+    """revlog export refuses an unknown format and exits 2."""
     code, _, err = run_cli(["export", solved_tiny_dir(), "-o", tmp_path, "-f", "shp"], capsys)
     assert code == 2
     assert "unknown shp" in err

@@ -41,6 +41,7 @@ HUBS = {"lanzhou", "zhangye", "jiuquan", "dunhuang", "lhasa", "nagqu", "chengdu"
 
 
 def test_default_dir_and_env_override(monkeypatch, tmp_path):
+    """Geodata comes from the shipped folder unless REVLOG_GEODATA points elsewhere."""
     assert (default_geodata_dir() / "places.csv").is_file()
     monkeypatch.setenv("REVLOG_GEODATA", str(tmp_path))
     assert default_geodata_dir() == tmp_path
@@ -49,6 +50,7 @@ def test_default_dir_and_env_override(monkeypatch, tmp_path):
 
 
 def test_every_qinghai_seat_present(gd):
+    """All 45 county-level seats and 8 prefectures of Qinghai and the outside hubs are present."""
     p = gd.places
     qh = p[p["province"] == "Qinghai"]
     counties = qh[qh["level"] == "county"]
@@ -62,6 +64,7 @@ def test_every_qinghai_seat_present(gd):
 
 
 def test_ids_unique_and_crs(gd):
+    """Every table's ids are unique; point tables are WGS84 with geometry equal to lon/lat."""
     for df, col in [(gd.places, "place_id"), (gd.roads, "road_id"), (gd.plant, "plant_id"),
                     (gd.candidates, "site_id"), (gd.sources, "source_id")]:  # fmt: skip
         assert df[col].is_unique, col
@@ -71,6 +74,7 @@ def test_ids_unique_and_crs(gd):
 
 
 def test_coordinates_inside_bounds(gd):
+    """Qinghai places lie in Qinghai's bounds, all sites in the study area, the plant in Qinghai."""
     p = gd.places
     qh = p[p["province"] == "Qinghai"]
     assert in_bounds(qh["lon"], qh["lat"], QINGHAI_BOUNDS).all()
@@ -82,6 +86,7 @@ def test_coordinates_inside_bounds(gd):
 
 
 def test_seats_close_to_geonames_where_checked(gd):
+    """Checked seats lie within 30 km of their GeoNames town, all but two within 11 km."""
     # coord_check records the distance to a GeoNames town of the same name; all but the two known
     # quirks (Haidong offices in Ping'an, coarse GeoNames Qagan Us) are within 11 km
     chk = gd.places["coord_check"].dropna().str.extract(r"^([\d.]+) km")[0].astype(float)
@@ -90,6 +95,7 @@ def test_seats_close_to_geonames_where_checked(gd):
 
 
 def test_roads_table(gd):
+    """Roads join two different known places, with a known class, a positive length and a source."""
     r = gd.roads
     ids = set(gd.places["place_id"])
     assert set(r["from"]) <= ids and set(r["to"]) <= ids
@@ -104,6 +110,7 @@ def test_roads_table(gd):
 
 
 def test_candidates_rules(gd):
+    """Collection sites hold at most 5 t, storage 30 t or more; every county seat has a site."""
     c = gd.candidates
     assert set(c["kind"]) == {"collection", "storage"}
     col, sto = c[c["kind"] == "collection"], c[c["kind"] == "storage"]
@@ -121,6 +128,7 @@ def test_candidates_rules(gd):
 
 
 def test_sources_plausible(gd):
+    """Sources: 150-300 synthetic dealers and shops, 2-10 % damaged, 300-1000 t/year in Qinghai."""
     s = gd.sources
     assert 150 <= len(s) <= 300
     assert set(s["kind"]) == {"dealer", "service_shop"}
@@ -139,6 +147,7 @@ def test_sources_plausible(gd):
     [("make_sources.py", "sources.csv"), ("make_candidates.py", "candidates.csv")],
 )
 def test_generators_reproduce_committed_bytes(tmp_path, script, target):
+    """The generator scripts reproduce the committed sources and candidates byte for byte."""
     out = tmp_path / target
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / script), "--out", str(out)],
@@ -149,6 +158,7 @@ def test_generators_reproduce_committed_bytes(tmp_path, script, target):
 
 
 def test_gcj02_conversion_matches_independent_implementation():
+    """GCJ-02 to WGS84 matches fast-geocn within 2e-5°, round-trips, and shifts 50-700 m."""
     # cpca GCJ-02 seat points and their WGS84 conversions by fast-geocn (shared reference table)
     gcj = np.array([[101.778223, 36.617134], [91.172148, 29.652341], [94.928453, 36.406367]])
     wgs_ref = np.array([[101.77629, 36.61721], [91.17068, 29.65513], [94.92754, 36.40683]])

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import revlog
-from _revlog_plans import run_cli
-from _tiny_variants import write_variant
+from helpers.plans import run_cli
+from helpers.scenarios import write_variant
 from revlog.errors import InfeasibleError, LocationInfeasibleError, ScenarioError
 
 #: A dealer in Golmud, about 750 km by road from the tiny scenario's sites.
@@ -40,6 +40,7 @@ def _diagnosis(scenario: Path) -> tuple[str, list[str]]:
 
 
 def test_supply_above_total_capacity_names_the_plant_and_both_figures(tmp_path, capsys):
+    """Supply above the plant's capacity is an input error naming both figures; solve exits 2."""
     sc = write_variant(tmp_path, plant={"capacity_t_per_year": 20})
     with pytest.raises(ScenarioError) as exc:
         revlog.solve(sc, time_limit=5)
@@ -53,6 +54,7 @@ def test_supply_above_total_capacity_names_the_plant_and_both_figures(tmp_path, 
 
 
 def test_source_beyond_the_service_radius_names_source_radius_and_distance(tmp_path, capsys):
+    """A source beyond the service radius is named with radius and road km; solve exits 3."""
     sc = write_variant(tmp_path, extra_sources=[GOLMUD], location={"service_radius_km": 300})
     stage, lines = _diagnosis(sc)
     assert stage == "location"
@@ -65,12 +67,14 @@ def test_source_beyond_the_service_radius_names_source_radius_and_distance(tmp_p
 
 
 def test_location_errors_are_infeasible_errors():
+    """A location infeasibility is an InfeasibleError of stage location with its diagnosis."""
     assert issubclass(LocationInfeasibleError, InfeasibleError)
     exc = LocationInfeasibleError(["x"])
     assert exc.stage == "location" and exc.diagnosis == ["x"]
 
 
 def test_source_cut_off_by_restricted_roads_says_why(tmp_path, capsys):
+    """A source pushed beyond the radius by closed road classes is named with those classes."""
     # Huzhu (S2) lies on the S101 expressway and a provincial road; with both classes
     # closed it is joined to the nearest national road by a long access leg, and the
     # nearest candidate then lies beyond a 48 km radius (43.6 km without the restriction).
@@ -90,6 +94,7 @@ def test_source_cut_off_by_restricted_roads_says_why(tmp_path, capsys):
 
 
 def test_stop_beyond_the_daily_duty_limit_names_stop_and_limit(tmp_path, capsys):
+    """A stop beyond the daily duty limit is named with the run limit and its setting; exit 3."""
     sc = write_variant(tmp_path, rules={"duty_h_per_day": 1.0, "max_days_per_run": 1})
     stage, lines = _diagnosis(sc)
     assert stage == "routing"
@@ -102,6 +107,7 @@ def test_stop_beyond_the_daily_duty_limit_names_stop_and_limit(tmp_path, capsys)
 
 
 def test_damaged_packs_without_a_certified_vehicle_name_the_stops(tmp_path, capsys):
+    """Without a certified vehicle each stop with damaged packs is named with its base; exit 3."""
     doc_fleet = [
         {"id": "van", "base": "outlets", "payload_kg": 1500, "damaged_capacity_kg": 0,
          "fixed_cost_cny_per_run": 300, "cost_cny_per_km": 2.5, "count": 1},

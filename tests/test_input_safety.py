@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from _revlog_plans import TINY, run_cli
-from _tiny_variants import write_variant
+from helpers.plans import run_cli
+from helpers.scenarios import TINY, write_variant
 from revlog.errors import ScenarioError, ScenarioWarning
 from revlog.inputs import CANDIDATE_COLUMNS, SOURCE_COLUMNS, _near_column, prepare
 from revlog.scenario import load_scenario

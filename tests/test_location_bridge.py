@@ -58,6 +58,7 @@ def problems():
 
 @pytest.mark.parametrize("problem", list(problems()))
 def test_fast_reader_matches_pyomo_compiler(problem):
+    """The fast reader gives the rows, costs, offset and bounds of Pyomo's own compiler."""
     model = build_model(problem)
     fast = read_linear_form(model)
     assert fast is not None
@@ -71,6 +72,7 @@ def test_fast_reader_matches_pyomo_compiler(problem):
 
 
 def test_fast_reader_declines_what_it_does_not_know():
+    """The fast reader declines mutable parameters; linear_form then falls back to Pyomo's."""
     m = pyo.ConcreteModel()
     m.x = pyo.Var(bounds=(0, 4))
     m.p = pyo.Param(initialize=2.0, mutable=True)

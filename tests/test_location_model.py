@@ -35,6 +35,7 @@ def solve_checked(problem: LocationProblem, **kw):
 
 # ---------------------------------------------------------------- capacities
 def test_yearly_capacity_from_stock_limit_and_turns():
+    """Yearly capacity is the stock limit times the turns per year; a negative stock is refused."""
     assert yearly_capacity_t(COLLECTION_MAX_STOCK_T, 52) == pytest.approx(260.0)
     assert yearly_capacity_t(STORAGE_MIN_STOCK_T, 12) == pytest.approx(360.0)
     with pytest.raises(ValueError):
@@ -54,6 +55,7 @@ def two_sources_one_good_facility(single: bool) -> LocationProblem:
 
 
 def test_single_sourcing_changes_the_answer_against_split_flow():
+    """Under single sourcing each source goes whole to one outlet; split flow may divide it."""
     split = solve_checked(two_sources_one_good_facility(single=False))
     single = solve_checked(two_sources_one_good_facility(single=True))
     # split: 4 of the second source's 6 t to f0, 2 t (1/3 of its supply) to f1: 20 + 60/3
@@ -84,6 +86,7 @@ def two_prefectures(rule: bool) -> LocationProblem:
 
 
 def test_prefecture_rule_opens_an_outlet_cost_alone_would_not():
+    """Under the rule every prefecture gets a collection outlet, even where cost alone would not."""
     free = solve_checked(two_prefectures(rule=False))
     assert free.open_facility_ids == ["c1", "plant"]
     assert free.objective_cny == pytest.approx(10 + 1 + 2 + 2)  # fixed + first mile + haul
@@ -95,6 +98,7 @@ def test_prefecture_rule_opens_an_outlet_cost_alone_would_not():
 
 
 def test_prefecture_without_candidate_is_explained():
+    """A prefecture with no collection candidate under the rule is named in the diagnosis."""
     p = two_prefectures(rule=True).with_policy(
         facility_prefecture=np.array(["P1", "P1", "P1"], dtype=object)
     )
@@ -119,6 +123,7 @@ def chain(risk_weight: float = 0.0, storage_exposure: float = 0.0) -> LocationPr
 
 
 def test_two_echelon_flow_through_storage_balances():
+    """Flow through a storage site balances: what comes in goes on to the plant, costed per leg."""
     d = solve_checked(chain())
     assert d.open_facility_ids == ["c", "st", "plant"]
     assert d.flow_t == pytest.approx([2.0, 0.0, 2.0])
@@ -134,6 +139,7 @@ def test_two_echelon_flow_through_storage_balances():
 
 
 def test_risk_weight_diverts_the_line_haul():
+    """A risk weight on storage exposure diverts the line haul to the direct arc."""
     d = solve_checked(chain(risk_weight=1.0, storage_exposure=10.0))
     # via storage: 1 + 2*3 + risk 2*10 = 27 > direct 2*10 = 20
     assert d.open_facility_ids == ["c", "plant"]
@@ -144,6 +150,7 @@ def test_risk_weight_diverts_the_line_haul():
 
 # ---------------------------------------------------------------- policy constraints
 def test_forced_open_facility_is_opened_and_paid():
+    """A forced-open facility is opened and its fixed cost paid, even when no source uses it."""
     base = LocationProblem.from_cost_matrix(
         [[1.0, 5.0]], supply_t=[1.0], fixed_cost_cny=[1.0, 100.0], capacity_t=[5.0, 5.0]
     )
@@ -154,6 +161,7 @@ def test_forced_open_facility_is_opened_and_paid():
 
 
 def test_budget_excludes_the_cheapest_design():
+    """Fixed costs stay within the budget, even when the cheapest design lies above it."""
     p = LocationProblem.from_cost_matrix(
         [[0.0, 60.0]], supply_t=[1.0], fixed_cost_cny=[50.0, 10.0], capacity_t=[5.0, 5.0]
     )
@@ -163,6 +171,7 @@ def test_budget_excludes_the_cheapest_design():
 
 
 def test_max_outlets_limits_openings():
+    """No more than max_outlets outlets open, even when more would cost less."""
     p = LocationProblem.from_cost_matrix(
         [[1.0, 100.0], [50.0, 1.0]],
         supply_t=[1.0, 1.0],
@@ -176,6 +185,7 @@ def test_max_outlets_limits_openings():
 
 # ---------------------------------------------------------------- infeasibility explained
 def test_source_out_of_radius_is_named():
+    """A source that no facility can reach is named in the only diagnosis line."""
     p = LocationProblem.from_cost_matrix(
         [[1.0, 2.0], [INF, INF]],
         supply_t=[1.0, 3.0],
@@ -190,6 +200,7 @@ def test_source_out_of_radius_is_named():
 
 
 def test_missing_capacity_is_quantified():
+    """Too little total capacity is diagnosed with capacity, supply and the tonnes missing."""
     p = LocationProblem.from_cost_matrix(
         [[1.0, 2.0], [1.0, 2.0]],
         supply_t=[4.0, 5.0],
@@ -208,6 +219,7 @@ def test_missing_capacity_is_quantified():
 
 
 def test_single_source_too_big_for_every_facility():
+    """Under single sourcing a source bigger than every facility is named in the diagnosis."""
     p = two_sources_one_good_facility(single=True).with_policy(supply_t=np.array([6.0, 12.0]))
     with pytest.raises(LocationInfeasibleError) as err:
         solve_location(p)
@@ -266,6 +278,7 @@ def test_an_existing_outlet_or_a_sole_reach_counts_against_the_budget():
 
 
 def test_budget_below_forced_cost_is_explained():
+    """A budget below the forced-open fixed costs is diagnosed against budget_cny."""
     p = LocationProblem.from_cost_matrix(
         [[1.0]],
         supply_t=[1.0],
@@ -280,6 +293,7 @@ def test_budget_below_forced_cost_is_explained():
 
 # ---------------------------------------------------------------- the checker can fail
 def test_checker_rejects_broken_designs():
+    """The checker flags a closed outlet in use, a wrong objective, imbalance, double service."""
     p = two_prefectures(rule=True)
     d = solve_checked(p)
     closed = d.open_mask.copy()
@@ -299,6 +313,7 @@ def test_checker_rejects_broken_designs():
 
 # ---------------------------------------------------------------- invalid input
 def test_invalid_arrays_are_rejected():
+    """A backward forwarding arc or a negative supply is refused, naming it."""
     with pytest.raises(ValueError, match="forwarding arc plant -> storage"):
         chain().with_policy(fwd_from=np.array([2, 0, 1]))
     with pytest.raises(ValueError, match="supply_t"):
@@ -329,6 +344,7 @@ def brute_force_single_source(p: LocationProblem) -> float:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_random_single_source_matches_brute_force(data):
+    """Random single-source cases solve to the brute-force optimum; split flow is never dearer."""
     n = data.draw(st.integers(2, 4))
     m = data.draw(st.integers(1, 3))
     ints = st.integers(0, 30)

@@ -27,6 +27,7 @@ SMALL = TABLE[~TABLE["file"].isin(["capa.txt", "capb.txt", "capc.txt"])].to_dict
 
 @pytest.mark.parametrize("row", SMALL, ids=[r["instance"] for r in SMALL])
 def test_multi_source_optimum(row):
+    """Every small OR-Library cap instance solves multi-source to its published optimum."""
     p = LocationProblem.from_orlib(ORLIB / row["file"], single_source=False)
     d = solve_location(p, mip_gap=1e-9)
     assert check_design(p, d) == []
@@ -37,6 +38,7 @@ def test_multi_source_optimum(row):
 
 @pytest.mark.parametrize("row", SMALL, ids=[r["instance"] for r in SMALL])
 def test_single_source_optimum_or_infeasible(row):
+    """Single-source cap instances reach the published optimum, or are infeasible as published."""
     p = LocationProblem.from_orlib(ORLIB / row["file"], single_source=True)
     if row["single_source_optimum"] == "infeasible":
         with pytest.raises(LocationInfeasibleError) as err:
@@ -52,6 +54,7 @@ def test_single_source_optimum_or_infeasible(row):
 
 
 def test_reader_shape_and_symbolic_capacity():
+    """The OR-Library reader gives each instance's shape; symbolic capacities need a value."""
     p = LocationProblem.from_orlib(ORLIB / "cap41.txt")
     assert (p.n_sources, p.n_facilities, p.n_arcs) == (50, 16, 800)
     assert p.is_sink.all() and p.n_forwarding == 0
@@ -63,6 +66,7 @@ def test_reader_shape_and_symbolic_capacity():
 
 
 def test_same_input_and_seed_give_the_same_design():
+    """The same instance and seed give the same design; its tables cover every source."""
     p = LocationProblem.from_orlib(ORLIB / "cap64.txt", single_source=True)
     a, b = solve_location(p, seed=3), solve_location(p, seed=3)
     assert (a.open_mask == b.open_mask).all()

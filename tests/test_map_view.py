@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from _chromium import WINDOW, dump_dom, dump_dom_at, screenshot
-from _revlog_plans import SCENARIOS, run_cli
+from helpers.chromium import WINDOW, dump_dom, dump_dom_at, screenshot
+from helpers.plans import run_cli
+from helpers.scenarios import SCENARIOS
 from revlog.export.maps import CLASSES, kpi_rows
 from revlog.geo import load_geodata
 from revlog.plan import Plan
@@ -106,11 +107,13 @@ def view(shipped, xining, tmp_path_factory) -> dict:
 
 
 def test_screenshot_is_the_window(view):
+    """The screenshot of the shipped map is exactly the 1280×800 window."""
     with Image.open(view["png"]) as img:
         assert img.size == WINDOW
 
 
 def test_layer_control_starts_collapsed(view):
+    """The layer control starts collapsed, its layers behind the toggle."""
     dom = view["dom"]
     control = re.search(r'<div class="(leaflet-control-layers[^"]*)"', dom)
     assert control, "no layer control"
@@ -120,6 +123,7 @@ def test_layer_control_starts_collapsed(view):
 
 
 def test_legend_lists_every_base(view, plan):
+    """The legend lists every base of the plan once, and says the lines are schematic."""
     dom = view["dom"]
     assert re.search(rf'class="revlog-box {CLASSES["legend"]} revlog-legend-box[^"]*"', dom)
     listed = re.findall(rf'class="{CLASSES["legend_base"]}" data-base="([^"]+)"', dom)
@@ -129,6 +133,7 @@ def test_legend_lists_every_base(view, plan):
 
 
 def test_title_and_kpis_show_the_plan(view, plan):
+    """The title box shows the scenario name and the KPI box the plan's four figures."""
     dom = view["dom"]
     assert re.search(rf'<div class="revlog-name">{re.escape(plan.name)}</div>', dom)
     assert plan.name == "qinghai-baseline"
@@ -143,6 +148,7 @@ def test_title_and_kpis_show_the_plan(view, plan):
 
 
 def test_legend_sits_in_a_bottom_corner(view):
+    """The legend sits in a bottom corner and takes less than 40 % of the width."""
     layout = view["layout"]
     (legend,) = [c for c in layout["controls"] if "revlog-legend-box" in c["cls"]]
     height, width = layout["size"]["y"], layout["size"]["x"]
@@ -152,6 +158,7 @@ def test_legend_sits_in_a_bottom_corner(view):
 
 
 def test_no_control_covers_xining(view):
+    """Xining is in view and no map control covers the square around it."""
     layout = view["layout"]
     x, y = layout["places"]["xining"]["x"], layout["places"]["xining"]["y"]
     w, h = layout["size"]["x"], layout["size"]["y"]
@@ -180,6 +187,7 @@ def _shares(pixels: np.ndarray) -> tuple[float, float]:
 
 
 def test_xining_looks_uncovered_in_the_screenshot(view):
+    """Around Xining the screenshot shows drawn features, not a white box like the legend's."""
     layout = view["layout"]
     x = round(layout["places"]["xining"]["x"])
     y = round(layout["places"]["xining"]["y"])
@@ -200,6 +208,7 @@ def test_xining_looks_uncovered_in_the_screenshot(view):
 
 
 def test_geojson_says_lines_are_schematic(shipped, view):
+    """The GeoJSON metadata says the lines are schematic and how much shorter than road km."""
     for name in ("routes", "assignments", "linehauls"):
         doc = json.loads((shipped / f"{name}.geojson").read_text(encoding="utf-8"))
         meta = doc["revlog"]

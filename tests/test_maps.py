@@ -12,8 +12,8 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from _chromium import dump_dom
-from _revlog_plans import solved_tiny_dir
+from helpers.chromium import dump_dom
+from helpers.plans import solved_tiny_dir
 from revlog.export.maps import CLASSES, DAY_CONVENTION, clock, map_html, schedule_html
 from revlog.plan import GEO_TABLES, Plan
 
@@ -24,6 +24,7 @@ def plan():
 
 
 def test_solve_writes_a_self_contained_map(plan):
+    """revlog solve writes a self-contained map.html: Leaflet and jQuery inline, nothing fetched."""
     text = (solved_tiny_dir() / "map.html").read_text(encoding="utf-8")
     # no script or stylesheet is fetched from the network: Leaflet and jQuery are inlined
     assert not re.search(r"<script[^>]+src=", text)
@@ -33,6 +34,7 @@ def test_solve_writes_a_self_contained_map(plan):
 
 
 def test_map_renders_its_layers_in_headless_chromium(plan, tmp_path):
+    """In Chromium the map draws every run, open outlet, assignment and stop, a layer per base."""
     dom = dump_dom(solved_tiny_dir() / "map.html")
     assert "leaflet-container" in dom  # Leaflet ran
     # every run is drawn as an SVG path with its class, and every open outlet and the plant
@@ -53,6 +55,7 @@ def test_map_renders_its_layers_in_headless_chromium(plan, tmp_path):
 
 
 def test_plan_explore_returns_a_folium_map_with_popups(plan):
+    """Plan.explore gives a folium map with schedule popups and one run layer per base."""
     m = plan.explore(tiles=None)
     assert isinstance(m, folium.Map)
     html = map_html(m)
@@ -63,6 +66,7 @@ def test_plan_explore_returns_a_folium_map_with_popups(plan):
 
 
 def test_schedule_lists_every_stop_in_order(plan):
+    """A run's schedule popup lists its stops in order and shows its departure time."""
     run_id = plan.routes["run_id"].iloc[0]
     html = schedule_html(plan, run_id)
     stops = plan.stops[plan.stops["run_id"] == run_id].sort_values("seq")
@@ -72,6 +76,7 @@ def test_schedule_lists_every_stop_in_order(plan):
 
 
 def test_clock():
+    """Clock times count days from 0, like the stops table: hour 33.5 is day 1 09:30."""
     # days count from 0, like the stops table's day column
     assert clock(0.0) == "day 0 00:00"
     assert clock(33.5) == "day 1 09:30"
@@ -84,6 +89,7 @@ def _schedule_rows(html: str) -> list[list[str]]:
 
 
 def test_popups_count_days_like_the_stops_table(plan):
+    """Schedule popups show each stop's seq, day and start time as the stops table has them."""
     text = (solved_tiny_dir() / "map.html").read_text(encoding="utf-8")
     assert DAY_CONVENTION in text or DAY_CONVENTION.replace("'", "&#x27;") in text
     for run_id in plan.routes["run_id"]:
@@ -101,6 +107,7 @@ def test_popups_count_days_like_the_stops_table(plan):
 
 
 def test_every_table_of_a_plan_explores(plan):
+    """Every geo table of a plan explores to a folium map, classified columns included."""
     # GeoPandas conventions work on every table: .explore() needs folium and mapclassify
     for name in GEO_TABLES:
         table = getattr(plan, name)
@@ -114,6 +121,7 @@ def test_every_table_of_a_plan_explores(plan):
 
 
 def test_overview_png(plan, tmp_path):
+    """overview.png is a PNG; the overview draws every run and assignment, titled with the plan."""
     data = (solved_tiny_dir() / "overview.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000
@@ -137,6 +145,7 @@ def _legend_bases(fig, bases) -> dict[str, str]:
 
 
 def test_overview_legend_lists_every_base_of_many(plan, tmp_path):
+    """The overview legend lists each of 30 bases once in its own colour, that of its runs."""
     # 30 bases (the 2030 scenario has 22; the old legend stopped at 12)
     runs = pd.concat([plan.routes] * 30, ignore_index=True)
     runs["base_id"] = [f"B{i:02d}" for i in range(30)] * len(plan.routes)

@@ -33,6 +33,7 @@ def _link(gd, a, b, cls):
 
 
 def test_xining_golmud_by_hand(gd, net):
+    """Xining-Golmud takes the hand-read shortest chain; without expressways the national road."""
     # the shortest chain read off roads.csv: G109 to Huangyuan, G6 over Riyue Pass to Daotanghe,
     # G109 along the lake to Chaka (the G6 detours via Gonghe), then G6 to Dulan and Golmud
     legs = [("xining", "huangyuan", "national"), ("huangyuan", "daotanghe", "expressway"),
@@ -72,6 +73,7 @@ def _independent_km(gd, restricted=()):
 
 @pytest.mark.parametrize("restricted", [(), ("expressway",), ("provincial",)])
 def test_place_matrix_matches_independent_dijkstra(gd, net, restricted):
+    """Place-to-place km equal an independent Dijkstra on roads.csv; restricted classes unused."""
     ids = ["xining", "golmud", "yushu", "lhasa", "lanzhou", "chengdu", "mangya", "jiuzhi",
            "delingha", "hotan", "huzhu", "tongren"]  # fmt: skip
     tm = road_matrix(net, _place_sites(gd, ids), restricted_classes=restricted)
@@ -89,6 +91,7 @@ def test_place_matrix_matches_independent_dijkstra(gd, net, restricted):
 
 
 def test_restriction_changes_paths_and_never_uses_class(gd, net):
+    """A restricted class is never driven: paths change, hours never drop, hours follow speeds."""
     sites = gd.candidates.rename(columns={"site_id": "id"})[["id", "lon", "lat"]]
     full = road_matrix(net, sites)
     nox = road_matrix(net, sites, restricted_classes=["expressway"])
@@ -114,6 +117,7 @@ def test_restriction_changes_paths_and_never_uses_class(gd, net):
 
 
 def test_geometry_follows_roads(gd, net):
+    """A path's geometry runs from site to site through every place node on the path."""
     sites = gd.candidates.rename(columns={"site_id": "id"})[["id", "lon", "lat"]]
     tm = road_matrix(net, sites)
     for a, b in [("C-zeku", "S-lhasa"), ("S-xining", "C-mangya"), ("C-chengxi", "C-chengxi")]:
@@ -129,6 +133,7 @@ def test_geometry_follows_roads(gd, net):
 
 
 def test_several_sites_on_one_link():
+    """Sites on one link are joined along it between their snap points, plus access legs."""
     places = pd.DataFrame(
         {"place_id": ["a", "b"], "lon": [100.0, 101.0], "lat": [36.0, 36.0]}
     )  # fmt: skip
@@ -152,6 +157,7 @@ def test_several_sites_on_one_link():
 
 
 def test_great_circle_known_distance():
+    """The great-circle matrix is WGS84 geodesic km × detour factor, hours at the given speed."""
     geod = Geod(ellps="WGS84")
     sites = pd.DataFrame(
         {"id": ["xining", "lhasa", "eq0", "eq1"], "lon": [101.7763, 91.1707, 100.0, 101.0],
@@ -171,6 +177,7 @@ def test_great_circle_known_distance():
 
 
 def test_to_frame_and_index(gd, net):
+    """A matrix frame has one row per ordered pair; an unknown id raises KeyError."""
     tm = road_matrix(net, _place_sites(gd, ["xining", "golmud", "yushu"]))
     df = tm.to_frame()
     assert len(df) == 9
@@ -181,6 +188,7 @@ def test_to_frame_and_index(gd, net):
 
 
 def test_unreachable_is_inf():
+    """Sites cut apart by a restriction are infinitely far, with no path and no geometry."""
     places = pd.DataFrame({"place_id": ["a", "b", "c", "d"], "lon": [100.0, 101.0, 105.0, 106.0],
                            "lat": [36.0, 36.0, 36.0, 36.0]})  # fmt: skip
     roads = pd.DataFrame({"road_id": ["n1", "x1", "n2"], "from": ["a", "b", "c"],
@@ -205,6 +213,7 @@ _lat = st.floats(STUDY_AREA_BOUNDS[1] + 2, STUDY_AREA_BOUNDS[3] - 3)
 )
 @given(st.lists(st.tuples(_lon, _lat), min_size=2, max_size=8), st.booleans())
 def test_matrix_properties(net, pts, restrict):
+    """Road matrices are finite, symmetric, zero-diagonal, metric and never below the geodesic."""
     sites = pd.DataFrame(
         {"id": [f"s{i}" for i in range(len(pts))], "lon": [p[0] for p in pts],
          "lat": [p[1] for p in pts]}

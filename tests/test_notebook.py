@@ -25,6 +25,7 @@ def _kernel_name() -> str:
 
 @pytest.mark.slow
 def test_compare_scenarios_notebook_executes(monkeypatch):
+    """The compare-scenarios notebook runs without error and shows both plans, table and map."""
     monkeypatch.setenv("REVLOG_NOTEBOOK_TIME_LIMIT", TIME_LIMIT_S)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOK, as_version=4)

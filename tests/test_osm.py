@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from _osm_fixture import NODES, PLACES, TOWN_NODES, WAYS, osm_xml, write_osm, write_pbf
-from _tiny_variants import write_variant
+from helpers.osm import NODES, PLACES, TOWN_NODES, WAYS, osm_xml, write_osm, write_pbf
+from helpers.scenarios import write_variant
 from revlog.errors import ScenarioError
 from revlog.geo.matrix import DEFAULT_SPEED_KMH_BY_CLASS, road_matrix
 from revlog.geo.osm import hazmat_restriction, road_class, road_network_from_osm
@@ -449,7 +449,7 @@ def test_network_and_matrix_survive_pickling(onet):
 
 def test_cli_validate_reports_a_bad_osm_file(tmp_path, capsys, monkeypatch):
     """revlog validate names the OSM file, the element and the reason, and exits 2."""
-    from _revlog_plans import run_cli
+    from helpers.plans import run_cli
 
     _write(tmp_path / "roads.osm", osm_xml().replace('lat="36.5002"', 'lat="north"'))
     path = write_variant(tmp_path, "osm", road_network={"osm": "roads.osm"})

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 import revlog.pipeline
-from _revlog_plans import TINY, copy_of_solved, run_cli, solved_tiny_dir
+from helpers.plans import copy_of_solved, run_cli, solved_tiny_dir
+from helpers.scenarios import TINY
 
 REPO = Path(__file__).resolve().parents[1]
 

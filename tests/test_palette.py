@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from _revlog_plans import solved_tiny_dir
+from helpers.plans import solved_tiny_dir
 from revlog.export.maps import base_colours
 from revlog.export.palette import (
     MAX_COLOURS,
@@ -20,6 +20,7 @@ from revlog.plan import Plan
 
 
 def test_sequence_is_distinct_and_a_prefix_for_any_length():
+    """The colour sequence is distinct, each shorter one a prefix, at most MAX_COLOURS long."""
     long = colour_sequence(MAX_COLOURS)
     assert len(set(long)) == MAX_COLOURS
     for n in (1, 5, 12, 22, 40):
@@ -30,6 +31,7 @@ def test_sequence_is_distinct_and_a_prefix_for_any_length():
 
 @pytest.mark.parametrize(("n", "least"), [(10, 0.17), (22, 0.12), (40, 0.09)])
 def test_colours_differ_clearly(n, least):
+    """Any two colours of a sequence, and each against the reserved colours, differ clearly."""
     colours = colour_sequence(n)
     closest = min(colour_distance(a, b) for a, b in itertools.combinations(colours, 2))
     assert closest >= least
@@ -40,6 +42,7 @@ def test_colours_differ_clearly(n, least):
 
 
 def test_neighbouring_bases_get_far_apart_colours():
+    """Neighbouring bases get the most distinct colours of the palette."""
     # a cluster of five bases within 30 km and five far away, each 2,000 km apart
     pos = {f"near{i}": (101.7 + 0.05 * i, 36.6) for i in range(5)}
     pos |= {f"far{i}": (80.0 + 20 * i, 20.0 + 5 * i) for i in range(5)}
@@ -54,6 +57,7 @@ def test_neighbouring_bases_get_far_apart_colours():
 
 
 def test_assignment_is_deterministic_and_order_free():
+    """Colours ignore the order and repeats of ids; without positions, sorted ids take turns."""
     pos = {f"B{i}": (90.0 + i, 35.0 + (i % 3)) for i in range(15)}
     ids = list(pos)
     a = assign_colours(ids, pos)
@@ -65,6 +69,7 @@ def test_assignment_is_deterministic_and_order_free():
 
 
 def test_map_and_overview_share_the_colours():
+    """The map and the overview draw each base's runs in the same colour."""
     plan = Plan.load(solved_tiny_dir())
     colours = plan_base_colours(plan)
     assert set(colours) == set(plan.routes["base_id"])
@@ -80,6 +85,7 @@ def test_map_and_overview_share_the_colours():
 
 
 def test_bases_whose_runs_meet_count_as_neighbours():
+    """Bases whose runs meet count as neighbours and get the farthest-apart colours."""
     # bases 600 km apart whose runs meet half-way, and a third far from both
     pos = {
         "west": [(94.9, 36.4), (97.9, 36.5)],

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
+from helpers.scenarios import TINY
 from revlog.inputs import prepare
 from revlog.problems import build_geography, routing_problem, site_of, visit_id, visits_needed
 from revlog.routing.problem import VehicleType
 from revlog.scenario import load_scenario
 
-TINY = Path(__file__).parent / "fixtures" / "tiny" / "tiny.yaml"
-
 
 def test_visits_split_pickups_larger_than_any_vehicle():
+    """A pickup too big for one vehicle is split into enough visits, named D1, D1~2, D1~3, …"""
     fleet = [VehicleType("a", payload_kg=1000, damaged_capacity_kg=100)]
     k = visits_needed(np.array([500.0, 2500.0, 100.0]), np.array([0.0, 0.0, 250.0]), fleet)
     assert k.tolist() == [1, 3, 3]  # 2500 kg over 1000 kg payload; 250 kg damaged over 100 kg
@@ -23,6 +21,7 @@ def test_visits_split_pickups_larger_than_any_vehicle():
 
 
 def test_routing_problem_splits_and_conserves_the_pickup():
+    """A base's routing problem splits big pickups into visits at one site and keeps every tonne."""
     sc = load_scenario(TINY)
     sc = sc.model_copy(update={"routing": sc.routing.model_copy(update={"periods_per_year": 1})})
     inputs = prepare(sc)
@@ -44,7 +43,7 @@ def test_routing_problem_splits_and_conserves_the_pickup():
 def test_sources_that_supply_nothing_are_not_visited_and_a_plan_of_nothing_warns(tmp_path):
     """A source with 0 t/year is neither assigned nor visited; if all are, the plan says so."""
     import revlog
-    from _tiny_variants import TINY_DIR, write_variant
+    from helpers.scenarios import TINY_DIR, write_variant
 
     lines = (TINY_DIR / "sources.csv").read_text().splitlines()
     header, rows = lines[0], lines[1:]

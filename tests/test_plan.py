@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely import LineString, Point
 
-from _revlog_plans import solved_tiny_dir
+from helpers.plans import solved_tiny_dir
 from revlog.plan import COLUMNS, GEO_TABLES, KPI_UNITS, TABLES, Plan, empty_table
 
 
@@ -19,6 +19,7 @@ def plan():
 
 
 def test_tables_have_the_documented_columns_and_crs(plan):
+    """Plan tables have the documented columns; geo tables are valid WGS84 points or lines."""
     for name in TABLES:
         table = getattr(plan, name)
         assert list(c for c in table.columns if c != "geometry") == COLUMNS[name], name
@@ -33,6 +34,7 @@ def test_tables_have_the_documented_columns_and_crs(plan):
 
 
 def test_every_kpi_has_a_unit_entry_and_the_cost_parts_add_up(plan):
+    """Every KPI has a unit and the cost parts add up to the total; the tiny plan serves all."""
     k = plan.kpis
     assert set(k.index) <= set(KPI_UNITS)
     parts = (
@@ -63,6 +65,7 @@ def test_every_kpi_has_a_unit_entry_and_the_cost_parts_add_up(plan):
 
 
 def test_run_totals_match_their_stops(plan):
+    """Each run starts and ends at its base, and its totals are the sums over its stops."""
     for run in plan.routes.itertuples(index=False):
         s = plan.stops[plan.stops["run_id"] == run.run_id].sort_values("seq")
         assert s["node_id"].iloc[0] == s["node_id"].iloc[-1] == run.base_id
@@ -72,6 +75,7 @@ def test_run_totals_match_their_stops(plan):
 
 
 def test_summary_and_repr_are_readable(plan):
+    """A plan's summary names its KPIs with units; its repr is one line; it renders as HTML."""
     text = plan.summary()
     assert text.startswith("Plan 'tiny'")
     for key in ("total_cost_cny_per_year", "served_share", "runs_per_period"):
@@ -84,6 +88,7 @@ def test_summary_and_repr_are_readable(plan):
 
 
 def test_save_load_round_trip(plan, tmp_path):
+    """A saved plan loads back equal, and saving the loaded plan writes the same bytes."""
     plan.save(tmp_path / "a")
     again = Plan.load(tmp_path / "a")
     assert again.name == plan.name
@@ -143,6 +148,7 @@ def _toy_plan() -> Plan:
 
 
 def test_ids_stay_text_and_empty_tables_round_trip(tmp_path):
+    """Ids stay text; quoted names, empty tables, dtypes and unicode meta survive a round trip."""
     toy = _toy_plan()
     toy.save(tmp_path)
     back = Plan.load(tmp_path)
@@ -158,5 +164,6 @@ def test_ids_stay_text_and_empty_tables_round_trip(tmp_path):
 
 
 def test_load_of_a_missing_folder_raises(tmp_path):
+    """Loading a plan from a missing folder raises FileNotFoundError."""
     with pytest.raises(FileNotFoundError):
         Plan.load(tmp_path / "nothing")

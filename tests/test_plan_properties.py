@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import revlog
-from _tiny_variants import TINY_DIR, write_variant
+from helpers.scenarios import TINY_DIR, write_variant
 from revlog.errors import InfeasibleError
 
 TIME_LIMIT_S = 3.0
@@ -72,6 +72,7 @@ def scenarios(draw) -> dict:
 )
 @given(scenarios())
 def test_random_scenarios_are_solved_and_checked_or_diagnosed(variant):
+    """A random tiny variant gives a plan the checker accepts, or an infeasibility with reasons."""
     with tempfile.TemporaryDirectory() as tmp:
         path = write_variant(Path(tmp), **variant)
         sc = revlog.load_scenario(path)

@@ -16,6 +16,7 @@ from revlog.geo.roads import (
 
 
 def test_embedded_network_connected(net, gd):
+    """The embedded network is connected, also without expressways; each place has a plain road."""
     assert net.graph.number_of_nodes() == len(gd.places)
     assert net.graph.number_of_edges() == len(gd.roads)
     assert net.is_connected()
@@ -28,6 +29,7 @@ def test_embedded_network_connected(net, gd):
 
 
 def test_restricted_removes_only_that_class(net):
+    """Restricting a class removes exactly its links, keeps the original, refuses unknowns."""
     r = net.restricted(["expressway"])
     classes = {d["road_class"] for _, _, d in r.graph.edges(data=True)}
     assert classes == {"national", "provincial"}
@@ -39,6 +41,7 @@ def test_restricted_removes_only_that_class(net):
 
 
 def test_bad_tables_rejected():
+    """Road tables with an unknown place, an unknown class or a zero length are refused."""
     places = pd.DataFrame({"place_id": ["a", "b"], "lon": [100.0, 101.0], "lat": [36.0, 36.0]})
     roads = pd.DataFrame(
         {"road_id": ["r1"], "from": ["a"], "to": ["c"], "road_class": ["national"],
@@ -57,6 +60,7 @@ def test_bad_tables_rejected():
 
 
 def test_exposure_formula(net):
+    """Link exposure is 0.5·β·(Pu + Pv) + 2·λ·ρ·L, with a lower β on expressways."""
     # 0.5 * beta * (Pu + Pv) + 2 * lambda * rho * L, beta 0.15 (0.03 on expressways)
     assert link_exposure_persons(100_000, 20_000, 10.0, "national") == pytest.approx(
         0.5 * 0.15 * 120_000 + 2 * 1.0 * 5.0 * 10.0
@@ -88,6 +92,7 @@ def _toy() -> RoadNetwork:
 
 
 def test_snap_never_to_expressway_and_fraction():
+    """Sites snap to the nearest ordinary road, never an expressway, by access leg × detour."""
     net = _toy()
     sites = pd.DataFrame(
         {"id": ["mid", "near_b", "far"], "lon": [100.5, 100.999, 101.05],
@@ -108,6 +113,7 @@ def test_snap_never_to_expressway_and_fraction():
 
 
 def test_snap_embedded_sites_are_near(net, gd):
+    """Every embedded source snaps within 15 km, to an ordinary link or a node."""
     sites = gd.sources.rename(columns={"source_id": "id"})[["id", "lon", "lat"]]
     s = net.snap(sites)
     assert len(s) == len(sites) and (s["id"].to_numpy() == sites["id"].to_numpy()).all()
@@ -121,6 +127,7 @@ def test_snap_embedded_sites_are_near(net, gd):
 
 
 def test_edges_frame(net):
+    """The edges frame has one WGS84 row per road link."""
     e = net.edges_frame()
     assert len(e) == net.graph.number_of_edges() and e.crs.to_epsg() == 4326
     assert nx.is_connected(net.graph)

@@ -17,13 +17,13 @@ import time
 import numpy as np
 import pytest
 
+from helpers.routing import daily, make, sym
 from revlog.check.routes import check_routes
 from revlog.errors import RoutingInfeasibleError
 from revlog.routing.engine import solve_routing
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, VehicleType
 from revlog.routing.rules import diagnose, fleet_limits
-from test_routing_ortools import daily, make, sym
 
 #: The scenario's driver rules: 4 h / 20 min, 10 h duty, 11 h rests, runs of up to 4
 #: days, several runs per vehicle in the week.
@@ -82,6 +82,7 @@ def _golmud():
 
 
 def test_a_far_run_waits_at_the_gate_until_the_base_opens():
+    """A multi-day run back before the base opens waits at the gate until it opens."""
     prob = _golmud()
     assert diagnose(prob) == []
     limit = _limit(prob)
@@ -96,6 +97,7 @@ def test_a_far_run_waits_at_the_gate_until_the_base_opens():
 
 
 def test_the_engine_solves_the_far_run_case_within_its_limit():
+    """The engine serves every stop of the far-run case once, within its time limit."""
     prob = _golmud()
     limit = _limit(prob)
     t0 = time.perf_counter()
@@ -133,6 +135,7 @@ def _tight_fleet(n_stops: int = 20):
 
 
 def test_a_fleet_with_little_slack_is_filled_vehicle_by_vehicle():
+    """A fleet with little slack is filled vehicle by vehicle, from constructed runs, quickly."""
     prob = _tight_fleet()
     assert diagnose(prob) == []
     limit = _limit(prob)
@@ -147,6 +150,7 @@ def test_a_fleet_with_little_slack_is_filled_vehicle_by_vehicle():
 
 
 def test_rule_runs_are_reproducible_through_the_engine():
+    """The engine with one seed gives the same routes, start times and vehicle trips twice."""
     prob = _tight_fleet(12)
     a = solve_routing(prob, _limit(prob), seed=3)
     b = solve_routing(prob, _limit(prob), seed=3)
@@ -176,6 +180,7 @@ def _certified_only(n_stops: int, kg: float):
 
 
 def test_pickups_beyond_the_certified_fleet_fail_at_once_with_a_diagnosis():
+    """Damaged stops needing more runs than the certified fleet has fail at once, naming it."""
     # 12 stops × 2.1 t = 25.2 t, but two 3 t trucks × 5 runs carry 30 t: kg alone is no
     # proof. Each stop fills more than half a truck, though: 12 runs needed, 10 possible.
     prob = _certified_only(12, 2000.0)
@@ -192,6 +197,7 @@ def test_pickups_beyond_the_certified_fleet_fail_at_once_with_a_diagnosis():
 
 
 def test_total_kg_beyond_the_certified_fleet_names_the_payload_limit():
+    """Damaged stops over the certified fleet's total payload fail at once, naming that payload."""
     # 21 stops × 2.1 t = 44.1 t for two 3 t trucks × 5 runs = 30 t (S-chengdu, 2030);
     # the whole fleet (vans too) would carry 45 t: only the certified group proves it.
     prob = _certified_only(21, 2000.0)
@@ -210,6 +216,7 @@ def test_total_kg_beyond_the_certified_fleet_names_the_payload_limit():
 
 
 def test_fleet_limits_stay_silent_when_runs_suffice():
+    """The fleet-limit diagnosis stays silent when the runs exactly suffice, and all are served."""
     # 10 stops of 2.1 t: exactly the 10 runs the two trucks have in the week
     prob = _certified_only(10, 2000.0)
     assert fleet_limits(prob) == []

@@ -15,61 +15,19 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import shortest_path
 
+from helpers.routing import WEEK, daily, make, random_case, sym
 from revlog.check.routes import check_routes
 from revlog.errors import RoutingInfeasibleError
 from revlog.routing.ortools import solve_ortools
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 
 T = 0.5  # time limit per solve, s
-WEEK = [(0.0, 168.0)]
-
-
-def daily(lo: float, hi: float, days: int = 7) -> list[tuple[float, float]]:
-    """Opening hours lo..hi o'clock on each day of the period."""
-    return [(d * 24 + lo, d * 24 + hi) for d in range(days)]
-
-
-def make(
-    hours,
-    *,
-    km=None,
-    intact=None,
-    damaged=None,
-    service=None,
-    windows=None,
-    types=None,
-    rules: DrivingRules | None = None,
-    penalty=None,
-    **kw,
-) -> RoutingProblem:
-    """A problem from an hours matrix (km = 60 km/h × hours unless given)."""
-    hours = np.asarray(hours, dtype=float)
-    n = len(hours)
-    return RoutingProblem(
-        name=kw.pop("name", "case"),
-        node_ids=["base"] + [f"s{i}" for i in range(1, n)],
-        km=np.asarray(km, dtype=float) if km is not None else hours * 60.0,
-        hours=hours,
-        pickup_intact_kg=np.asarray(intact if intact is not None else [0] + [100] * (n - 1), float),
-        pickup_damaged_kg=np.asarray(damaged if damaged is not None else [0] * n, float),
-        service_h=np.asarray(service if service is not None else [0] * n, float),
-        time_windows_h=windows if windows is not None else [WEEK] * n,
-        vehicle_types=types or [VehicleType("truck", 5000, 0, 500, 1.0, 2)],
-        rules=rules,
-        drop_penalty_cny=penalty,
-        **kw,
-    )
 
 
 def solve_checked(problem: RoutingProblem, **kw):
     sol = solve_ortools(problem, kw.pop("time_limit_s", T), **kw)
     assert check_routes(problem, sol) == []
     return sol
-
-
-def sym(m):
-    m = np.asarray(m, dtype=float)
-    return np.maximum(m, m.T)
 
 
 # -- driver rules --------------------------------------------------------------------------
@@ -82,6 +40,7 @@ def break_case(rules: DrivingRules) -> RoutingProblem:
 
 
 def test_break_rule_changes_the_route():
+    """A 20-min break after 4 h of driving that makes a window unreachable splits the run in two."""
     free = solve_checked(break_case(DrivingRules(max_driving_h=None, max_days=1)))
     assert free.routes == [[1, 2]]
     ruled = solve_checked(break_case(DrivingRules(max_days=1)))
@@ -92,6 +51,7 @@ def test_break_rule_changes_the_route():
 
 
 def test_breaks_are_accounted_in_the_schedule():
+    """A 5 h leg takes 5 h 20 min: the driving break is part of the run's schedule."""
     # a 5 h leg needs a break on the way: arrival = departure + 5 h + 20 min
     prob = make(sym([[0, 5.0], [0, 0]]), rules=DrivingRules(duty_h_per_day=12.0, max_days=1))
     sol = solve_checked(prob)
@@ -103,6 +63,7 @@ def test_breaks_are_accounted_in_the_schedule():
 
 
 def test_daily_duty_limit_is_diagnosed_before_solving():
+    """A stop out of reach within the daily duty limit is diagnosed, naming node and limit."""
     prob = make(sym([[0, 6.0], [0, 0]]), rules=DrivingRules(duty_h_per_day=10.0, max_days=1))
     with pytest.raises(RoutingInfeasibleError) as exc:
         solve_ortools(prob, T)
@@ -110,6 +71,7 @@ def test_daily_duty_limit_is_diagnosed_before_solving():
 
 
 def test_multi_day_run_rests_overnight():
+    """A run longer than one day's duty rests at least 11 h overnight and spans two days."""
     hours = sym([[0, 7.0], [0, 0]])
     rules = DrivingRules(max_days=2, duty_h_per_day=10.0, overnight_rest_h=11.0)
     prob = make(hours, service=[0, 0.5], windows=[WEEK, daily(8, 18)], rules=rules)
@@ -124,6 +86,7 @@ def test_multi_day_run_rests_overnight():
 
 
 def test_multi_day_run_with_night_ban_rests_at_night():
+    """A two-day run under a 22-6 night ban takes its overnight rest across the ban."""
     hours = sym([[0, 7.0], [0, 0]])
     rules = DrivingRules(max_days=2, night_ban_h=(22.0, 6.0), shift_start_h=6.0)
     prob = make(hours, service=[0, 0.5], windows=[WEEK, daily(8, 18)], rules=rules)
@@ -138,6 +101,7 @@ def test_multi_day_run_with_night_ban_rests_at_night():
 
 
 def test_night_ban_delays_service_until_after_the_ban():
+    """No run drives in the night ban: service waits until after it; a run that does is flagged."""
     # s1 opens 4:30-11:00 and is 4 h away; without a ban it can be served at 4:30
     # (leaving at 0:30), with a 0-6 ban the vehicle leaves at 6:00 at the earliest.
     hours = sym([[0, 4.0, 1.0], [0, 0, 4.0], [0, 0, 0]])
@@ -167,6 +131,7 @@ def test_night_ban_delays_service_until_after_the_ban():
 
 
 def test_multi_trip_reuses_one_vehicle_on_separate_days():
+    """With multi-trip one vehicle makes several runs; without it a one-van fleet is infeasible."""
     hours = sym([[0, 1, 1, 1], [0, 0, 0.2, 0.2], [0, 0, 0, 0.2], [0] * 4])
     types = [VehicleType("van", 1000, 0, 100, 1.0, 1)]
     prob = make(
@@ -197,6 +162,7 @@ def damaged_case(damaged: bool) -> RoutingProblem:
 
 
 def test_damaged_packs_force_a_second_certified_vehicle():
+    """Damaged packs ride only in certified boxes, within their capacity: 400 kg take two runs."""
     plain = solve_checked(damaged_case(False))
     assert plain.routes in ([[1, 2]], [[2, 1]]) and plain.runs[0].vehicle_type == "van"
     sol = solve_checked(damaged_case(True))
@@ -206,6 +172,7 @@ def test_damaged_packs_force_a_second_certified_vehicle():
 
 
 def test_heterogeneous_fleet_picks_the_cheaper_type():
+    """A mixed fleet serves the stops with the vehicle type that costs least for the job."""
     hours = sym([[0, 50, 50, 50], [0, 0, 1, 1], [0, 0, 0, 1], [0] * 4]) / 60.0
     types = [
         VehicleType("small", 1000, 0, 100, 1.0, 3),
@@ -221,12 +188,14 @@ def test_heterogeneous_fleet_picks_the_cheaper_type():
 
 
 def test_pickup_larger_than_every_vehicle_is_diagnosed():
+    """A pickup larger than every payload is diagnosed, naming the node and the largest payload."""
     prob = make(sym([[0, 1.0], [0, 0]]), intact=[0, 6000])
     with pytest.raises(RoutingInfeasibleError, match=r"node 1 \(s1\).*largest payload 5000"):
         solve_ortools(prob, T)
 
 
 def test_damaged_packs_without_certified_vehicle_are_diagnosed():
+    """Damaged packs with no vehicle type at the base to carry them are diagnosed."""
     prob = make(sym([[0, 1.0], [0, 0]]), damaged=[0, 10])
     with pytest.raises(RoutingInfeasibleError, match="no vehicle type at the base carries"):
         solve_ortools(prob, T)
@@ -263,6 +232,7 @@ def best_tour_km(km: np.ndarray) -> float:
 
 
 def test_restricted_road_class_forces_a_detour():
+    """Runs avoid restricted road classes by a longer detour; a run using one is flagged."""
     open_km, open_cls = square_roads(set())
     detour_km, detour_cls = square_roads({"tunnel"})
     assert detour_km[1, 2] > open_km[1, 2]
@@ -287,6 +257,7 @@ def test_restricted_road_class_forces_a_detour():
 
 
 def test_missing_road_is_never_driven():
+    """A missing road (infinite distance) is never driven: its two ends go on separate runs."""
     km = sym([[0, 10, 10], [0, 0, 10], [0, 0, 0]])
     km[1, 2] = km[2, 1] = np.inf
     sol = solve_checked(make(km / 60, km=km, types=[VehicleType("t", 5000, 0, 0, 1.0, 2)]))
@@ -295,6 +266,7 @@ def test_missing_road_is_never_driven():
 
 # -- drops ---------------------------------------------------------------------------------
 def test_drop_penalty_drops_uneconomic_stop_and_reports_it():
+    """Under a drop penalty a stop costing more than the penalty is dropped and the penalty paid."""
     hours = sym([[0, 1.0, 10.0], [0, 0, 10.0], [0, 0, 0]])
     types = [VehicleType("truck", 5000, 0, 0, 1.0, 2)]
     # serving s1 costs 120 CNY (< 200: kept), s2 1200 CNY (> 200: dropped)
@@ -307,6 +279,7 @@ def test_drop_penalty_drops_uneconomic_stop_and_reports_it():
 
 
 def test_unreachable_window_raises_without_penalty_and_drops_with_one():
+    """An unreachable window fails with a diagnosis; under a drop penalty it is dropped, noted."""
     hours = sym([[0, 3.0, 1.0], [0, 0, 3.0], [0, 0, 0]])
     windows = [[(8.0, 40.0)], [(0.0, 9.0)], [(8.0, 40.0)]]
     with pytest.raises(RoutingInfeasibleError, match=r"node 1 \(s1\): earliest arrival 11.00 h"):
@@ -319,27 +292,8 @@ def test_unreachable_window_raises_without_penalty_and_drops_with_one():
 
 
 # -- search --------------------------------------------------------------------------------
-def random_case(seed: int, n: int = 12) -> RoutingProblem:
-    rng = np.random.default_rng(seed)
-    xy = rng.uniform(0, 150, size=(n, 2))
-    km = np.round(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), 1)
-    win = [WEEK] + [daily(8, 18) for _ in range(n - 1)]
-    intact = np.r_[0, rng.integers(100, 800, n - 1)]
-    damaged = np.r_[0, rng.integers(0, 2, n - 1) * 50]
-    types = [VehicleType("box", 2500, 150, 400, 2.0, 3), VehicleType("van", 1500, 0, 200, 1.5, 3)]
-    return make(
-        km / 60,
-        km=km,
-        intact=intact,
-        damaged=damaged,
-        service=[0] + [0.25] * (n - 1),
-        windows=win,
-        types=types,
-        rules=DrivingRules(max_days=1),
-    )
-
-
 def test_same_seed_gives_same_routes():
+    """The same seed gives the same routes, objective and vehicle types."""
     prob = random_case(3)
     a = solve_checked(prob, time_limit_s=10.0, seed=5, solution_limit=8)
     b = solve_checked(prob, time_limit_s=10.0, seed=5, solution_limit=8)
@@ -349,6 +303,7 @@ def test_same_seed_gives_same_routes():
 
 
 def test_initial_routes_are_used_when_feasible_and_ignored_otherwise():
+    """Feasible initial routes seed the search (never worse); infeasible ones are ignored."""
     prob = random_case(4, n=8)
     first = solve_checked(prob)
     warm = solve_checked(prob, initial_routes=first.routes)
@@ -359,6 +314,7 @@ def test_initial_routes_are_used_when_feasible_and_ignored_otherwise():
 
 
 def test_tables_have_documented_columns():
+    """A solution's tables have the documented columns, one row and id per run, break kinds."""
     sol = solve_checked(break_case(DrivingRules(max_days=1)))
     prob = break_case(DrivingRules(max_days=1))
     frames = sol.to_frames(prob)
@@ -435,6 +391,7 @@ def brute_force_vrptw(p: RoutingProblem) -> float:
 
 
 def test_plain_solomon_like_instance_reaches_its_optimum():
+    """On a tiny Solomon-style VRPTW the model reaches the brute-force optimum."""
     prob = solomon_like()
     opt = brute_force_vrptw(prob)
     assert math.isfinite(opt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers.routing import WEEK, make, sym
 from revlog.routing.problem import DrivingRules
 from revlog.routing.rules import (
     break_plan,
@@ -13,16 +14,17 @@ from revlog.routing.rules import (
     night_ban_intervals_h,
     shift_start_windows_h,
 )
-from test_routing_ortools import WEEK, make, sym
 
 
 def test_night_ban_wraps_midnight_and_is_clipped_to_the_period():
+    """A 22-6 night ban wraps midnight and is clipped to the period; no ban, no intervals."""
     bans = night_ban_intervals_h(DrivingRules(night_ban_h=(22.0, 6.0)), 48.0)
     assert bans == [(0.0, 6.0), (22.0, 30.0), (46.0, 48.0)]
     assert night_ban_intervals_h(DrivingRules(max_days=1), 48.0) == []
 
 
 def test_shift_starts_and_interval_algebra():
+    """Runs may start from shift_start_h until midnight each day; intervals intersect piecewise."""
     assert shift_start_windows_h(DrivingRules(shift_start_h=8.0, max_days=1), 48.0) == [
         (8, 24),
         (32, 48),
@@ -41,6 +43,7 @@ def test_shift_starts_and_interval_algebra():
     ],
 )
 def test_break_sequence_is_chronologically_feasible(rules):
+    """Every rule set's breaks can be taken one after another, each within its time window."""
     seq = break_sequence(rules, 168.0)
     # placing each break at its earliest start after the previous one's end must fit
     t = 0.0
@@ -59,6 +62,7 @@ def test_break_sequence_is_chronologically_feasible(rules):
 
 
 def test_diagnose_names_node_and_limit():
+    """A stop beyond the run limit, or without opening hours, is diagnosed by node and setting."""
     prob = make(sym([[0, 1.0, 30.0], [0, 0, 30.0], [0, 0, 0]]), rules=DrivingRules(max_days=1))
     (d,) = diagnose(prob)
     assert (d.code, d.site, d.setting) == ("run_limit", "s2", "duty_h_per_day")

@@ -45,6 +45,7 @@ def base_problems():
 
 
 def test_scenario_bases_get_feasible_checked_runs(base_problems):
+    """Baseline bases get checked runs of certified vehicles serving all stops, within the limit."""
     for prob in base_problems:
         assert prob.rules is not None and prob.rules.max_days > 1  # the hard case
         limit = max(1.0, 0.2 * (prob.n_nodes - 1))
@@ -64,6 +65,7 @@ def test_scenario_bases_get_feasible_checked_runs(base_problems):
 
 
 def test_scenario_runs_are_reproducible(base_problems):
+    """The largest baseline base gets the same runs twice with one seed."""
     prob = base_problems[-1]
     a = solve_ortools(prob, 5.0, seed=0)
     b = solve_ortools(prob, 5.0, seed=0)

@@ -26,6 +26,7 @@ def problems(path: Path) -> list[str]:
 
 
 def test_minimal_yaml_takes_documented_defaults(tmp_path):
+    """A scenario of only name and year takes the documented defaults (speeds, breaks, Qinghai)."""
     sc = load_scenario(write(tmp_path, "s.yaml", "name: mini\nplanning_year: 2025\n"))
     assert sc.rules.speed_expressway_kmh == 80.0
     assert sc.rules.speed_other_kmh == 60.0
@@ -35,12 +36,14 @@ def test_minimal_yaml_takes_documented_defaults(tmp_path):
 
 
 def test_toml_and_json_are_accepted(tmp_path):
+    """A scenario may be written in TOML or JSON as well as YAML."""
     t = load_scenario(write(tmp_path, "s.toml", 'name = "t"\nplanning_year = 2026\n'))
     j = load_scenario(write(tmp_path, "s.json", json.dumps({"name": "j", "planning_year": 2027})))
     assert (t.name, t.planning_year, j.name, j.planning_year) == ("t", 2026, "j", 2027)
 
 
 def test_every_problem_is_listed_with_file_and_field(tmp_path):
+    """Every problem of a scenario is listed at once as file:field: reason, with did-you-mean."""
     p = write(
         tmp_path,
         "bad.yaml",
@@ -84,6 +87,7 @@ def test_every_problem_is_listed_with_file_and_field(tmp_path):
     ],
 )
 def test_invalid_values_name_their_field(tmp_path, text, field, words):
+    """An invalid value is reported under its own field, with the reason."""
     p = write(tmp_path, "s.yaml", "name: x\nplanning_year: 2025\n" + text)
     got = problems(p)
     assert any(g.startswith(f"{p}:{field}:") and words in g for g in got), got
@@ -107,6 +111,7 @@ def test_invalid_values_name_their_field(tmp_path, text, field, words):
     ],
 )
 def test_unreadable_files_are_refused_cleanly(tmp_path, content, words):
+    """An empty, binary, malformed or anchor-bomb file is refused in one file: reason line."""
     p = tmp_path / "s.yaml"
     p.write_bytes(content)
     got = problems(p)
@@ -114,6 +119,7 @@ def test_unreadable_files_are_refused_cleanly(tmp_path, content, words):
 
 
 def test_relative_paths_resolve_against_the_scenario_file(tmp_path):
+    """Relative table paths resolve against the scenario file's folder."""
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "s.csv").write_text("source_id\n", encoding="utf-8")
     sc = load_scenario(
@@ -125,6 +131,7 @@ def test_relative_paths_resolve_against_the_scenario_file(tmp_path):
 
 
 def test_json_schema_lists_units_in_names():
+    """The scenario's JSON schema carries units in its field names."""
     schema = Scenario.model_json_schema()
     text = json.dumps(schema)
     for name in ("payload_kg", "speed_expressway_kmh", "first_mile_cny_per_t_km", "time_limit_s"):
@@ -133,5 +140,6 @@ def test_json_schema_lists_units_in_names():
 
 @pytest.mark.parametrize("name", ["qinghai-baseline.yaml", "qinghai-2030.yaml"])
 def test_shipped_scenarios_load(name):
+    """Each shipped scenario loads and is named after its file."""
     sc = load_scenario(REPO / "scenarios" / name)
     assert sc.name == name.removesuffix(".yaml")

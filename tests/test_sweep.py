@@ -16,6 +16,7 @@ TINY = Path(__file__).parent / "fixtures" / "tiny"
 
 
 def test_grid_and_named_variants_expand_in_a_stable_order():
+    """A sweep expands its grid in order, then its named variants, each named by its settings."""
     variants = load_sweep(TINY / "sweep.yaml")
     assert [v.name for v in variants] == [
         "supply_scale=1.0,collection_per_prefecture=True",
@@ -31,6 +32,7 @@ def test_grid_and_named_variants_expand_in_a_stable_order():
 
 
 def test_invalid_variant_fields_are_reported_per_variant():
+    """Invalid variant fields are reported as file:variant.field: reason."""
     base = load_scenario(TINY / "tiny.yaml")
     with pytest.raises(ScenarioError) as info:
         make_variants(
@@ -45,6 +47,7 @@ def test_invalid_variant_fields_are_reported_per_variant():
 
 
 def test_sweep_runs_on_a_local_dask_cluster_and_saves_checked_plans(tmp_path):
+    """A sweep solves variants on local Dask workers, saves checked plans, reports infeasibility."""
     keep = {"supply_scale=1.0,collection_per_prefecture=True", "tight-budget"}
     variants = [v for v in load_sweep(TINY / "sweep.yaml") if v.name in keep]
     table = run_sweep(variants, n_workers=2, time_limit_s=5, out_dir=tmp_path)

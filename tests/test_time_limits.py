@@ -23,8 +23,8 @@ import pytest
 
 import revlog
 import revlog.pipeline as pipeline
-from _revlog_plans import SCENARIOS, run_cli
-from _tiny_variants import write_variant
+from helpers.plans import run_cli
+from helpers.scenarios import SCENARIOS, write_variant
 from revlog.errors import SolveInterruptedError
 from revlog.inputs import prepare
 from revlog.plan import Plan
@@ -74,6 +74,7 @@ def _assert_within(plan, wall_s: float, calls, total_s: float, scenario: Path) -
 
 
 def test_tiny_stages_add_up_to_the_limit(tmp_path, monkeypatch):
+    """No stage gets time past the total limit, and the whole solve stays within it (+10 %)."""
     sc = _one_day(tmp_path)
     plan, wall, calls = _timed_solve(monkeypatch, sc, 4.0)
     _assert_within(plan, wall, calls, 4.0, sc)
@@ -83,12 +84,14 @@ def test_tiny_stages_add_up_to_the_limit(tmp_path, monkeypatch):
 
 @pytest.mark.slow
 def test_baseline_stages_add_up_to_20_s(monkeypatch):
+    """On the baseline the stages and the whole solve stay within 20 s (+10 %)."""
     sc = SCENARIOS / "qinghai-baseline.yaml"
     plan, wall, calls = _timed_solve(monkeypatch, sc, 20.0)
     _assert_within(plan, wall, calls, 20.0, sc)
 
 
 def test_ctrl_c_in_a_routing_search_gives_quick_runs_for_the_rest(monkeypatch):
+    """Ctrl-C in a routing search stops it; the other bases get quick runs, marked interrupted."""
     sc = SCENARIOS.parent / "tests" / "fixtures" / "tiny" / "tiny.yaml"
     real = pipeline.solve_routing
     seen: list[str] = []
@@ -111,6 +114,8 @@ def test_ctrl_c_in_a_routing_search_gives_quick_runs_for_the_rest(monkeypatch):
 
 
 def test_ctrl_c_before_any_design_saves_nothing_and_exits_130(tmp_path, monkeypatch, capsys):
+    """Ctrl-C before any design saves nothing; revlog solve exits 130 without a traceback."""
+
     def geography(inputs):
         raise KeyboardInterrupt
 
@@ -126,6 +131,7 @@ def test_ctrl_c_before_any_design_saves_nothing_and_exits_130(tmp_path, monkeypa
 
 
 def test_sigint_to_the_cli_during_a_search_writes_the_incumbent(tmp_path):
+    """SIGINT to revlog solve in a search writes its incumbent plan promptly, marked interrupted."""
     sc = _one_day(tmp_path)
     out = tmp_path / "plan"
     exe = Path(sys.executable).with_name("revlog")
@@ -159,6 +165,7 @@ def test_sigint_to_the_cli_during_a_search_writes_the_incumbent(tmp_path):
 
 @pytest.mark.slow
 def test_sigint_stops_highs_with_its_incumbent(monkeypatch):
+    """SIGINT stops HiGHS at its next check with its incumbent design, which checks out."""
     # HiGHS checks for the interrupt between its steps (not inside the root LP of a big
     # MIP), so on capb it stops at its next check; the design is its incumbent.
     import revlog.location.solve as location_solve

@@ -207,6 +207,7 @@ def dump(data: dict[str, Any], fmt: str) -> tuple[str, str]:
 
 
 def test_the_unmutated_files_are_valid(tmp_path):
+    """The baseline scenario written as YAML, JSON or TOML is valid."""
     write_folder(tmp_path)
     for fmt in ("yaml", "json", "toml"):
         text, suffix = dump(base_scenario(), fmt)
@@ -216,6 +217,7 @@ def test_the_unmutated_files_are_valid(tmp_path):
 
 
 def test_mutated_scenarios_are_valid_or_cleanly_refused(tmp_path):
+    """Any mutation of a valid scenario is valid or refused with one-line file:field: reason."""
     write_folder(tmp_path)
     counts: Counter[str] = Counter()
 
@@ -243,6 +245,7 @@ def test_mutated_scenarios_are_valid_or_cleanly_refused(tmp_path):
 
 
 def test_damaged_files_are_valid_or_cleanly_refused(tmp_path):
+    """A scenario file with damaged bytes is valid or refused with one-line file:field: reason."""
     write_folder(tmp_path)
     texts = {fmt: dump(base_scenario(), fmt) for fmt in ("yaml", "json", "toml")}
     counts: Counter[str] = Counter()
@@ -281,6 +284,7 @@ def test_damaged_files_are_valid_or_cleanly_refused(tmp_path):
 
 
 def test_damaged_tables_are_valid_or_cleanly_refused(tmp_path):
+    """A damaged sources table is valid or refused with one-line problems naming file and field."""
     write_folder(tmp_path)
     scenario = tmp_path / "s.yaml"
     scenario.write_text(dump(base_scenario(), "yaml")[0], encoding="utf-8")

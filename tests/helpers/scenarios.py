@@ -1,5 +1,5 @@
-"""Small variants of the tiny scenario written to a folder (for infeasibility, time-limit,
-interruption, determinism and property tests)."""
+"""The repository's scenario files, and small variants of the tiny scenario written to a folder
+(for infeasibility, time-limit, interruption, determinism and property tests)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-TINY_DIR = Path(__file__).resolve().parent / "fixtures" / "tiny"
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+TINY_DIR = ROOT / "tests" / "fixtures" / "tiny"
 TINY = TINY_DIR / "tiny.yaml"
 
 

@@ -1,5 +1,5 @@
-"""One solved plan per test session, shared by the plan / export / map / compare / check /
-CLI tests: the tiny scenario solved once with ``revlog solve`` (the real CLI, in process).
+"""The CLI run in process, and one solved plan per test session, shared by the plan / export /
+map / compare / check / CLI tests: the tiny scenario solved once with ``revlog solve``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "fixtures" / "tiny" / "tiny.yaml"
-SCENARIOS = ROOT / "scenarios"
+from helpers.scenarios import TINY
+
 TIME_LIMIT_S = 20
 
 
