@@ -325,8 +325,6 @@ def solve(
     elif not quiet:
         out.print(result.summary(), highlight=False, markup=False)
         out.print(f"[green]written[/green] {output}", highlight=False)
-    for warning in result.meta.get("warnings") or []:
-        err.print(f"[yellow]warning[/yellow]: {_escape(warning)}", highlight=False)
     if result.meta.get("interrupted"):
         err.print(
             f"[yellow]warning[/yellow]: interrupted; {output} holds the best plan found so far "

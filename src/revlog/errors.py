@@ -193,6 +193,24 @@ class SolveInterruptedError(RevlogError):
         super().__init__(text + (f": {reason}" if reason else ""))
 
 
+class NotReadable(RevlogError):
+    """Why a file cannot be read as input (the reader turns it into a :class:`Problem`)."""
+
+
+class DuplicateJsonKey(RevlogError, ValueError):
+    """A JSON object repeats a key (raised inside ``json.loads``, hence a ``ValueError``).
+
+    Parameters
+    ----------
+    key
+        The repeated key.
+    """
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
 class OutputError(RevlogError):
     """An output location cannot be used or written: printed as ``path: reason``.
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import pandas as pd
 
-from revlog.errors import Problem, ScenarioError, ScenarioWarning
+from revlog.errors import NotReadable, Problem, ScenarioError, ScenarioWarning
 from revlog.geo.geodata import _FILES as GEODATA_FILES
 from revlog.geo.geodata import STUDY_AREA_BOUNDS, Geodata, load_geodata
 from revlog.location.problem import yearly_capacity_t
 from revlog.regulations import COLLECTION_MAX_STOCK_T, STORAGE_MIN_STOCK_T
-from revlog.scenario.load import NotReadable, _stem, _unit_words, file_kind, read_regular_file
+from revlog.scenario.load import _stem, _unit_words, file_kind, read_regular_file
 from revlog.scenario.schema import MAX_CNY, Province, Scenario
 
 # column -> (kind, required); kinds: id, str, province, lon, lat, nonneg, pos, share, bool,
@@ -671,6 +671,7 @@ def prepare(sc: Scenario) -> Inputs:
     problems += _capacity_problems(sc, sources, cands, plant, scfile)
     if problems:
         raise ScenarioError(problems)
+    warned += _idle_sources(sources, src_file)
     for w in warned:
         _warnings.warn(ScenarioWarning(str(w)), stacklevel=2)
     return Inputs(
@@ -748,6 +749,22 @@ def _read_tables(
         sc.candidates.table, geo.candidates, CANDIDATE_COLUMNS, f"{geo.path}/candidates.csv", warned
     )
     return sources, cands, problems + p
+
+
+def _idle_sources(sources: pd.DataFrame, file: str) -> list[Problem]:
+    """Warnings for sources that supply nothing (valid, but they are not visited)."""
+    supply = sources["supply_t_per_year"]
+    if len(supply) and float(supply.sum()) <= 0:
+        reason = (
+            f"no source supplies anything (all {len(supply)} supply 0 t/year): nothing to "
+            "collect, no pickup runs planned"
+        )
+        return [Problem(file, "supply_t_per_year", reason)]
+    idle = int((supply <= 0).sum())
+    if idle:
+        reason = f"{idle} of {len(supply)} sources supply 0 t/year: they are not visited"
+        return [Problem(file, "supply_t_per_year", reason)]
+    return []
 
 
 def _load_geodata(sc: Scenario, scfile: str) -> Geodata:

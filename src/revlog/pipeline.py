@@ -97,17 +97,15 @@ def solve_inputs(
 ) -> Plan:
     """Solve prepared inputs (see :func:`solve`).
 
-    Time limit: the clock starts on entry, so building the geography counts. Stage 1 gets
-    ``solver.location_share`` of the total; each base of stage 2 gets, when its turn
-    comes, its share (by number of stops) of what is left of the total after
-    :data:`ASSEMBLY_RESERVE_SHARE` is kept back for checking and assembling the plan.
-    What stage 1 leaves unused goes to stage 2, so the stages add up to the total.
+    Time limit: the clock starts on entry. Stage 1 gets ``solver.location_share`` of it;
+    stage 2 the rest but :data:`ASSEMBLY_RESERVE_SHARE`, as work fixed in advance (each
+    base its share by sources, :mod:`revlog.routing.budget`) with the wall clock as the
+    safety net, so that the same input and seed give the same plan on any machine load.
 
-    Ctrl-C (``KeyboardInterrupt``): HiGHS stops with its incumbent design; a base whose
-    search is interrupted, and every base after it, gets quick constructive runs
-    (:func:`revlog.routing.interrupts.quick_runs`); the plan is complete, checked like any
-    other, and marked ``meta["interrupted"] = True`` (statuses ``interrupted``). A second Ctrl-C
-    during that fallback, or one before stage 1 has a design, gives up.
+    Ctrl-C: HiGHS stops with its incumbent design; the base being searched and every base
+    after it get quick constructive runs (:func:`revlog.routing.interrupts.quick_runs`);
+    the plan is checked like any other and marked ``meta["interrupted"] = True``. A second
+    Ctrl-C during that fallback, or one before stage 1 has a design, gives up.
 
     Raises
     ------
@@ -138,28 +136,12 @@ def solve_inputs(
         "time_limit_s": total,
         "location_time_limit_s": loc_s,
         "interrupted": interrupted,
-        "warnings": _warnings(inputs),
+        "warnings": [str(w) for w in inputs.warnings],
     }
-    for w in meta["warnings"]:
-        say("warning", w)
     try:
         return assemble_plan(inputs, geo, design, bases, meta=meta)
     except KeyboardInterrupt:
         raise SolveInterruptedError("output", "the plan was being assembled") from None
-
-
-def _warnings(inputs: Inputs) -> list[str]:
-    """What a planner should know about a plan that is nonetheless valid."""
-    supply = inputs.sources["supply_t_per_year"]
-    if float(supply.sum()) <= 0:
-        return [
-            f"no source supplies anything (all {len(supply)} supply 0 t/year): nothing to "
-            "collect, no pickup runs planned"
-        ]
-    idle = int((supply <= 0).sum())
-    if idle:
-        return [f"{idle} of {len(supply)} sources supply 0 t/year: they are not visited"]
-    return []
 
 
 def _design(

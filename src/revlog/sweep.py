@@ -18,6 +18,7 @@ the sweep: the other variants are still solved.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,7 +118,7 @@ def make_variants(
     dumped = base.model_dump(mode="json", exclude={"path"})
     out: list[Variant] = []
     for name, changes in specs:
-        data = _copy(dumped)
+        data = copy.deepcopy(dumped)
         for k, v in changes.items():
             _set_dotted(data, k, v)
         data["name"] = f"{base.name}[{name}]"
@@ -134,19 +135,15 @@ def make_variants(
                 problems += found
             continue
         out.append(
-            Variant(name=name, changes=changes, scenario=sc.model_copy(update={"path": base.path}))
+            Variant(
+                name=name,
+                changes=changes,
+                scenario=sc.model_copy(update={"path": base.path}),
+            )
         )
     if problems:
         raise ScenarioError(problems)
     return out
-
-
-def _copy(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_copy(v) for v in data]
-    return data
 
 
 def load_sweep(path: str | Path, keep_invalid: bool = False) -> list[Variant]:

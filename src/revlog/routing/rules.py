@@ -427,15 +427,6 @@ def diagnose(problem: RoutingProblem) -> list[Diagnosis]:
     errs = validate_shapes(problem)
     if errs:
         return errs
-    km = np.asarray(problem.km, dtype=float)
-    hours = np.asarray(problem.hours, dtype=float)
-    intact = np.asarray(problem.pickup_intact_kg, dtype=float)
-    damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
-    service = np.asarray(problem.service_h, dtype=float)
-    types = problem.vehicle_types
-    max_payload = max(t.payload_kg for t in types)
-    max_damaged = max(t.damaged_capacity_kg for t in types)
-    plan = break_plan(problem.rules, problem.horizon_h)
     departs = departure_windows_h(problem)
     if not departs:
         return [
@@ -446,92 +437,128 @@ def diagnose(problem: RoutingProblem) -> list[Diagnosis]:
                 setting="shift_start_h",
             )
         ]
-    base_close = max(hi for _, hi in problem.time_windows_h[0])
-    first_depart = departs[0][0]
+    ctx = _StopContext.of(problem, departs[0][0])
     out: list[Diagnosis] = []
     for i in range(1, problem.n_nodes):
-        nid = problem.node_ids[i]
-
-        def found(
-            code: str, text: str, setting: str | None = None, i: int = i, nid: str = nid
-        ) -> None:
-            out.append(Diagnosis(code, f"node {i} ({nid}): {text}", site=nid, setting=setting))
-
-        total = intact[i] + damaged[i]
-        if total > max_payload + 1e-9:
-            found(
-                "pickup_exceeds_payload",
-                f"pickup {total:g} kg exceeds the largest payload {max_payload:g} kg",
+        out.extend(
+            Diagnosis(
+                code, f"node {i} ({problem.node_ids[i]}): {text}", problem.node_ids[i], setting
             )
-        if damaged[i] > 1e-9 and damaged[i] > max_damaged + 1e-9:
-            if max_damaged <= 0:
-                found(
-                    "damaged_without_box",
-                    f"{damaged[i]:g} kg of damaged packs but no vehicle type at the base "
-                    "carries certified boxes",
-                )
-            else:
-                found(
-                    "damaged_exceeds_box",
-                    f"{damaged[i]:g} kg of damaged packs exceed the largest certified-box "
-                    f"capacity {max_damaged:g} kg",
-                )
-        if not (np.isfinite(km[0, i]) and np.isfinite(hours[0, i])):
-            found("no_road", "no permitted road from the base")
-            continue
-        if not (np.isfinite(km[i, 0]) and np.isfinite(hours[i, 0])):
-            found("no_road", "no permitted road back to the base")
-            continue
-        wins = merge_intervals(problem.time_windows_h[i])
-        if not wins:
-            found("no_opening_hours", "no opening hours")
-            continue
-        if plan.duty_h is not None and service[i] > plan.duty_h + 1e-9:
-            found(
-                "service_exceeds_duty",
-                f"its service takes {service[i]:.2f} h, longer than a duty period of "
-                f"{plan.duty_h:g} h (duty_h_per_day)",
-                "duty_h_per_day",
-            )
-            continue
-        elapsed = hours[0, i] + service[i] + hours[i, 0]
-        periods = duty_periods_needed(elapsed, plan)
-        if plan.n_overnight and periods > plan.n_overnight + 1:
-            found(
-                "duty_periods",
-                f"its round trip needs {elapsed:.2f} h of driving and service, {periods} duty "
-                f"periods of at most {plan.duty_h:g} h (duty_h_per_day), more than the "
-                f"{plan.n_overnight + 1} days of a run (max_days)",
-                "duty_h_per_day",
-            )
-            continue
-        need = min_run_h(elapsed, plan)
-        if need > plan.max_run_h + 1e-9:
-            found(
-                "run_limit",
-                f"shortest round trip {need:.2f} h (driving {hours[0, i] + hours[i, 0]:.2f}"
-                f" h, service {service[i]:.2f} h, breaks and rests) exceeds the run limit "
-                f"{plan.max_run_h:.2f} h",
-                run_limit_setting(problem.rules),
-            )
-            continue
-        earliest = first_depart + min_run_h(hours[0, i], plan)
-        last_open = wins[-1][1]
-        if earliest > last_open + 1e-9:
-            found(
-                "window_unreachable",
-                f"earliest arrival {earliest:.2f} h is after its last opening {last_open:.2f} h",
-            )
-            continue
-        first_open = wins[0][0]
-        back = first_open + service[i] + hours[i, 0]
-        if back > base_close + 1e-9:
-            found(
-                "return_after_close",
-                f"earliest return to the base {back:.2f} h is after the base's last "
-                f"opening {base_close:.2f} h",
-            )
+            for code, text, setting in _stop_diagnoses(ctx, i)
+        )
     out.extend(fleet_limits(problem))
+    return out
+
+
+@dataclass(frozen=True)
+class _StopContext:
+    """What :func:`_stop_diagnoses` reads of a problem, looked up once."""
+
+    km: np.ndarray
+    hours: np.ndarray
+    load: np.ndarray
+    damaged: np.ndarray
+    service: np.ndarray
+    windows: list[list[Interval]]
+    max_payload: float
+    max_damaged: float
+    plan: BreakPlan
+    first_depart: float
+    base_close: float
+    run_limit_setting: str
+
+    @classmethod
+    def of(cls, problem: RoutingProblem, first_depart: float) -> _StopContext:
+        intact = np.asarray(problem.pickup_intact_kg, dtype=float)
+        damaged = np.asarray(problem.pickup_damaged_kg, dtype=float)
+        return cls(
+            km=np.asarray(problem.km, dtype=float),
+            hours=np.asarray(problem.hours, dtype=float),
+            load=intact + damaged,
+            damaged=damaged,
+            service=np.asarray(problem.service_h, dtype=float),
+            windows=problem.time_windows_h,
+            max_payload=max(t.payload_kg for t in problem.vehicle_types),
+            max_damaged=max(t.damaged_capacity_kg for t in problem.vehicle_types),
+            plan=break_plan(problem.rules, problem.horizon_h),
+            first_depart=first_depart,
+            base_close=max(hi for _, hi in problem.time_windows_h[0]),
+            run_limit_setting=run_limit_setting(problem.rules),
+        )
+
+
+def _capacity_diagnoses(c: _StopContext, i: int) -> list[tuple[str, str, str | None]]:
+    """Pickups larger than every vehicle or its certified boxes."""
+    out: list[tuple[str, str, str | None]] = []
+    if c.load[i] > c.max_payload + 1e-9:
+        out.append(
+            (
+                "pickup_exceeds_payload",
+                f"pickup {c.load[i]:g} kg exceeds the largest payload {c.max_payload:g} kg",
+                None,
+            )
+        )
+    if c.damaged[i] > 1e-9 and c.damaged[i] > c.max_damaged + 1e-9:
+        if c.max_damaged <= 0:
+            text = (
+                f"{c.damaged[i]:g} kg of damaged packs but no vehicle type at the base carries "
+                "certified boxes"
+            )
+            out.append(("damaged_without_box", text, None))
+        else:
+            text = (
+                f"{c.damaged[i]:g} kg of damaged packs exceed the largest certified-box "
+                f"capacity {c.max_damaged:g} kg"
+            )
+            out.append(("damaged_exceeds_box", text, None))
+    return out
+
+
+def _stop_diagnoses(c: _StopContext, i: int) -> list[tuple[str, str, str | None]]:
+    """``(code, text, setting)`` of every quick proof that stop ``i`` cannot be served."""
+    out = _capacity_diagnoses(c, i)
+    hours, service, plan = c.hours, c.service, c.plan
+    if not (np.isfinite(c.km[0, i]) and np.isfinite(hours[0, i])):
+        return [*out, ("no_road", "no permitted road from the base", None)]
+    if not (np.isfinite(c.km[i, 0]) and np.isfinite(hours[i, 0])):
+        return [*out, ("no_road", "no permitted road back to the base", None)]
+    wins = merge_intervals(c.windows[i])
+    if not wins:
+        return [*out, ("no_opening_hours", "no opening hours", None)]
+    if plan.duty_h is not None and service[i] > plan.duty_h + 1e-9:
+        text = (
+            f"its service takes {service[i]:.2f} h, longer than a duty period of "
+            f"{plan.duty_h:g} h (duty_h_per_day)"
+        )
+        return [*out, ("service_exceeds_duty", text, "duty_h_per_day")]
+    elapsed = hours[0, i] + service[i] + hours[i, 0]
+    periods = duty_periods_needed(elapsed, plan)
+    if plan.n_overnight and periods > plan.n_overnight + 1:
+        text = (
+            f"its round trip needs {elapsed:.2f} h of driving and service, {periods} duty "
+            f"periods of at most {plan.duty_h:g} h (duty_h_per_day), more than the "
+            f"{plan.n_overnight + 1} days of a run (max_days)"
+        )
+        return [*out, ("duty_periods", text, "duty_h_per_day")]
+    need = min_run_h(elapsed, plan)
+    if need > plan.max_run_h + 1e-9:
+        text = (
+            f"shortest round trip {need:.2f} h (driving {hours[0, i] + hours[i, 0]:.2f} h, "
+            f"service {service[i]:.2f} h, breaks and rests) exceeds the run limit "
+            f"{plan.max_run_h:.2f} h"
+        )
+        return [*out, ("run_limit", text, c.run_limit_setting)]
+    earliest = c.first_depart + min_run_h(hours[0, i], plan)
+    if earliest > wins[-1][1] + 1e-9:
+        text = f"earliest arrival {earliest:.2f} h is after its last opening {wins[-1][1]:.2f} h"
+        return [*out, ("window_unreachable", text, None)]
+    back = wins[0][0] + service[i] + hours[i, 0]
+    if back > c.base_close + 1e-9:
+        text = (
+            f"earliest return to the base {back:.2f} h is after the base's last opening "
+            f"{c.base_close:.2f} h"
+        )
+        return [*out, ("return_after_close", text, None)]
     return out
 
 

@@ -7,6 +7,7 @@ the scenario file.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import os
@@ -21,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from revlog.errors import Problem, ScenarioError
+from revlog.errors import DuplicateJsonKey, NotReadable, Problem, ScenarioError
 from revlog.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 5_000_000
@@ -100,25 +101,19 @@ class _LimitedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_FILE_KINDS = (
+    (stat.S_ISREG, "a regular file"),
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def file_kind(mode: int) -> str:
     """What a file of ``st_mode`` ``mode`` is, in words (``a FIFO (named pipe)``)."""
-    if stat.S_ISREG(mode):
-        return "a regular file"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-class NotReadable(Exception):
-    """Internal: why a file cannot be read as input (the caller makes it a Problem)."""
+    return next((words for test, words in _FILE_KINDS if test(mode)), "not a regular file")
 
 
 def read_regular_file(path: Path, limit: int, what: str = "file") -> bytes:
@@ -165,15 +160,9 @@ def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _DuplicateJsonKey(key)
+            raise DuplicateJsonKey(key)
         out[key] = value
     return out
-
-
-class _DuplicateJsonKey(ValueError):
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
@@ -240,7 +229,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
         raise ScenarioError(
             [Problem(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}")]
         ) from None
-    except _DuplicateJsonKey as exc:
+    except DuplicateJsonKey as exc:
         raise ScenarioError(
             [Problem(name, "(file)", f"invalid JSON: duplicate key '{_printable(exc.key)}'")]
         ) from None
@@ -536,7 +525,7 @@ def _table_problems_despite(
     touched = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
     if "allow_external_paths" in touched:
         return []
-    salvaged = _copy(data)
+    salvaged = copy.deepcopy(data)
     errors = exc.errors()
     for depth in [None, *[1] * (_SALVAGE_ROUNDS - 1)]:
         for err in errors:
@@ -559,14 +548,6 @@ def _table_problems_despite(
         return [p for p in bad.problems if p.field in table_fields]
     name = str(path)
     return [p for p in table_problems(sc) if p.file != name]
-
-
-def _copy(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_copy(v) for v in data]
-    return data
 
 
 def _drop(data: Any, loc: tuple[Any, ...]) -> None:
