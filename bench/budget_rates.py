@@ -23,7 +23,6 @@ import pandas as pd
 from revlog.errors import RoutingInfeasibleError
 from revlog.inputs import prepare
 from revlog.location.solve import solve_location
-from revlog.pipeline import bases_of
 from revlog.problems import build_geography, location_problem, routing_problem
 from revlog.routing import engine, ortools
 from revlog.scenario.load import load_scenario
@@ -97,7 +96,7 @@ def _problems(name: str, one_day: bool):
     inputs = prepare(sc)
     geo = build_geography(inputs)
     design = solve_location(location_problem(inputs, geo), time_limit_s=60)
-    for base in bases_of(design):
+    for base in design.bases():
         yield routing_problem(inputs, geo, base.site_id, base.kind, list(base.sources))
 
 

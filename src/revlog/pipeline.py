@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from revlog.check.routes import check_routes
@@ -30,7 +29,7 @@ from revlog.errors import (
 from revlog.explain import explain_location, explain_routing, quick_diagnosis
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
-from revlog.location.solve import NetworkDesign, solve_location
+from revlog.location.solve import Base, NetworkDesign, solve_location
 from revlog.plan import Plan
 from revlog.plan.build import BaseRuns, assemble_plan
 from revlog.problems import Geography, build_geography, location_problem, routing_problem
@@ -50,15 +49,6 @@ MIN_BASE_TIME_S = 0.5
 
 #: Share of the total time limit kept back for checking and assembling the plan.
 ASSEMBLY_RESERVE_SHARE = 0.02
-
-
-@dataclass(frozen=True)
-class Base:
-    """A base of stage 2: an open facility and the sources assigned to it."""
-
-    site_id: str
-    kind: str
-    sources: tuple[str, ...]
 
 
 def solve(
@@ -128,7 +118,7 @@ def solve_inputs(
     routing_work_s = total * max(0.0, 1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE)
     with RoutingInterrupts() as ctrl_c:
         bases, interrupted = _route_bases(
-            inputs, geo, bases_of(design), (deadline, routing_work_s), seed, interrupted, ctrl_c,
+            inputs, geo, design.bases(), (deadline, routing_work_s), seed, interrupted, ctrl_c,
             say,
         )  # fmt: skip
     meta = {
@@ -169,18 +159,6 @@ def _design(
         f"{design.objective_cny:,.0f} CNY/year, gap {design.gap:.2e}",
     )
     return geo, design
-
-
-def bases_of(design: NetworkDesign) -> list[Base]:
-    """The facilities that receive sources, in problem order, with their sources sorted."""
-    p = design.problem
-    assign = design.to_frames()["assignments"]
-    by_facility = assign.groupby("facility_id")["source_id"].apply(sorted).to_dict()
-    return [
-        Base(str(f), str(k), tuple(by_facility[str(f)]))
-        for f, k in zip(p.facility_ids, p.facility_kind, strict=True)
-        if str(f) in by_facility
-    ]
 
 
 def _solve_location_stage(

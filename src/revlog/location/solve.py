@@ -36,6 +36,23 @@ _PRECHECKS = (
 )
 
 
+@dataclass(frozen=True)
+class Base:
+    """An open facility that receives sources: a base of the pickup runs.
+
+    Attributes
+    ----------
+    site_id, kind
+        The facility and its kind (``collection``, ``storage`` or ``plant``).
+    sources
+        The sources assigned to it, sorted.
+    """
+
+    site_id: str
+    kind: str
+    sources: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class NetworkDesign:
     """Outcome of stage 1: which facilities are open and where the tonnes go (immutable).
@@ -117,6 +134,20 @@ class NetworkDesign:
                 float(self.assignment[a]),
             )
             for a in used
+        ]
+
+    def bases(self) -> list[Base]:
+        """The facilities that receive sources, in problem order."""
+        p = self.problem
+        used = np.flatnonzero(self.assignment > 1e-9)
+        by_facility: dict[int, list[str]] = {}
+        for a in used:
+            by_facility.setdefault(int(p.arc_facility[a]), []).append(
+                str(p.source_ids[p.arc_source[a]])
+            )
+        return [
+            Base(str(p.facility_ids[f]), str(p.facility_kind[f]), tuple(sorted(srcs)))
+            for f, srcs in sorted(by_facility.items())
         ]
 
     def to_frames(self) -> dict[str, pd.DataFrame]:
