@@ -144,8 +144,8 @@ def test_short_break_and_overlap(long_run):
     assert has(check_routes(prob, bad), "overlaps service")[0]
 
 
-def test_overnight_rest_removed_breaks_duty_and_night_ban(long_run):
-    """Without its overnight rest a two-day run breaks the daily duty limit and the night ban."""
+def test_overnight_rest_removed_breaks_duty(long_run):
+    """Without its overnight rest a two-day run breaks the daily duty limit."""
     prob, sol = long_run
     bad = corrupt(
         sol,
@@ -155,7 +155,41 @@ def test_overnight_rest_removed_breaks_duty_and_night_ban(long_run):
     )
     errs = check_routes(prob, bad)
     assert has(errs, "exceeds the daily limit")[0]
-    assert has(errs, "during the night ban")[0]
+
+
+def test_rest_only_at_a_place(long_run):
+    """An overnight rest is taken at a place: the stop the vehicle is at or a town on the
+    road where it has got to; a rest on the open road or at another place is flagged."""
+    prob, sol = long_run
+    k = next(i for i, b in enumerate(sol.runs[0].breaks) if b.kind == "overnight")
+    assert sol.runs[0].breaks[k].place
+    for place, text in [("", "open road"), ("s9", "no such place"), ("base", "no such place")]:
+        if place == sol.runs[0].breaks[k].place:
+            continue
+
+        def move(s, place=place):
+            s.runs[0].breaks[k] = dataclasses.replace(s.runs[0].breaks[k], place=place)
+
+        errs = check_routes(prob, corrupt(sol, move))
+        assert has(errs, text)[0] or has(errs, "vehicle is at")[0], errs
+
+
+def test_driving_into_the_ban_is_flagged(long_run):
+    """No driving during the night ban: a rest moved off the ban hours leaves driving in it."""
+    prob, sol = long_run
+    run = sol.runs[0]
+    k = next(i for i, b in enumerate(run.breaks) if b.kind == "overnight")
+    b = run.breaks[k]
+
+    def shift(s):
+        # the vehicle leaves the stop at 23:00 instead of after the ban
+        stops = s.runs[0].stops
+        j = next(i for i, st in enumerate(stops) if st.departure_h >= b.end_h - 1e-6)
+        day = b.start_h // 24
+        replace_stop(s.runs[0], j, departure_h=day * 24 + 23.0)
+        s.runs[0].breaks[k] = dataclasses.replace(b, duration_h=day * 24 + 23.0 - b.start_h)
+
+    assert has(check_routes(prob, corrupt(sol, shift)), "during the night ban")[0]
 
 
 def test_too_many_days(long_run):

@@ -91,9 +91,27 @@ def test_a_far_run_waits_at_the_gate_until_the_base_opens():
     assert sol.seconds <= limit + 0.5
     (far,) = [run for run in sol.runs if 6 in run.nodes]
     assert sum(b.kind == "overnight" for b in far.breaks) >= 2  # out, serve, back: 3 days
-    back = far.stops[-1]
-    assert back.arrival_h % 24 == pytest.approx(6.0)  # waited for the gate to open
+    assert all(b.place for b in far.breaks if b.kind == "overnight")  # rests at places
     assert {run.vehicle_type for run in sol.runs} == {"truck"}
+
+
+def test_a_run_back_before_the_base_opens_waits_at_the_gate():
+    """A run ends within the base's opening hours: back early, it waits until the gate opens."""
+    # one stop 5 h away, served 16:00-20:00 (too late to drive back within the day's duty);
+    # the base opens 6-22 on day one and only 16-22 on day two
+    prob = make(
+        sym([[0, 5.0], [0, 0]]),
+        service=[0, 0.5],
+        windows=[[(6.0, 22.0), (40.0, 46.0)], [(16.0, 20.0)]],
+        rules=DrivingRules(max_days=2, shift_start_h=6.0, duty_h_per_day=10.0),
+        horizon_h=48.0,
+    )
+    sol = solve_ortools(prob, 5.0)
+    (run,) = sol.runs
+    assert run.stops[1].start_h >= 16.0 - 1e-6
+    back = run.stops[-1]
+    assert 40.0 - 1e-6 <= back.arrival_h <= 46.0 + 1e-6  # after a night's rest it waits for 16:00
+    assert check_routes(prob, sol) == []
 
 
 def test_the_engine_solves_the_far_run_case_within_its_limit():

@@ -94,10 +94,12 @@ def test_multi_day_run_with_night_ban_rests_at_night():
     # loaded machine makes too short
     sol = solve_checked(prob, time_limit_s=30.0, solution_limit=3)
     (run,) = sol.runs
-    nights = [b for b in run.breaks if b.kind == "overnight"]
-    assert len(nights) == 1
-    start = nights[0].start_h % 24
-    assert 19.0 - 1e-6 <= start <= 22.0 + 1e-6  # the 11 h rest covers the 22-6 ban
+    (night,) = [b for b in run.breaks if b.kind == "overnight"]
+    day = night.start_h // 24
+    assert night.duration_h >= 11.0 - 1e-6
+    # the rest covers the whole 22-6 ban, at a place (here: the stop)
+    assert night.start_h <= day * 24 + 22.0 + 1e-6 and night.end_h >= day * 24 + 30.0 - 1e-6
+    assert night.place == "s1"
 
 
 def test_night_ban_delays_service_until_after_the_ban():

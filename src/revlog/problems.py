@@ -271,6 +271,26 @@ def visits_needed(
     return np.maximum(k, 1).astype(int)
 
 
+@dataclass(frozen=True)
+class LegPlaces:
+    """The places on the road between two stops of a routing problem (its ``rest_points``).
+
+    Parameters
+    ----------
+    matrix
+        The travel matrix the problem was cut from.
+    site_ids
+        The site id of each node of the problem.
+    """
+
+    matrix: TravelMatrix
+    site_ids: tuple[str, ...]
+
+    def __call__(self, i: int, j: int) -> list[tuple[float, str]]:
+        """``(hours of driving from node i, place id)`` of the towns between nodes i and j."""
+        return self.matrix.rest_points(self.site_ids[i], self.site_ids[j])
+
+
 def routing_problem(
     inputs: Inputs, geo: Geography, base_id: str, base_kind: str, source_ids: list[str]
 ) -> RoutingProblem:
@@ -332,4 +352,5 @@ def routing_problem(
         horizon_h=rt.days_per_period * 24.0,
         lonlat=sites[["lon", "lat"]].to_numpy(float),
         meta={"base_kind": base_kind},
+        rest_points=LegPlaces(m, tuple(site_ids)),
     )

@@ -350,7 +350,7 @@ def _run_of(r: Any, st: pd.DataFrame, brk: pd.DataFrame | None, node: dict[str, 
     ]
     breaks = (
         [
-            Break(float(b.start_h), float(b.duration_h), str(b.kind))
+            Break(float(b.start_h), float(b.duration_h), str(b.kind), str(b.place))
             for b in brk.itertuples(index=False)
         ]  # type: ignore[arg-type]
         if brk is not None

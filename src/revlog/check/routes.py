@@ -118,7 +118,10 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
         given) and drivable between departure and arrival around the breaks; breaks not
         overlapping service or each other and long enough; no more than
         ``max_driving_h`` of driving without a break ≥ ``break_h``; no driving during
-        the night ban; duty periods (between overnight rests) within the daily limit,
+        the night ban; overnight rests and night standstills at a place (a stop of the
+        run, the base, or a town on the leg's road at the distance driven, from
+        ``problem.rest_points``), never on the open road; duty periods (between
+        overnight rests) within the daily limit,
         number of days and run length; km, exposure, run cost and every part of the
         objective recomputed.
     """
@@ -149,6 +152,7 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
         expo_total += run_expo
         errs += _check_times(problem, run, tag, arr.service)
         errs += _check_driving(problem.rules, run, tag, arr.hours)
+        errs += _check_places(problem, run, tag, arr.hours)
     errs += _check_vehicles(problem.rules, by_vehicle)
     errs += _check_objective(problem, solution, fixed, distance, expo_total)
     return errs
@@ -398,6 +402,66 @@ def _check_driving(rules: Any, run: Any, tag: str, hours: np.ndarray) -> list[st
                     f"a break of {rules.break_h:g} h (limit {rules.max_driving_h:g} h)"
                 )
     return errs + _check_duty(rules, tag, start, end, spans)
+
+
+#: How far (h of driving) a reported resting place may lie from where the reconstruction
+#: puts the vehicle: the model rounds each leg to whole seconds.
+_PLACE_TOL_H = 2e-3
+
+
+def _check_places(problem: Any, run: Any, tag: str, hours: np.ndarray) -> list[str]:
+    """Overnight rests and night standstills where the vehicle stands at a place: the
+    stop it is at, or a town on the road at the driving time covered so far."""
+    errs: list[str] = []
+    ids = list(problem.node_ids)
+    stops = run.stops
+    spans = sorted((b.start_h, b.start_h + b.duration_h) for b in run.breaks)
+    for b in run.breaks:
+        if b.kind == "driving":
+            continue
+        what = f"{tag}: {b.kind} break at {b.start_h:.3f} h"
+        if not b.place:
+            errs.append(f"{what} is on the open road (no place)")
+            continue
+        at = next(
+            (s for s in stops[1:-1] if s.arrival_h - _TOL_H <= b.start_h <= s.departure_h + _TOL_H),
+            None,
+        )
+        if at is not None:
+            if b.place != ids[at.node]:
+                errs.append(
+                    f"{what} is reported at {b.place!r}, but the vehicle is at {ids[at.node]!r}"
+                )
+            continue
+        leg = next(
+            (
+                (a, c)
+                for a, c in itertools.pairwise(stops)
+                if a.departure_h - _TOL_H <= b.start_h <= c.arrival_h + _TOL_H
+            ),
+            None,
+        )
+        if leg is None:
+            errs.append(f"{what} lies outside the run")
+            continue
+        a, c = leg
+        travel = float(hours[a.node, c.node])
+        driven = sum(
+            max(0.0, min(p1, b.start_h) - p0) for p0, p1 in _drive(a.departure_h, travel, spans)
+        )
+        if driven <= _PLACE_TOL_H:
+            ok = b.place == ids[a.node]
+        elif driven >= travel - _PLACE_TOL_H:
+            ok = b.place == ids[c.node]
+        else:
+            points = problem.rest_points(a.node, c.node) if problem.rest_points else []
+            ok = any(abs(off - driven) <= _PLACE_TOL_H and name == b.place for off, name in points)
+        if not ok:
+            errs.append(
+                f"{what} is reported at {b.place!r}, but after {driven:.3f} h of the "
+                f"{travel:.3f} h leg {ids[a.node]}->{ids[c.node]} the vehicle is at no such place"
+            )
+    return errs
 
 
 def _check_duty(

@@ -19,6 +19,7 @@ the diagonal is 0.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -85,6 +86,8 @@ class _RoadPaths:
     edge_f0: np.ndarray
     edge_f1: np.ndarray
     edge_forward: np.ndarray
+    edge_hours: np.ndarray  # driving time of each directed piece, h
+    site_access_h: np.ndarray  # driving time of each site's access leg, h
     links: list[tuple[str, str, str]]
     graph: nx.MultiGraph
     any_geometry: bool  # False: every link is a straight segment (the embedded network)
@@ -191,6 +194,31 @@ class TravelMatrix:
         p = self._paths
         assert p is not None
         return [p.node_ids[n] for n in chain if n < p.n_places]
+
+    def rest_points(self, a_id: str, b_id: str) -> list[tuple[float, str]]:
+        """The places (road nodes: towns, junctions) on the path from ``a_id`` to ``b_id``
+        where a vehicle may stop, with the driving time from ``a_id`` to each, h.
+
+        Only places strictly between the two sites; virtual snap points are omitted.
+        Empty for great-circle matrices and unreachable pairs.
+        """
+        chain = self._node_chain(a_id, b_id)
+        if not chain:
+            return []
+        p = self._paths
+        assert p is not None
+        n = len(p.node_ids)
+        i, j = self.index(a_id), self.index(b_id)
+        total = float(self.hours[i, j])
+        t = float(p.site_access_h[i])
+        out = []
+        for a, b in itertools.pairwise(chain):
+            if a < p.n_places and 0 < t < total:
+                out.append((t, p.node_ids[a]))
+            t += float(p.edge_hours[np.searchsorted(p.edge_keys, a * n + b)])
+        if chain[-1] < p.n_places and 0 < t < total:
+            out.append((t, p.node_ids[chain[-1]]))
+        return out
 
     def path_edges(self, a_id: str, b_id: str) -> list[tuple[str, str]]:
         """Road links used from ``a_id`` to ``b_id`` as ``(road_id, road_class)`` pairs, in order.
@@ -417,6 +445,8 @@ def road_matrix(
         edge_f0=edges.f0[erep][ek_order],
         edge_f1=edges.f1[erep][ek_order],
         edge_forward=sel.forward[ek_order],
+        edge_hours=sel.hours[ek_order],
+        site_access_h=access_h,
         links=edges.links,
         graph=g,
         any_geometry=edges.any_geometry,

@@ -20,7 +20,8 @@ of the period):
     Every visit of every run, the base first (``seq`` 0) and last; loads are on board after
     the stop.
 ``breaks`` (DataFrame)
-    Driving breaks, overnight rests and night-ban standstills of the runs.
+    Driving breaks, overnight rests and night-ban standstills of the runs, with the place
+    the vehicle stands at (a stop, a town on the road; empty for a driving break).
 """
 
 from __future__ import annotations
@@ -97,7 +98,13 @@ SCHEMA: dict[str, dict[str, str]] = {
         "load_intact_kg": "float",
         "load_damaged_kg": "float",
     },
-    "breaks": {"run_id": "str", "start_h": "float", "duration_h": "float", "kind": "str"},
+    "breaks": {
+        "run_id": "str",
+        "start_h": "float",
+        "duration_h": "float",
+        "kind": "str",
+        "place": "str",
+    },
 }
 #: Table names, in the order they are written.
 TABLES = tuple(SCHEMA)

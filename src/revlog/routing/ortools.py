@@ -60,17 +60,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from revlog.errors import Diagnosis, RoutingInfeasibleError
 from revlog.routing.budget import Budget, ortools_solutions
-from revlog.routing.construct import (
-    BreakRules,
-    IntInstance,
-    PlannedRun,
-    SpecInt,
-    assign_vehicles,
-    best_schedule,
-    construct,
-    improve_runs,
-    place_breaks,
-)
+from revlog.routing.construct import PlannedRun, assign_vehicles, construct, improve_runs
 from revlog.routing.problem import Interval, RoutingProblem
 from revlog.routing.rules import (
     UNUSABLE,
@@ -84,6 +74,13 @@ from revlog.routing.rules import (
     merge_intervals,
     night_ban_intervals_h,
     trips_per_vehicle,
+)
+from revlog.routing.schedule import (
+    BreakRules,
+    IntInstance,
+    SpecInt,
+    best_schedule,
+    place_breaks,
 )
 from revlog.routing.solution import Break, BreakKind, RoutingSolution, Run, Stop
 from revlog.routing.units import ORTOOLS_SCALES, down, near, up, up_array
@@ -167,10 +164,16 @@ def int_break_rules(
         )
         for spec in break_sequence(rules, horizon_h)
     )
-    gaps = None
-    if plan.n_overnight == 0 and night_ban_intervals_h(rules, horizon_h):
-        # one-day runs under a night ban stay inside one ban-free stretch
-        gaps = tuple((up(lo, S), down(hi, S)) for lo, hi in ban_free_gaps_h(rules, horizon_h))
+    gaps, bans = None, ()
+    if night_ban_intervals_h(rules, horizon_h):
+        if plan.n_overnight == 0:
+            # one-day runs under a night ban stay inside one ban-free stretch
+            gaps = tuple((up(lo, S), down(hi, S)) for lo, hi in ban_free_gaps_h(rules, horizon_h))
+        else:
+            # multi-day runs stand at a place through every ban (resting, if they may)
+            bans = tuple(
+                (down(lo, S), up(hi, S)) for lo, hi in night_ban_intervals_h(rules, horizon_h)
+            )
     return BreakRules(
         drive_max=None if plan.driving is None else down(plan.driving.max_elapsed_h, S),
         drive_break=up(plan.driving_break_h, S),
@@ -180,7 +183,24 @@ def int_break_rules(
         max_span=min(horizon, down(plan.max_run_h, S)),
         trip_rest=up(rules.overnight_rest_h, S) if trips > 1 else 0,
         gaps=gaps,
+        bans=bans,
+        max_rests=plan.n_overnight,
     )
+
+
+def _int_rest_points(p: RoutingProblem):
+    """The problem's places on the road in model units (cached per leg), or ``None``."""
+    if p.rest_points is None:
+        return None
+    found = p.rest_points
+    cache: dict[tuple[int, int], list[tuple[int, str]]] = {}
+
+    def points(i: int, j: int) -> list[tuple[int, str]]:
+        if (i, j) not in cache:
+            cache[(i, j)] = [(down(h, TIME_UNITS_PER_H), name) for h, name in found(i, j)]
+        return cache[(i, j)]
+
+    return points
 
 
 class _OrToolsModel:
@@ -484,22 +504,10 @@ class _OrToolsModel:
 
     # -- constructive start ----------------------------------------------------------------
     def int_instance(self) -> IntInstance | None:
-        """The model's integer data for :mod:`revlog.routing.construct`.
-
-        ``None`` when the construction does not cover the model: no time dimension, or
-        multi-day runs under a night ban (fixed night rests; OR-Tools' own first-solution
-        strategies are used then).
-        """
-        p, plan = self.p, self.plan
+        """The model's integer data for :mod:`revlog.routing.construct` (``None`` without a
+        time dimension)."""
+        p = self.p
         if self.time is None:
-            return None
-        rules = p.rules
-        if (
-            rules is not None
-            and rules.night_ban_h is not None
-            and night_ban_intervals_h(rules, self._horizon_h())
-            and plan.n_overnight > 0
-        ):
             return None
         horizon = down(self._horizon_h(), TIME_UNITS_PER_H)
         returns = intersect_intervals(p.time_windows_h[0], [(0.0, self._horizon_h())])
@@ -526,6 +534,8 @@ class _OrToolsModel:
             counts=[vt.count if self.usable[t] else 0 for t, vt in enumerate(p.vehicle_types)],
             trips=self.trips,
             rules=self.int_rules,
+            labels=tuple(p.node_ids),
+            rest_points=_int_rest_points(p),
         )
 
     def assignment_from_runs(self, inst: IntInstance, runs: list[PlannedRun]):
@@ -647,7 +657,6 @@ def _from_plan(
 ) -> RoutingSolution:
     """The solution of constructed runs (their exact integer schedules, in hours)."""
     S = TIME_UNITS_PER_H
-    kinds = [sp.kind for sp in model.int_rules.specs] if model.int_rules is not None else []
     found = []
     for run in sorted(runs, key=lambda r: (r.type_index, r.vehicle, r.trip)):
         sc = run.schedule
@@ -656,7 +665,7 @@ def _from_plan(
             *((n, st / S) for n, st in zip(run.nodes, sc.starts, strict=True)),
         ]
         seq.append((0, sc.ret / S))
-        brks = [Break(b0 / S, d / S, kinds[k]) for b0, d, k in sc.breaks]  # type: ignore[arg-type]
+        brks = [Break(b0 / S, d / S, kind, place) for b0, d, kind, place in sc.breaks]  # type: ignore[arg-type]
         found.append((_Slot(run.type_index, run.vehicle, run.trip), seq, brks))
     served = {x for run in runs for x in run.nodes}
     dropped = [x for x in range(1, model.p.n_nodes) if x not in served]
@@ -809,9 +818,10 @@ def solve_ortools(
         model, initial_routes, notes, t0, construct_budget
     )
     if plan_runs is not None:
-        start_assignment = model.assignment_from_runs(model.int_instance(), plan_runs)
-        if start_assignment is None:
-            notes.append("constructed runs could not be loaded into OR-Tools")
+        if model.plan.n_overnight == 0:  # multi-day runs never go to OR-Tools' search
+            start_assignment = model.assignment_from_runs(model.int_instance(), plan_runs)
+            if start_assignment is None:
+                notes.append("constructed runs could not be loaded into OR-Tools")
     elif initial_routes is not None and not rejected:
         vroutes, why = model.vehicle_routes(initial_routes)
         if vroutes is not None:

@@ -9,6 +9,7 @@ time units, and "km" its distance units).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,6 +127,10 @@ class RoutingProblem:
         Length of the planning period, h.
     lonlat
         ``(n, 2)`` WGS84 coordinates (lon, lat) for output geometry, or ``None``.
+    rest_points
+        ``rest_points(i, j)``: the places (towns) on the road from node ``i`` to node ``j``
+        where a vehicle may rest overnight, as ``(hours of driving from i, place id)`` in
+        order, strictly inside the leg; ``None``: only at the stops.
     """
 
     name: str
@@ -144,6 +149,7 @@ class RoutingProblem:
     horizon_h: float = 168.0
     lonlat: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
+    rest_points: Callable[[int, int], list[tuple[float, str]]] | None = None
 
     def __post_init__(self) -> None:
         ids = [vt.id for vt in self.vehicle_types]

@@ -191,13 +191,6 @@ def break_plan(rules: DrivingRules | None, horizon_h: float) -> BreakPlan:
     else:
         max_run = days * HOURS_PER_DAY
         n_overnight = days - 1 if duty is not None else 0
-    if days > 1 and rules.night_ban_h is not None and n_overnight:
-        # Every night is a rest (see break_sequence): a run spanning `days` nights lasts
-        # at least (days - 1) × 24 h + the ban's length; stay below to have ≤ days - 1.
-        a, b = (float(x) % HOURS_PER_DAY for x in rules.night_ban_h)
-        ban_len = (b - a) % HOURS_PER_DAY
-        if ban_len > 0:
-            max_run = min(max_run, (days - 1) * HOURS_PER_DAY + ban_len - 1.0 / 3600.0)
     max_run = min(max_run, horizon_h)
     rule = BreakRule.of(rules)
     per_duty = duty if duty is not None else HOURS_PER_DAY

@@ -56,12 +56,14 @@ class Break:
 
     ``kind`` is ``"driving"`` (the ≥ 20 min break of the 4 h rule), ``"overnight"``
     (the rest between two duty periods of a multi-day run) or ``"night"`` (standing
-    still during the night-driving ban).
+    still during the night-driving ban). ``place`` is where the vehicle stands: a stop's
+    node id, a town on the road, or ``""`` (a driving break on the road).
     """
 
     start_h: float
     duration_h: float
     kind: BreakKind
+    place: str = ""
 
     @property
     def end_h(self) -> float:
@@ -268,7 +270,7 @@ STOP_COLUMNS = [
     "run_id", "seq", "node", "node_id", "day", "arrival_h", "start_h", "departure_h",
     "pickup_intact_kg", "pickup_damaged_kg", "load_intact_kg", "load_damaged_kg",
 ]  # fmt: skip
-BREAK_COLUMNS = ["run_id", "start_h", "duration_h", "kind"]
+BREAK_COLUMNS = ["run_id", "start_h", "duration_h", "kind", "place"]
 
 
 def run_id(base_id: str, k: int) -> str:
@@ -341,7 +343,13 @@ def run_records(problem, solution: RoutingSolution) -> tuple[list[dict], list[di
             )
             prev_i, prev_d = s.load_intact_kg, s.load_damaged_kg
         breaks.extend(
-            {"run_id": rid, "start_h": b.start_h, "duration_h": b.duration_h, "kind": b.kind}
+            {
+                "run_id": rid,
+                "start_h": b.start_h,
+                "duration_h": b.duration_h,
+                "kind": b.kind,
+                "place": b.place,
+            }
             for b in run.breaks
         )
     return runs, stops, breaks
