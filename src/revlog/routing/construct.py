@@ -1,8 +1,9 @@
 """Feasible runs with complete schedules, built exactly in the OR-Tools model's integers.
 
 Constructions (savings with an exact schedule check of every merge and a vehicle and trip
-assignment; a vehicle-by-vehicle fill for fleets with little slack) and relocate descents
-(on routes, then on runs kept on their vehicles), every candidate run timed by the exact
+assignment; a vehicle-by-vehicle fill for fleets with little slack) and descents
+(relocations and tail exchanges on routes, then relocations on runs kept on their
+vehicles), every candidate run timed by the exact
 scheduler of :mod:`revlog.routing.schedule`. The runs are the answer where OR-Tools'
 finalizer cannot place the break intervals (multi-day runs; why: ``docs/design.md``), and
 OR-Tools' start otherwise.
@@ -226,16 +227,16 @@ def fill_runs(inst: IntInstance, stops: list[int]) -> list[PlannedRun] | None:
 
 
 def construct(
-    inst: IntInstance, stops: list[int], budget: Budget | None = None
+    inst: IntInstance, stops: list[int], budget: Budget | None = None, seed: int = 0
 ) -> list[PlannedRun] | None:
     """Feasible runs serving ``stops``, or ``None``.
 
     Two constructions are tried: savings routes given to the fleet by
     :func:`assign_vehicles` (if the fleet cannot take them, each stop alone), and
     :func:`fill_runs`; the cheaper feasible one is kept. With a ``budget`` (of schedule
-    checks), its routes are then improved by :func:`improve` (kept if the fleet can still
-    run them and they cost less), and the runs polished on their vehicles by
-    :func:`improve_runs`, both spending the budget.
+    checks), its routes are then improved by :func:`ruin_and_recreate` (kept if the fleet
+    can still run them and they cost less), and the runs polished on their vehicles by
+    :func:`improve_runs`, both spending the budget; ``seed`` drives the ruin moves.
     """
     for s in stops:
         if best_schedule(inst, [s]) is None:
@@ -256,7 +257,7 @@ def construct(
     if budget is None:
         return runs
     routes = [list(run.nodes) for run in runs]
-    better = assign_vehicles(inst, improve(inst, routes, budget))
+    better = assign_vehicles(inst, ruin_and_recreate(inst, routes, budget, seed))
     if better is not None and _plan_cost(inst, better) < _plan_cost(inst, runs):
         runs = better
     return improve_runs(inst, runs, budget)
@@ -281,8 +282,11 @@ def improve(inst: IntInstance, routes: list[list[int]], budget: Budget) -> list[
     First-improvement descent over a fixed order of moves (deterministic): each stop is
     tried at every position of every route and alone; a move is taken when it lowers
     the cost (fixed + arc costs, cheapest carrying type per route) and both routes keep
-    a feasible schedule. Stops at a local optimum, or when the ``budget`` (one unit per
-    stop tried and per schedule checked) is spent.
+    a feasible schedule. At a relocation optimum, one tail exchange
+    (:func:`_exchange_tails`) or, failing that, one route emptied into the others
+    (:func:`_eliminate_route`) is sought and the descent goes on. Stops at a local optimum
+    of both, or when the ``budget`` (one unit per stop or cut tried and per schedule
+    checked) is spent.
     """
     routes = [list(r) for r in routes if r]
     costs = [_best_cost(inst, r) for r in routes]
@@ -353,7 +357,184 @@ def improve(inst: IntInstance, routes: list[list[int]], budget: Budget) -> list[
                     pos += 1
         keep = [k for k, r in enumerate(routes) if r]
         routes, costs = [routes[k] for k in keep], [costs[k] for k in keep]
+        if not improved:
+            improved = _exchange_tails(inst, routes, costs, budget) or _eliminate_route(
+                inst, routes, costs, budget
+            )
+            keep = [k for k, r in enumerate(routes) if r]
+            routes, costs = [routes[k] for k in keep], [costs[k] for k in keep]
     return routes
+
+
+def _eliminate_route(
+    inst: IntInstance, routes: list[list[int]], costs: list[int | None], budget: Budget
+) -> bool:
+    """Empty one route into the others when that costs less, in place.
+
+    Routes are tried shortest first; each of its stops goes, in order, to the cheapest
+    position of the other routes where the receiving route keeps a schedule. The move
+    saves a run's fixed cost that relocations one stop at a time cannot, when the stops
+    left behind still need the run. ``True`` when a route was emptied.
+    """
+    order = sorted(range(len(routes)), key=lambda k: (len(routes[k]), k))
+    for r in order:
+        new = {k: list(v) for k, v in enumerate(routes) if k != r}
+        new_cost = {k: costs[k] for k in new}
+        for x in routes[r]:
+            best = None
+            for k, base in new.items():
+                if new_cost[k] is None:
+                    continue
+                for j in range(len(base) + 1):
+                    cand = [*base[:j], x, *base[j:]]
+                    if not _legal(inst, cand):
+                        continue
+                    c = _best_cost(inst, cand)
+                    if c is None:
+                        continue
+                    delta = c - new_cost[k]
+                    if best is not None and delta >= best[0]:
+                        continue
+                    budget.spend()
+                    if budget.exhausted:
+                        return False
+                    if best_schedule(inst, cand) is not None:
+                        best = (delta, k, cand, c)
+            if best is None:
+                break
+            _, k, cand, c = best
+            new[k], new_cost[k] = cand, c
+        else:
+            total_new = sum(c for c in new_cost.values() if c is not None)
+            total_old = sum(c for k, c in enumerate(costs) if k != r and c is not None)
+            if costs[r] is not None and total_new < total_old + costs[r]:
+                for k, v in new.items():
+                    routes[k], costs[k] = v, new_cost[k]
+                routes[r], costs[r] = [], 0
+                return True
+    return False
+
+
+#: Ruin-and-recreate rounds without a cheaper plan after which the search stops.
+STALL_ROUNDS = 30
+
+
+def _total(inst: IntInstance, routes: list[list[int]]) -> int:
+    costs = [_best_cost(inst, r) for r in routes]
+    return INF if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+
+
+def ruin_and_recreate(
+    inst: IntInstance, routes: list[list[int]], budget: Budget, seed: int = 0
+) -> list[list[int]]:
+    """Descend (:func:`improve`), then ruin and recreate while the budget lasts.
+
+    Each round removes a random stop and its nearest neighbours by travel time (2 to
+    a third of the stops, at most 10) from the current routes, inserts them back one by
+    one (random order) at the cheapest position where the route keeps a schedule (or in
+    a run of their own), descends, and keeps the result when it is cheaper and the fleet
+    can run it (:func:`assign_vehicles`). The search stops when the budget is spent or
+    after :data:`STALL_ROUNDS` rounds without a cheaper plan. Deterministic for a seed.
+    """
+    rng = np.random.default_rng(seed)
+    best = improve(inst, routes, budget)
+    best_cost = _total(inst, best)
+    stops = sorted(x for r in best for x in r)
+    if len(stops) < 3:
+        return best
+    travel = np.asarray(inst.travel)
+    stall = 0
+    while not budget.exhausted and stall < STALL_ROUNDS:
+        stall += 1
+        k = int(rng.integers(2, max(3, min(10, len(stops) // 3) + 1)))
+        x = stops[int(rng.integers(len(stops)))]
+        near = sorted(stops, key=lambda y: (int(travel[x, y]) + int(travel[y, x]), y))[:k]
+        removed = set(near)
+        cand = [[y for y in r if y not in removed] for r in best]
+        cand = [r for r in cand if r]
+        for y in [near[int(i)] for i in rng.permutation(len(near))]:
+            _insert_cheapest(inst, cand, y, budget)
+        if budget.exhausted:
+            break
+        cand = improve(inst, cand, budget)
+        cost = _total(inst, cand)
+        if cost < best_cost:
+            budget.spend(len(cand))
+            if assign_vehicles(inst, cand) is not None:
+                best, best_cost, stall = cand, cost, 0
+    return best
+
+
+def _insert_cheapest(inst: IntInstance, routes: list[list[int]], x: int, budget: Budget) -> None:
+    """Insert ``x`` where it adds least cost and the route keeps a schedule (in place);
+    a run of its own when that is cheaper or nowhere else fits."""
+    options = []
+    for k, base in enumerate(routes):
+        old = _best_cost(inst, base)
+        if old is None:
+            continue
+        for j in range(len(base) + 1):
+            cand = [*base[:j], x, *base[j:]]
+            if not _legal(inst, cand):
+                continue
+            c = _best_cost(inst, cand)
+            if c is not None:
+                options.append((c - old, k, j))
+    alone = _best_cost(inst, [x])
+    for delta, k, j in sorted(options):
+        if alone is not None and delta >= alone:
+            break
+        budget.spend()
+        cand = [*routes[k][:j], x, *routes[k][j:]]
+        if best_schedule(inst, cand) is not None:
+            routes[k] = cand
+            return
+        if budget.exhausted:
+            break
+    routes.append([x])
+
+
+def _exchange_tails(
+    inst: IntInstance, routes: list[list[int]], costs: list[int | None], budget: Budget
+) -> bool:
+    """One improving tail exchange between two routes (2-opt*), in place.
+
+    For routes ``a`` and ``b`` cut after positions ``i`` and ``j``, the candidates are
+    ``a[:i] + b[j:]`` with ``b[:j] + a[i:]`` and, with each half driven the other way,
+    ``a[:i] + reversed(b[:j])`` with ``reversed(a[i:]) + b[j:]`` — moves that join a
+    route's far end to another's, which single relocations cannot reach when every
+    step between is infeasible (a run that needs one rest fewer, only once whole).
+    First improvement in a fixed order; ``True`` when a move was taken. Either route may
+    end up empty (removed by the caller).
+    """
+    for a, b in itertools.combinations(range(len(routes)), 2):
+        ra, rb = routes[a], routes[b]
+        old = costs[a] + costs[b] if costs[a] is not None and costs[b] is not None else INF
+        for i in range(len(ra) + 1):
+            for j in range(len(rb) + 1):
+                budget.spend()
+                if budget.exhausted:
+                    return False
+                pairs = (
+                    (ra[:i] + rb[j:], rb[:j] + ra[i:]),
+                    (ra[:i] + rb[:j][::-1], ra[i:][::-1] + rb[j:]),
+                )
+                for na, nb in pairs:
+                    if (na, nb) in ((ra, rb), (rb, ra)) or not (
+                        _legal(inst, na) and _legal(inst, nb)
+                    ):
+                        continue
+                    ca, cb = _best_cost(inst, na), _best_cost(inst, nb)
+                    if ca is None or cb is None or ca + cb >= old:
+                        continue
+                    budget.spend(2)
+                    if na and best_schedule(inst, na) is None:
+                        continue
+                    if nb and best_schedule(inst, nb) is None:
+                        continue
+                    routes[a], costs[a], routes[b], costs[b] = na, ca, nb, cb
+                    return True
+    return False
 
 
 def _chain(inst: IntInstance, routes: list[list[int]]) -> list[Schedule] | None:

@@ -815,7 +815,7 @@ def solve_ortools(
         CONSTRUCT_SHARE * work, safety_s=CONSTRUCT_SHARE * time_limit_s
     )
     plan_runs, plan_sol, start, rejected = _constructive_start(
-        model, initial_routes, notes, t0, construct_budget
+        model, initial_routes, notes, t0, construct_budget, seed
     )
     if plan_runs is not None:
         if model.plan.n_overnight == 0:  # multi-day runs never go to OR-Tools' search
@@ -941,6 +941,7 @@ def _constructive_start(
     notes: list[str],
     t0: float,
     budget: Budget,
+    seed: int = 0,
 ) -> tuple[list[PlannedRun] | None, RoutingSolution | None, str, bool]:
     """The cheaper of the scheduled ``initial_routes`` and the constructed runs.
 
@@ -963,7 +964,7 @@ def _constructive_start(
         return nothing
     candidates: list[tuple[str, str, list[PlannedRun]]] = []
     rejected = False
-    own = construct(inst, stops, budget)
+    own = construct(inst, stops, budget, seed)
     if initial_routes is not None:
         routes = [[int(x) for x in r] for r in initial_routes if len(r)]
         flat = [x for r in routes for x in r]

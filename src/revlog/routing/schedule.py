@@ -215,6 +215,8 @@ class _Clock:
         self.brks: list[TakenBreak] = []
         self.extra = extra  # per overnight rest, how much longer than ``rest`` it lasts
         self.rests = 0
+        # per overnight rest taken (1, 2, ...): the first wait for opening hours after it
+        self.waits: dict[int, int] = {}
 
     def _ban_after(self, t: int) -> IntInterval | None:
         """The first ban that ends after ``t``."""
@@ -311,6 +313,9 @@ class _Clock:
         """Wait at ``place`` for the next opening of ``wins`` clear of any ban (breaks and
         rests in the wait), then serve for ``sv``; the start of service, or ``None``."""
         B, R = self.B, self.R
+        first = _first_start(wins, self.t)
+        if self.rests and first is not None and first > self.t:
+            self.waits.setdefault(self.rests, first - self.t)
         for _ in range(4 + 4 * (self.rests_left + len(self.bans)) + 64):
             s = _first_start(wins, self.t)
             if s is None:
@@ -369,13 +374,14 @@ def simulate(
     allow_rest: bool = True,
     check_return: bool = True,
     extra: tuple[int, ...] = (),
-    _tries: int = 4,
+    _tries: int | None = None,
 ) -> Schedule | None:
     """Schedule ``nodes`` leaving the base at ``dep``; ``None`` if a rule is broken.
 
-    A wait for opening hours that would overrun the duty period (no rest left to take in
-    it) is moved into the run's last overnight rest, which then lasts longer: the vehicle
-    stays where it rested and arrives when the place opens.
+    When a rule breaks after a wait for opening hours that followed an overnight rest,
+    the first such wait is moved into its rest, which then lasts longer (waiting on duty
+    is what a longer rest saves): the vehicle stays where it rested and arrives when the
+    place opens. Up to ``max_rests + 2`` such retries.
 
     Parameters
     ----------
@@ -400,6 +406,8 @@ def simulate(
     r = inst.rules
     if r is None:
         return _simulate_free(inst, nodes, dep)
+    if _tries is None:
+        _tries = r.max_rests + 2
     travel, service, windows = inst._travel_list, inst.service, inst.windows
     clock = _Clock(r, dep, allow_rest, extra)
     if not clock._clear(dep, 0):
@@ -409,19 +417,19 @@ def simulate(
     starts: list[int] = []
 
     def longer_rest() -> Schedule | None:
-        # the wait that broke the rules, moved into the last rest (when there was one)
-        first = _first_start(windows[j], clock.t)
-        wait = 0 if first is None else first - clock.t
-        if wait <= 0 or clock.rests == 0 or _tries <= 0:
+        # a rule broke: move the first wait after a rest into that rest (the earliest
+        # such rest, as it shifts everything after it), and try again
+        if not clock.waits or _tries <= 0:
             return None
-        more = list(extra) + [0] * (clock.rests - len(extra))
-        more[clock.rests - 1] += wait
+        k = min(clock.waits)
+        more = list(extra) + [0] * (k - len(extra))
+        more[k - 1] += clock.waits[k]
         return simulate(inst, nodes, dep, allow_rest, check_return, tuple(more), _tries - 1)
 
     for j in nodes:
         on_road = points(prev, j) if points is not None else ()
         if not clock.travel(travel[prev][j], on_road, inst.label(prev)):
-            return None
+            return longer_rest()
         s = clock.wait_and_serve(windows[j], service[j], inst.label(j))
         if s is None:
             return longer_rest()
@@ -429,11 +437,10 @@ def simulate(
         prev = j
     on_road = points(prev, 0) if points is not None else ()
     if not clock.travel(travel[prev][0], on_road, inst.label(prev)):
-        return None
+        return longer_rest()
     if check_return:
         # arriving before the base opens, the vehicle waits at the gate (its breaks, or
         # an overnight rest, may fall in that wait); the run ends when the base opens
-        j = 0
         ret = clock.wait_and_serve(windows[0], 0, inst.label(0))
         if ret is None:
             return longer_rest()
