@@ -380,34 +380,21 @@ def _eliminate_route(
     for r in order:
         new = {k: list(v) for k, v in enumerate(routes) if k != r}
         new_cost = {k: costs[k] for k in new}
+        room = costs[r] if costs[r] is not None else -1  # what emptying route r saves
         for x in routes[r]:
-            best = None
-            for k, base in new.items():
-                if new_cost[k] is None:
-                    continue
-                for j in range(len(base) + 1):
-                    cand = [*base[:j], x, *base[j:]]
-                    if not _legal(inst, cand):
-                        continue
-                    c = _best_cost(inst, cand)
-                    if c is None:
-                        continue
-                    delta = c - new_cost[k]
-                    if best is not None and delta >= best[0]:
-                        continue
-                    budget.spend()
-                    if budget.exhausted:
-                        return False
-                    if best_schedule(inst, cand) is not None:
-                        best = (delta, k, cand, c)
-            if best is None:
+            placed = False
+            for _, k, cand, c in _insertions(inst, new, new_cost, x):
+                budget.spend()
+                if budget.exhausted:
+                    return False
+                if best_schedule(inst, cand) is not None:
+                    room -= c - (new_cost[k] or 0)
+                    new[k], new_cost[k], placed = cand, c, True
+                    break
+            if not placed or room <= 0:
                 break
-            _, k, cand, c = best
-            new[k], new_cost[k] = cand, c
         else:
-            total_new = sum(c for c in new_cost.values() if c is not None)
-            total_old = sum(c for k, c in enumerate(costs) if k != r and c is not None)
-            if costs[r] is not None and total_new < total_old + costs[r]:
+            if room > 0:
                 for k, v in new.items():
                     routes[k], costs[k] = v, new_cost[k]
                 routes[r], costs[r] = [], 0
@@ -465,12 +452,18 @@ def ruin_and_recreate(
     return best
 
 
-def _insert_cheapest(inst: IntInstance, routes: list[list[int]], x: int, budget: Budget) -> None:
-    """Insert ``x`` where it adds least cost and the route keeps a schedule (in place);
-    a run of its own when that is cheaper or nowhere else fits."""
-    options = []
-    for k, base in enumerate(routes):
-        old = _best_cost(inst, base)
+def _insertions(
+    inst: IntInstance,
+    routes: dict[int, list[int]],
+    costs: dict[int, int | None] | None,
+    x: int,
+) -> list[tuple[int, int, list[int], int]]:
+    """Every insertion of ``x`` into ``routes`` on permitted roads that a vehicle type can
+    carry, cheapest first: ``(added cost, route key, new route, its cost)`` (schedules not
+    checked). ``costs``: the routes' costs (computed when ``None``)."""
+    out = []
+    for k, base in routes.items():
+        old = _best_cost(inst, base) if costs is None else costs[k]
         if old is None:
             continue
         for j in range(len(base) + 1):
@@ -479,13 +472,20 @@ def _insert_cheapest(inst: IntInstance, routes: list[list[int]], x: int, budget:
                 continue
             c = _best_cost(inst, cand)
             if c is not None:
-                options.append((c - old, k, j))
+                out.append((c - old, k, j, cand, c))
+    out.sort(key=lambda o: (o[0], o[1], o[2]))
+    return [(d, k, cand, c) for d, k, _, cand, c in out]
+
+
+def _insert_cheapest(inst: IntInstance, routes: list[list[int]], x: int, budget: Budget) -> None:
+    """Insert ``x`` where it adds least cost and the route keeps a schedule (in place);
+    a run of its own when that is cheaper or nowhere else fits."""
+    options = _insertions(inst, dict(enumerate(routes)), None, x)
     alone = _best_cost(inst, [x])
-    for delta, k, j in sorted(options):
+    for delta, k, cand, _ in options:
         if alone is not None and delta >= alone:
             break
         budget.spend()
-        cand = [*routes[k][:j], x, *routes[k][j:]]
         if best_schedule(inst, cand) is not None:
             routes[k] = cand
             return
