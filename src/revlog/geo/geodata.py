@@ -1,8 +1,9 @@
 """The embedded default geodata (``geodata/`` at the repository root) and coordinate helpers.
 
 All tables are WGS84 (EPSG:4326) longitude/latitude in decimal degrees. ``load_geodata`` reads the
-five CSV files and returns them as (Geo)DataFrames; it does no network access and no validation
-beyond the columns it needs. Provenance and licences of every file are in ``geodata/SOURCES.md``.
+five CSV files (and the two optional closed-loop tables) and returns them as (Geo)DataFrames; it
+does no network access and no validation beyond the columns it needs. Provenance and licences of
+every file are in ``geodata/SOURCES.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CRS",
     "DEFAULT_GEODATA_DIR",
+    "OPTIONAL_COLUMNS",
+    "OPTIONAL_FILES",
     "QINGHAI_BOUNDS",
     "STUDY_AREA_BOUNDS",
     "Geodata",
@@ -53,6 +56,44 @@ _FILES = {
     "plant": "plant.csv",
     "candidates": "candidates.csv",
     "sources": "sources.csv",
+}
+#: Optional tables of the closed loop (issue 15): absent from a geodata folder, they load as None.
+OPTIONAL_FILES = {
+    "second_life": "second_life.csv",
+    "grading": "grading.csv",
+}
+#: Columns an optional table must have when present (others are kept as they are).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "second_life": (
+        "user_id",
+        "kind",
+        "lon",
+        "lat",
+        "prefecture",
+        "province",
+        "demand_t_per_year",
+        "price_cny_per_t",
+    ),
+    "grading": ("kind", "min_soh", "second_life_share_of_intact", "recycle_share_of_intact"),
+}
+_OPTIONAL_DTYPES: dict[str, dict[str, str]] = {
+    "second_life": {
+        "user_id": "str",
+        "place_id": "str",
+        "kind": "str",
+        "prefecture": "str",
+        "province": "str",
+        "lon": "float64",
+        "lat": "float64",
+        "demand_t_per_year": "float64",
+        "price_cny_per_t": "float64",
+    },
+    "grading": {
+        "kind": "str",
+        "min_soh": "float64",
+        "second_life_share_of_intact": "float64",
+        "recycle_share_of_intact": "float64",
+    },
 }
 
 
@@ -93,6 +134,14 @@ class Geodata:
     osm : Path or None
         OpenStreetMap file whose roads replace ``roads`` (a scenario's ``road_network.osm``);
         None keeps the ``roads`` table.
+    second_life : GeoDataFrame or None
+        Second-life (echelon-utilisation) users, ``user_id, kind`` (``telecom_backup`` |
+        ``solar_storage``), ``demand_t_per_year, price_cny_per_t`` (synthetic); EPSG:4326
+        points. None when the folder has no ``second_life.csv``.
+    grading : DataFrame or None
+        Grade shares per source kind: ``kind, min_soh, second_life_share_of_intact,
+        recycle_share_of_intact`` (shares of the intact, i.e. not damaged, tonnes; they sum to
+        1). None when the folder has no ``grading.csv``.
     """
 
     places: gpd.GeoDataFrame
@@ -102,6 +151,8 @@ class Geodata:
     sources: gpd.GeoDataFrame
     path: Path
     osm: Path | None = None
+    second_life: gpd.GeoDataFrame | None = None
+    grading: pd.DataFrame | None = None
     _osm_network: RoadNetwork | None = field(default=None, init=False, repr=False, compare=False)
 
     def road_network(self) -> RoadNetwork | None:
@@ -136,25 +187,51 @@ def _points(df: pd.DataFrame) -> gpd.GeoDataFrame:
     ).reset_index(drop=True)
 
 
+def _optional_table(root: Path, key: str) -> pd.DataFrame | None:
+    """An optional table of ``root`` with its required columns and dtypes, or None if absent."""
+    f = root / OPTIONAL_FILES[key]
+    if not f.exists():
+        return None
+    if not f.is_file():
+        raise ValueError(f"geodata file is not a regular file: {f}")
+    df = pd.read_csv(f, keep_default_na=True)
+    lacking = [c for c in OPTIONAL_COLUMNS[key] if c not in df.columns]
+    if lacking:
+        raise ValueError(f"{f}: required column(s) missing: {', '.join(lacking)}")
+    dtypes = {c: t for c, t in _OPTIONAL_DTYPES[key].items() if c in df.columns}
+    try:
+        df = df.astype(dtypes)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{f}: {exc}") from None
+    if "synthetic" in df.columns:
+        df["synthetic"] = df["synthetic"].astype(bool)
+    return df.reset_index(drop=True)
+
+
 def load_geodata(path: Path | str | None = None) -> Geodata:
     """Read the geodata tables from a directory.
 
     Parameters
     ----------
     path : Path or str, optional
-        Directory with the five CSV files. Defaults to :func:`default_geodata_dir`
-        (``$REVLOG_GEODATA`` or the repository's ``geodata/``).
+        Directory with the five CSV files (and optionally ``second_life.csv`` and
+        ``grading.csv``). Defaults to :func:`default_geodata_dir` (``$REVLOG_GEODATA`` or the
+        repository's ``geodata/``).
 
     Returns
     -------
     Geodata
         Point tables as GeoDataFrames in EPSG:4326 built from their ``lon``/``lat`` columns; the
-        road table as a plain DataFrame.
+        road and grading tables as plain DataFrames; ``second_life`` and ``grading`` None when
+        their file is absent.
 
     Raises
     ------
     FileNotFoundError
-        If the directory or one of the files is missing.
+        If the directory or one of the five required files is missing.
+    ValueError
+        If an optional table is present but not a regular file or lacks a required column
+        (:data:`OPTIONAL_COLUMNS`).
     """
     root = Path(path) if path is not None else default_geodata_dir()
     if not root.is_dir():
@@ -172,6 +249,7 @@ def load_geodata(path: Path | str | None = None) -> Geodata:
     for key in ("candidates", "plant"):
         if "existing" in frames[key].columns:
             frames[key]["existing"] = frames[key]["existing"].astype(bool)
+    second_life = _optional_table(root, "second_life")
     return Geodata(
         places=_points(frames["places"]),
         roads=frames["roads"].reset_index(drop=True),
@@ -179,6 +257,8 @@ def load_geodata(path: Path | str | None = None) -> Geodata:
         candidates=_points(frames["candidates"]),
         sources=_points(frames["sources"]),
         path=root,
+        second_life=_points(second_life) if second_life is not None else None,
+        grading=_optional_table(root, "grading"),
     )
 
 
