@@ -138,7 +138,8 @@ def _toy_plan() -> Plan:
     lh = tables["linehauls"]
     tables["linehauls"] = gpd.GeoDataFrame(
         pd.DataFrame(
-            [["007", "P", 1.5, 25.0, "truck", 1, 10.0, 37.5, 12.0]], columns=list(lh.columns[:-1])
+            [["007", "P", 1.5, 25.0, "truck", 1, 10.0, 1, 0.8, 37.5, 12.0]],
+            columns=list(lh.columns[:-1]),
         ),
         geometry=[LineString([(101.75, 36.6), (101.5, 36.5)])],
         crs="EPSG:4326",

@@ -200,6 +200,8 @@ def _vehicle_type(vt: VehicleTypeConfig) -> VehicleType:
         fixed_cost_cny=vt.fixed_cost_cny_per_run,
         cost_cny_per_km=vt.cost_cny_per_km,
         count=vt.count,
+        cost_cny_per_h=vt.escort_cost_cny_per_h,
+        cost_cny_per_rest=vt.overnight_cost_cny_per_rest,
     )
 
 
@@ -300,7 +302,8 @@ def routing_problem(
     a pickup larger than any vehicle stationed at the base is split into equal visits
     (node ids ``SOURCE~2``, ``SOURCE~3``…, see :func:`visits_needed`); service time =
     fixed + per pack (packs = kg / mean pack mass, rounded up); shops open
-    on the working days of the period, the base every day.
+    on the working days of the period, the base every day; service starts while the shop is
+    open and (unless ``routing.service_ends_by_closing`` is false) ends by its closing.
     """
     sc = inputs.scenario
     rt = sc.routing
@@ -334,6 +337,12 @@ def routing_problem(
         (d * 24.0 + rt.base_hours.open_h, d * 24.0 + rt.base_hours.close_h)
         for d in range(rt.days_per_period)
     ]
+    # service may start while the shop is open; by default it must also end by closing
+    ends = rt.service_ends_by_closing
+    windows = [base] + [
+        [(lo, hi - sv) for lo, hi in shop if hi - sv >= lo] if ends else list(shop)
+        for sv in service_h[1:]
+    ]
     sites = geo.sites.set_index("site_id").loc[site_ids]
     return RoutingProblem(
         name=base_id,
@@ -343,7 +352,7 @@ def routing_problem(
         pickup_intact_kg=intact,
         pickup_damaged_kg=damaged,
         service_h=service_h,
-        time_windows_h=[base] + [list(shop) for _ in ids[1:]],
+        time_windows_h=windows,
         vehicle_types=fleet,
         rules=driving_rules(sc),
         exposure=m.exposure[np.ix_(idx, idx)],

@@ -34,14 +34,14 @@ import pandas as pd
 
 from revlog.check.design import check_design
 from revlog.check.files import check_geojson_files
-from revlog.check.routes import check_routes
+from revlog.check.routes import check_routes, run_cost_parts
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
 from revlog.problems import Geography, build_geography, fleet_at, location_problem, routing_problem
 from revlog.routing.solution import Break, RoutingSolution, Run, Stop
 from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
-from revlog.units import KG_PER_T
+from revlog.units import KG_PER_T, MIN_PER_H
 
 _REL = 1e-6
 
@@ -283,8 +283,16 @@ def _check_linehauls(
                 f"{tag}: {dmg_kg:.6g} kg/year of damaged packs exceed {trips} trips of "
                 f"{vt.damaged_capacity_kg:g} kg of certified boxes"
             )
-        # a line-haul drives empty to the sender and back loaded: fixed cost + round trip
-        cost = trips * (vt.fixed_cost_cny + 2.0 * km * vt.cost_cny_per_km)
+        errs += _linehaul_trip(tag, r, m.hours[m.index(a), m.index(b)], sc.rules)
+        # a line-haul drives empty to the sender and back loaded: fixed cost + round trip,
+        # the crew's hours on duty and a rest for every day after the first
+        days, duty = int(r.days_per_trip), float(r.duty_h_per_trip)
+        cost = trips * (
+            vt.fixed_cost_cny
+            + 2.0 * km * vt.cost_cny_per_km
+            + duty * vt.cost_cny_per_h
+            + (days - 1) * vt.cost_cny_per_rest
+        )
         if not _close(r.cost_cny_per_year, cost):
             errs.append(
                 f"{tag}: cost {float(r.cost_cny_per_year):.6g} CNY/year, recomputed {cost:.6g}"
@@ -296,6 +304,26 @@ def _check_linehauls(
                 f"recomputed {want_exp:.6g}"
             )
     return flow, errs
+
+
+def _linehaul_trip(tag: str, r: Any, hours_one_way: float, rules: Any) -> list[str]:
+    """A line-haul trip's duty: both ways' driving and a break after every full stretch
+    of continuous driving; its days: as many duty periods as that takes."""
+    drive = 2.0 * float(hours_one_way)
+    duty = drive
+    if rules.max_driving_h is not None and drive > 0:
+        duty += (math.ceil(drive / rules.max_driving_h - 1e-9) - 1) * rules.break_min / MIN_PER_H
+    days = (
+        1 if rules.duty_h_per_day is None else max(1, math.ceil(duty / rules.duty_h_per_day - 1e-9))
+    )
+    errs = []
+    if not _close(r.duty_h_per_trip, duty):
+        errs.append(
+            f"{tag}: {float(r.duty_h_per_trip):.6g} h on duty a trip, recomputed {duty:.6g}"
+        )
+    if int(r.days_per_trip) != days:
+        errs.append(f"{tag}: {int(r.days_per_trip)} days a trip, recomputed {days}")
+    return errs
 
 
 def _check_design(
@@ -363,7 +391,7 @@ def _run_of(r: Any, st: pd.DataFrame, brk: pd.DataFrame | None, node: dict[str, 
         stops=stops,
         breaks=sorted(breaks, key=lambda b: b.start_h),
         km=float(r.km),
-        hours=float(r.duty_h),
+        hours=float(r.end_h) - float(r.start_h),
         exposure=float(r.exposure_persons),
         cost_cny=float(r.cost_cny),
     )
@@ -393,7 +421,26 @@ def _check_stage2(plan: Any, inputs: Inputs, geo: Geography) -> tuple[list[str],
         ]
     for d in sorted(dropped_all - {s for srcs in by_base.values() for s in srcs}):
         errs.append(f"dropped stop {d} is not an assigned source")
+    errs += _check_shop_hours(stops, inputs.scenario)
     return errs, totals
+
+
+def _check_shop_hours(stops: pd.DataFrame, sc: Scenario) -> list[str]:
+    """Every pickup starts on a working day while the shop is open and, unless
+    ``routing.service_ends_by_closing`` is off, ends by its closing hour."""
+    rt = sc.routing
+    lo, hi = rt.shop_hours.open_h, rt.shop_hours.close_h
+    errs = []
+    inner = stops[stops["pickup_intact_kg"] + stops["pickup_damaged_kg"] > 0]
+    for s in inner.itertuples(index=False):
+        day = math.floor(float(s.start_h) / 24.0)
+        start, end = float(s.start_h) - 24.0 * day, float(s.departure_h) - 24.0 * day
+        where = f"run {s.run_id}: stop {s.node_id}"
+        if day >= rt.working_days or not lo - 1e-6 <= start <= hi + 1e-6:
+            errs.append(f"{where} served from {start:.2f} h on day {day}, outside shop hours")
+        elif rt.service_ends_by_closing and end > hi + 1e-6:
+            errs.append(f"{where} served until {end:.2f} h, after the shop closes at {hi:g} h")
+    return errs
 
 
 def _check_base(
@@ -435,13 +482,14 @@ def _check_base(
     dropped = sorted(node[d] for d in dropped_all if d in node and d != rp.name)
     info = (plan.meta.get("routing") or {}).get(rp.name, {})
     types = {v.id: v for v in rp.vehicle_types}
-    fixed = distance = expo = 0.0
+    fixed = distance = crew = overnight = expo = 0.0
     for run in runs:
         legs = list(itertools.pairwise([s.node for s in run.stops]))
         vt = types.get(run.vehicle_type)
         if vt is not None:
-            fixed += vt.fixed_cost_cny
-            distance += vt.cost_cny_per_km * float(sum(rp.km[i, j] for i, j in legs))
+            parts = run_cost_parts(vt, run, float(sum(rp.km[i, j] for i, j in legs)))
+            fixed, distance = fixed + parts[0], distance + parts[1]
+            crew, overnight = crew + parts[2], overnight + parts[3]
         if rp.exposure is not None:
             expo += float(sum(rp.exposure[i, j] for i, j in legs))
         totals["served_kg"] += run.stops[-1].load_intact_kg + run.stops[-1].load_damaged_kg
@@ -452,13 +500,17 @@ def _check_base(
         dropped=dropped,
         fixed_cny=float(info.get("fixed_cny", fixed)),
         distance_cny=float(info.get("distance_cny", distance)),
+        crew_cny=float(info.get("crew_cny", crew)),
+        overnight_cny=float(info.get("overnight_cny", overnight)),
         risk_cny=float(info.get("risk_cny", risk)),
         penalty_cny=float(info.get("penalty_cny", penalty)),
-        objective_cny=float(info.get("objective_cny", fixed + distance + risk + penalty)),
+        objective_cny=float(
+            info.get("objective_cny", fixed + distance + crew + overnight + risk + penalty)
+        ),
     )
     labels = [str(x) for x in base_runs["run_id"]]
     errs += check_routes(rp, sol, labels=labels)
-    totals["cost"] += fixed + distance
+    totals["cost"] += fixed + distance + crew + overnight
     totals["risk"] += risk
     totals["exposure"] += expo
     return errs
@@ -478,7 +530,12 @@ def _run_row(r: Any, st: pd.DataFrame, run: Run, rp: Any) -> list[str]:
         ("damaged_kg", last.load_damaged_kg),
         ("start_h", run.start_h),
         ("end_h", run.end_h),
-        ("duty_h", run.end_h - run.start_h),
+        (  # on duty: departure to return without the overnight rests
+            "duty_h",
+            run.end_h
+            - run.start_h
+            - sum(b.duration_h for b in run.breaks if b.kind == "overnight"),
+        ),
     ):
         if not _close(getattr(r, col), want, abs_tol=1e-5):
             errs.append(f"{col} {float(getattr(r, col)):.6g} but the stops give {want:.6g}")

@@ -122,13 +122,13 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
         run, the base, or a town on the leg's road at the distance driven, from
         ``problem.rest_points``), never on the open road; duty periods (between
         overnight rests) within the daily limit,
-        number of days and run length; km, exposure, run cost and every part of the
-        objective recomputed.
+        number of days and run length; km, exposure, run cost (fixed, per km, crew hours on
+        duty, overnight rests) and every part of the objective recomputed.
     """
     arr = _Arrays.of(problem)
     types = {t.id: t for t in problem.vehicle_types}
     errs = _check_coverage(problem, solution)
-    fixed = distance = expo_total = 0.0
+    fixed = distance = crew = overnight = expo_total = 0.0
     by_vehicle: dict[tuple[str, int], list[Any]] = defaultdict(list)
     for r, run in enumerate(solution.runs):
         name = labels[r] if labels is not None and r < len(labels) else r
@@ -147,15 +147,33 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
         errs += _check_loads(run, vt, tag, arr)
         leg_errs, run_km, run_expo = _check_legs(problem, run, vt, tag, arr)
         errs += leg_errs
-        fixed += vt.fixed_cost_cny
-        distance += vt.cost_cny_per_km * run_km
+        parts = run_cost_parts(vt, run, run_km)
+        if not _rel(run.cost_cny, sum(parts)):
+            errs.append(f"{tag}: cost {run.cost_cny:.6g} CNY but recomputed {sum(parts):.6g}")
+        fixed += parts[0]
+        distance += parts[1]
+        crew += parts[2]
+        overnight += parts[3]
         expo_total += run_expo
         errs += _check_times(problem, run, tag, arr.service)
         errs += _check_driving(problem.rules, run, tag, arr.hours)
         errs += _check_places(problem, run, tag, arr.hours)
     errs += _check_vehicles(problem.rules, by_vehicle)
-    errs += _check_objective(problem, solution, fixed, distance, expo_total)
+    errs += _check_objective(problem, solution, (fixed, distance, crew, overnight), expo_total)
     return errs
+
+
+def run_cost_parts(vt: Any, run: Any, km: float) -> tuple[float, float, float, float]:
+    """What a run costs, restated: fixed, per km (over ``km``), the crew's hours on duty
+    (departure to return without the overnight rests) and the overnight rests, CNY."""
+    nights = [b.duration_h for b in run.breaks if b.kind == "overnight"]
+    duty_h = run.stops[-1].arrival_h - run.stops[0].departure_h - sum(nights)
+    return (
+        float(vt.fixed_cost_cny),
+        float(vt.cost_cny_per_km) * km,
+        float(vt.cost_cny_per_h) * duty_h,
+        float(vt.cost_cny_per_rest) * len(nights),
+    )
 
 
 def _check_coverage(problem: Any, solution: Any) -> list[str]:
@@ -234,7 +252,7 @@ def _check_loads(run: Any, vt: Any, tag: str, arr: _Arrays) -> list[str]:
 def _check_legs(
     problem: Any, run: Any, vt: Any, tag: str, arr: _Arrays
 ) -> tuple[list[str], float, float]:
-    """Every leg on a permitted road; km, exposure and cost recomputed."""
+    """Every leg on a permitted road; km and exposure recomputed."""
     errs = []
     path_classes = problem.meta.get("path_classes")
     restricted = set(problem.meta.get("restricted_classes", ()))
@@ -255,9 +273,6 @@ def _check_legs(
         errs.append(f"{tag}: km {run.km:.6g} but the matrix gives {run_km:.6g}")
     if not _rel(run.exposure, run_expo):
         errs.append(f"{tag}: exposure {run.exposure:.6g} but the matrix gives {run_expo:.6g}")
-    cost = vt.fixed_cost_cny + vt.cost_cny_per_km * run_km
-    if not _rel(run.cost_cny, cost):
-        errs.append(f"{tag}: cost {run.cost_cny:.6g} CNY but recomputed {cost:.6g}")
     return errs, run_km, run_expo
 
 
@@ -283,19 +298,24 @@ def _check_vehicles(rules: Any, by_vehicle: dict[tuple[str, int], list[Any]]) ->
 
 
 def _check_objective(
-    problem: Any, solution: Any, fixed: float, distance: float, exposure: float
+    problem: Any, solution: Any, money: tuple[float, float, float, float], exposure: float
 ) -> list[str]:
-    """Every part of the objective recomputed."""
+    """Every part of the objective recomputed (``money``: fixed, distance, crew and
+    overnight costs summed over the runs)."""
+    fixed, distance, crew, overnight = money
     risk = float(problem.risk_weight_cny_per_person) * exposure
     penalty = float(problem.drop_penalty_cny or 0.0) * len(solution.dropped)
+    total = fixed + distance + crew + overnight + risk + penalty
     return [
         f"{name} {got:.6g} but recomputed {want:.6g}"
         for name, got, want in (
             ("fixed_cny", solution.fixed_cny, fixed),
             ("distance_cny", solution.distance_cny, distance),
+            ("crew_cny", solution.crew_cny, crew),
+            ("overnight_cny", solution.overnight_cny, overnight),
             ("risk_cny", solution.risk_cny, risk),
             ("penalty_cny", solution.penalty_cny, penalty),
-            ("objective_cny", solution.objective_cny, fixed + distance + risk + penalty),
+            ("objective_cny", solution.objective_cny, total),
         )
         if not _rel(got, want)
     ]

@@ -21,7 +21,7 @@ from revlog.inputs import Inputs
 from revlog.location.solve import NetworkDesign
 from revlog.plan.model import Plan
 from revlog.plan.schema import COLUMNS, CRS, PANDAS_DTYPES, SCHEMA
-from revlog.problems import Geography, linehaul_vehicle, site_of
+from revlog.problems import Geography, driving_rules, linehaul_vehicle, site_of
 from revlog.routing.linehaul import LinehaulFlow, LinehaulPlan, size_linehauls
 from revlog.routing.problem import RoutingProblem
 from revlog.routing.solution import RoutingSolution, run_records
@@ -167,7 +167,7 @@ def linehaul_plan(inputs: Inputs, geo: Geography, design: NetworkDesign) -> Line
             )
         )  # fmt: skip
     try:
-        return size_linehauls(flows, rules=None)
+        return size_linehauls(flows, rules=driving_rules(sc))
     except ValueError as exc:
         raise InfeasibleError(
             [Diagnosis("linehaul_without_box", str(exc), setting="fleet.*.damaged_capacity_kg")],
@@ -186,6 +186,8 @@ def linehauls_table(geo: Geography, plan: LinehaulPlan) -> gpd.GeoDataFrame:
             "vehicle_type": leg.flow.vehicle.id,
             "trips_per_year": leg.runs_per_year,
             "payload_t": leg.flow.vehicle.payload_kg / KG_PER_T,
+            "days_per_trip": leg.days_per_run,
+            "duty_h_per_trip": leg.duty_h_per_run,
             "cost_cny_per_year": leg.cost_cny_per_year,
             "exposure_persons_per_year": leg.exposure_per_year,
         }
@@ -231,7 +233,15 @@ def plan_kpis(
     """The plan's KPIs (see :data:`revlog.plan.schema.KPI_UNITS`), all numbers."""
     sc = inputs.scenario
     periods = sc.routing.periods_per_year
-    pickup_period = float(sum(b.solution.fixed_cny + b.solution.distance_cny for b in bases))
+    pickup_period = float(
+        sum(
+            b.solution.fixed_cny
+            + b.solution.distance_cny
+            + b.solution.crew_cny
+            + b.solution.overnight_cny
+            for b in bases
+        )
+    )
     route_exposure = float(routes["exposure_persons"].sum())
     risk_year = float(sc.solver.risk_weight_cny_per_person) * (
         route_exposure * periods + float(lh["exposure_persons_per_year"].sum())
@@ -288,6 +298,8 @@ def plan_meta(
             "objective_cny": sol.objective_cny,
             "fixed_cny": sol.fixed_cny,
             "distance_cny": sol.distance_cny,
+            "crew_cny": sol.crew_cny,
+            "overnight_cny": sol.overnight_cny,
             "risk_cny": sol.risk_cny,
             "penalty_cny": sol.penalty_cny,
             "status": sol.status,

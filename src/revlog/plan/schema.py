@@ -13,9 +13,12 @@ of the period):
     Each source's first-stop facility (``cost_cny_per_year`` is stage 1's first-mile estimate).
 ``linehauls`` (GeoDataFrame, road-following LineStrings)
     Forwarding of stock between echelons: trips of the line-haul vehicle type (``vehicle_type``,
-    its ``payload_t``) that carry the yearly flow.
+    its ``payload_t``) that carry the yearly flow; a trip's calendar days and hours on duty
+    (both ways' driving and breaks); its cost = fixed + round-trip km + crew hours + a rest
+    per day after the first.
 ``routes`` (GeoDataFrame, road-following LineStrings)
-    One row per pickup run in one planning period (``cost_cny`` = fixed cost + distance cost).
+    One row per pickup run in one planning period (``cost_cny`` = fixed cost + distance cost +
+    crew cost of ``duty_h``, the hours on duty without overnight rests + overnight rests).
 ``stops`` (GeoDataFrame, Points)
     Every visit of every run, the base first (``seq`` 0) and last; loads are on board after
     the stop.
@@ -63,6 +66,8 @@ SCHEMA: dict[str, dict[str, str]] = {
         "vehicle_type": "str",
         "trips_per_year": "int",
         "payload_t": "float",
+        "days_per_trip": "int",
+        "duty_h_per_trip": "float",
         "cost_cny_per_year": "float",
         "exposure_persons_per_year": "float",
     },

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from revlog.routing.budget import Budget
-from revlog.routing.schedule import INF, IntInstance, Schedule, best_schedule
+from revlog.routing.schedule import INF, IntInstance, Schedule, best_schedule, schedule_extra
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,12 @@ def construct(
 
 
 def _plan_cost(inst: IntInstance, runs: list[PlannedRun]) -> int:
-    return sum(route_cost(inst, r.type_index, r.nodes) for r in runs)
+    """Fixed, arc and schedule costs (crew waits and breaks, overnight rests) of runs."""
+    return sum(
+        route_cost(inst, r.type_index, r.nodes)
+        + schedule_extra(inst, r.type_index, r.nodes, r.schedule)
+        for r in runs
+    )
 
 
 def _best_cost(inst: IntInstance, nodes: list[int]) -> int | None:
@@ -406,9 +411,23 @@ def _eliminate_route(
 STALL_ROUNDS = 30
 
 
-def _total(inst: IntInstance, routes: list[list[int]]) -> int:
-    costs = [_best_cost(inst, r) for r in routes]
-    return INF if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+def _total(inst: IntInstance, routes: list[list[int]], budget: Budget | None = None) -> int:
+    """Cost of routes with the cheapest type carrying each, with (given a ``budget`` to
+    spend the schedule checks on) what their schedules add: crew waits and breaks, rests."""
+    total = 0
+    for r in routes:
+        c = _best_cost(inst, r)
+        if c is None:
+            return INF
+        total += c
+        if budget is not None and (any(inst.crew_per_unit) or any(inst.rest_cost)):
+            budget.spend()
+            t = _cheapest_type(inst, inst.load[r].sum(axis=0), r)
+            s = best_schedule(inst, r)
+            if t is None or s is None:
+                return INF
+            total += schedule_extra(inst, t, r, s)
+    return total
 
 
 def ruin_and_recreate(
@@ -425,7 +444,7 @@ def ruin_and_recreate(
     """
     rng = np.random.default_rng(seed)
     best = improve(inst, routes, budget)
-    best_cost = _total(inst, best)
+    best_cost = _total(inst, best, budget)
     stops = sorted(x for r in best for x in r)
     if len(stops) < 3:
         return best
@@ -444,7 +463,7 @@ def ruin_and_recreate(
         if budget.exhausted:
             break
         cand = improve(inst, cand, budget)
-        cost = _total(inst, cand)
+        cost = _total(inst, cand, budget)
         if cost < best_cost:
             budget.spend(len(cand))
             if assign_vehicles(inst, cand) is not None:

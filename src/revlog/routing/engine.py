@@ -274,7 +274,7 @@ def solution_from_routes(
                 km=run_km,
                 hours=stops[-1].arrival_h - stops[0].departure_h,
                 exposure=expo,
-                cost_cny=float(vt.fixed_cost_cny) + float(vt.cost_cny_per_km) * run_km,
+                cost_cny=vt.run_cost_cny(run_km, stops[-1].arrival_h - stops[0].departure_h),
             )
         )
         used[t_idx] += 1

@@ -3,8 +3,10 @@
 A line-haul is a shuttle: the truck drives empty to the sending outlet, loads, and
 hauls the stock to the receiving facility (plant or storage outlet). Over a year a flow
 of ``F`` t, of which ``F_d`` damaged, needs ``max(ceil(F / payload), ceil(F_d / box))``
-runs of its vehicle type (``box`` = certified-box capacity); each run costs the type's
-fixed cost plus the round trip's km at its per-km cost. No solver is involved.
+runs of its vehicle type (``box`` = certified-box capacity); each run costs what any run
+of the type costs (:meth:`~revlog.routing.problem.VehicleType.run_cost_cny`): its fixed
+cost, the round trip's km, the crew's hours on duty (the round trip's driving and its
+breaks) and an overnight rest for each day after the first. No solver is involved.
 """
 
 from __future__ import annotations
@@ -58,11 +60,14 @@ class LinehaulLeg:
         Runs (all full but possibly the last).
     days_per_run
         Calendar days a round trip takes under the driver rules (1 without rules).
+    duty_h_per_run
+        Hours on duty of a round trip: driving both ways and its driving breaks, h.
     """
 
     flow: LinehaulFlow
     runs_per_year: int
     days_per_run: int
+    duty_h_per_run: float = 0.0
 
     @property
     def load_kg_per_run(self) -> float:
@@ -81,10 +86,16 @@ class LinehaulLeg:
         return self.runs_per_year * 2.0 * self.flow.km_one_way
 
     @property
+    def cost_cny_per_run(self) -> float:
+        """One round trip: fixed, km both ways, crew hours, overnight rests, CNY."""
+        return self.flow.vehicle.run_cost_cny(
+            2.0 * self.flow.km_one_way, self.duty_h_per_run, self.days_per_run - 1
+        )
+
+    @property
     def cost_cny_per_year(self) -> float:
-        """Fixed cost per run + round-trip km cost, over the year's runs, CNY."""
-        v = self.flow.vehicle
-        return self.runs_per_year * v.fixed_cost_cny + v.cost_cny_per_km * self.km_per_year
+        """The year's runs, CNY."""
+        return self.runs_per_year * self.cost_cny_per_run
 
     @property
     def exposure_per_year(self) -> float:
@@ -155,14 +166,18 @@ def runs_needed(t_per_year: float, damaged_t_per_year: float, vehicle: VehicleTy
     return runs
 
 
+def round_trip_duty_h(hours_one_way: float, rules: DrivingRules | None) -> float:
+    """Hours on duty of a line-haul round trip: driving both ways and its breaks, h."""
+    need = 2.0 * hours_one_way
+    rule = BreakRule.of(rules) if rules is not None else None
+    return rule.with_breaks_h(need) if rule is not None else need
+
+
 def round_trip_days(hours_one_way: float, rules: DrivingRules | None) -> int:
     """Calendar days of a line-haul round trip under the duty limit (its breaks included)."""
     if rules is None or rules.duty_h_per_day is None:
         return 1
-    need = 2.0 * hours_one_way
-    rule = BreakRule.of(rules)
-    if rule is not None:
-        need = rule.with_breaks_h(need)
+    need = round_trip_duty_h(hours_one_way, rules)
     return max(1, math.ceil(need / rules.duty_h_per_day - 1e-9))
 
 
@@ -195,5 +210,12 @@ def size_linehauls(
             runs = runs_needed(f.t_per_year, f.damaged_t_per_year, f.vehicle)
         except ValueError as exc:
             raise ValueError(f"line-haul {f.origin_id}->{f.destination_id}: {exc}") from None
-        legs.append(LinehaulLeg(f, runs, round_trip_days(f.hours_one_way, rules)))
+        legs.append(
+            LinehaulLeg(
+                f,
+                runs,
+                round_trip_days(f.hours_one_way, rules),
+                round_trip_duty_h(f.hours_one_way, rules),
+            )
+        )
     return LinehaulPlan(tuple(legs))

@@ -281,15 +281,15 @@ class _OrToolsModel:
     # -- objective -----------------------------------------------------------------------
     def _add_costs(self) -> None:
         p, routing = self.p, self.routing
-        risk = self.exposure * float(p.risk_weight_cny_per_person)
-        km = np.where(self.forbidden, 0.0, self.km)
-        cache: dict[float, tuple[int, np.ndarray]] = {}
+        cache: dict[tuple[float, float], tuple[int, np.ndarray]] = {}
         for v, slot in enumerate(self.slots):
             vt = p.vehicle_types[slot.type_index]
-            rate = float(vt.cost_cny_per_km)
+            rate = (float(vt.cost_cny_per_km), float(vt.cost_cny_per_h))
             if rate not in cache:
-                cost = np.rint((rate * km + risk) * COST_UNITS_PER_CNY)
-                cost = np.where(self.forbidden, 0, cost).astype(np.int64)
+                cny = p.arc_cost_cny(vt)
+                cny = np.where(self.forbidden | ~np.isfinite(cny), 0.0, cny)
+                cost = np.where(self.forbidden, 0, np.rint(cny * COST_UNITS_PER_CNY))
+                cost = cost.astype(np.int64)
                 cache[rate] = (routing.RegisterTransitMatrix(cost.tolist()), cost)
             self.cost_units[slot.type_index] = cache[rate][1]
             routing.SetArcCostEvaluatorOfVehicle(cache[rate][0], v)
@@ -536,6 +536,11 @@ class _OrToolsModel:
             rules=self.int_rules,
             labels=tuple(p.node_ids),
             rest_points=_int_rest_points(p),
+            crew_per_unit=[
+                float(vt.cost_cny_per_h) * COST_UNITS_PER_CNY / TIME_UNITS_PER_H
+                for vt in p.vehicle_types
+            ],
+            rest_cost=[near(vt.cost_cny_per_rest, COST_UNITS_PER_CNY) for vt in p.vehicle_types],
         )
 
     def assignment_from_runs(self, inst: IntInstance, runs: list[PlannedRun]):
@@ -706,19 +711,17 @@ def _solution(model: _OrToolsModel, found, dropped: list[int], status: str, seco
             )
         end = stops[-1].arrival_h
         in_run = [b for b in brks if b.start_h >= stops[0].departure_h - 1e-9 and b.end_h <= end]
-        runs.append(
-            Run(
-                vehicle_type=vt.id,
-                vehicle=slot.vehicle,
-                trip=slot.trip,
-                stops=stops,
-                breaks=in_run,
-                km=km,
-                hours=end - stops[0].departure_h,
-                exposure=expo,
-                cost_cny=float(vt.fixed_cost_cny) + float(vt.cost_cny_per_km) * km,
-            )
+        run = Run(
+            vehicle_type=vt.id,
+            vehicle=slot.vehicle,
+            trip=slot.trip,
+            stops=stops,
+            breaks=in_run,
+            km=km,
+            hours=end - stops[0].departure_h,
+            exposure=expo,
         )
+        runs.append(dataclasses.replace(run, cost_cny=vt.run_cost_cny(km, run.duty_h, run.rests)))
     return RoutingSolution.from_parts(
         p, runs, dropped, status=status, seconds=seconds, engine="ortools"
     )

@@ -39,6 +39,11 @@ class VehicleType:
         Distance cost, CNY per km.
     count
         Number of vehicles of this type available at the base.
+    cost_cny_per_h
+        Crew cost (the escort every dangerous-goods vehicle carries) per hour on duty:
+        departure to return, overnight rests excepted, CNY per h.
+    cost_cny_per_rest
+        Cost of an overnight rest away from the base (lodging and meals of the crew), CNY.
     """
 
     id: str
@@ -47,6 +52,31 @@ class VehicleType:
     fixed_cost_cny: float = 0.0
     cost_cny_per_km: float = 1.0
     count: int = 1
+    cost_cny_per_h: float = 0.0
+    cost_cny_per_rest: float = 0.0
+
+    def run_cost_cny(self, km: float, duty_h: float = 0.0, rests: int = 0) -> float:
+        """What one run costs: fixed + per km + crew hours on duty + overnight rests, CNY.
+
+        Parameters
+        ----------
+        km
+            Distance driven, km.
+        duty_h
+            Hours on duty (departure to return without the overnight rests), h.
+        rests
+            Overnight rests taken.
+
+        Returns
+        -------
+        float
+        """
+        return (
+            float(self.fixed_cost_cny)
+            + float(self.cost_cny_per_km) * km
+            + float(self.cost_cny_per_h) * duty_h
+            + float(self.cost_cny_per_rest) * rests
+        )
 
 
 @dataclass(frozen=True)
@@ -150,6 +180,25 @@ class RoutingProblem:
     lonlat: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
     rest_points: Callable[[int, int], list[tuple[float, str]]] | None = None
+
+    def arc_cost_cny(self, vt: VehicleType) -> np.ndarray:
+        """What the search prices each arc ``i -> j`` at for a vehicle of type ``vt``, CNY:
+        per km, the crew's hours of driving and of service at ``j``, and the risk term.
+
+        The crew's waits, breaks and rests are not in it (they follow from a run's
+        schedule); the runs' reported costs are exact (:meth:`VehicleType.run_cost_cny`).
+        Arcs without a road are ``inf``.
+        """
+        km, hours = np.asarray(self.km, dtype=float), np.asarray(self.hours, dtype=float)
+        road = np.isfinite(km) & np.isfinite(hours)
+        cost = float(vt.cost_cny_per_km) * np.where(road, km, 0.0)
+        if vt.cost_cny_per_h:
+            crew_h = np.where(road, hours, 0.0) + np.asarray(self.service_h, float)[None, :]
+            cost = cost + float(vt.cost_cny_per_h) * crew_h
+        if self.exposure is not None and self.risk_weight_cny_per_person:
+            expo = np.nan_to_num(np.asarray(self.exposure, float), posinf=0.0)
+            cost = cost + self.risk_weight_cny_per_person * expo
+        return np.where(road, cost, np.inf)
 
     def __post_init__(self) -> None:
         ids = [vt.id for vt in self.vehicle_types]

@@ -94,27 +94,6 @@ class PyVRPRoutes:
     runtime_s: float
 
 
-def cost_matrix_cny(problem: RoutingProblem, cost_cny_per_km: float) -> np.ndarray:
-    """Arc costs of a vehicle with the given per-km cost, including the exposure term.
-
-    Parameters
-    ----------
-    problem
-        The routing problem.
-    cost_cny_per_km
-        Distance cost of the vehicle, CNY per km.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, n)`` CNY per arc: ``cost_cny_per_km * km + risk_weight * exposure``.
-    """
-    cost = cost_cny_per_km * np.asarray(problem.km, dtype=float)
-    if problem.exposure is not None and problem.risk_weight_cny_per_person:
-        cost = cost + problem.risk_weight_cny_per_person * np.asarray(problem.exposure, float)
-    return cost
-
-
 def _finite(matrix: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
     """The matrix with forbidden entries set to a prohibitive finite value."""
     out = np.array(matrix, dtype=float)
@@ -182,7 +161,9 @@ def _hulls(problem: RoutingProblem, relaxations: list[str]) -> list[tuple[float,
 
 
 def _scales(
-    problem: RoutingProblem, costs: dict[float, np.ndarray], hulls: list[tuple[float, float]]
+    problem: RoutingProblem,
+    costs: dict[tuple[float, float], np.ndarray],
+    hulls: list[tuple[float, float]],
 ) -> IntScales:
     """Exact integer scales of every cost, time and load of the problem."""
     money = [m.ravel() for m in costs.values()]
@@ -224,9 +205,10 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
     """
     n = problem.n_nodes
     relaxations: list[str] = []
-    # Cost: one matrix ("profile") per distinct per-km cost, unit distance cost 1.
-    per_km = sorted({vt.cost_cny_per_km for vt in problem.vehicle_types})
-    costs = {c: cost_matrix_cny(problem, c) for c in per_km}
+    # Cost: one matrix ("profile") per distinct (per-km, per-hour) cost, unit distance cost 1.
+    rates = sorted({(vt.cost_cny_per_km, vt.cost_cny_per_h) for vt in problem.vehicle_types})
+    by_rate = {(vt.cost_cny_per_km, vt.cost_cny_per_h): vt for vt in problem.vehicle_types}
+    costs = {c: problem.arc_cost_cny(by_rate[c]) for c in rates}
     forbidden = ~(np.isfinite(problem.km) & np.isfinite(problem.hours))
     np.fill_diagonal(forbidden, False)
     if forbidden.any():
@@ -259,7 +241,7 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
                 capacity=capacity,
                 fixed_cost=int(to_int(vt.fixed_cost_cny, scales.cost_per_cny)),
                 unit_distance_cost=1,
-                profile=per_km.index(vt.cost_cny_per_km),
+                profile=rates.index((vt.cost_cny_per_km, vt.cost_cny_per_h)),
                 name=vt.id,
                 **kwargs,
             )
@@ -267,7 +249,7 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
     durations = to_int(relaxed.travel_factor * _finite(problem.hours, forbidden), scales.time_per_h)
     np.fill_diagonal(durations, 0)
     matrices = []
-    for c in per_km:
+    for c in rates:
         m = to_int(_finite(costs[c], forbidden), scales.cost_per_cny)
         np.fill_diagonal(m, 0)
         matrices.append(m)

@@ -23,6 +23,7 @@ All choices are deterministic.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -132,6 +133,11 @@ class IntInstance:
         ``rest_points(i, j)``: the places on the road from node ``i`` to ``j`` where a
         vehicle may rest, as ``(offset s from i, place id)`` sorted, strictly inside the
         leg (``None``: none).
+    crew_per_unit
+        Per vehicle type, the crew's cost per time unit on duty, cost units (the arc costs
+        hold the crew's driving and service; :func:`schedule_extra` adds the rest).
+    rest_cost
+        Per vehicle type, the cost of an overnight rest, cost units.
     """
 
     travel: np.ndarray
@@ -148,6 +154,8 @@ class IntInstance:
     rules: BreakRules | None
     labels: Sequence[str] = ()
     rest_points: RestPoints | None = None
+    crew_per_unit: Sequence[float] = ()
+    rest_cost: Sequence[int] = ()
     _travel_list: list[list[int]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -172,6 +180,22 @@ class Schedule:
     starts: tuple[int, ...]
     ret: int
     breaks: tuple[TakenBreak, ...]
+
+
+def schedule_extra(inst: IntInstance, type_index: int, nodes: Sequence[int], s: Schedule) -> int:
+    """What a schedule costs beyond its arc and fixed costs, cost units: the crew's time
+    on duty that is neither driving nor service (waits, driving breaks, night standstills)
+    and the overnight rests."""
+    crew = inst.crew_per_unit[type_index] if type_index < len(inst.crew_per_unit) else 0.0
+    rest = inst.rest_cost[type_index] if type_index < len(inst.rest_cost) else 0
+    if not crew and not rest:
+        return 0
+    nights = [b for b in s.breaks if b[2] == "overnight"]
+    duty = s.ret - s.depart - sum(b[1] for b in nights)
+    seq = [0, *nodes, 0]
+    busy = sum(inst._travel_list[a][b] for a, b in itertools.pairwise(seq))
+    busy += sum(inst.service[j] for j in nodes)
+    return round(crew * max(0, duty - busy)) + rest * len(nights)
 
 
 def _first_start(windows: list[IntInterval], t: int) -> int | None:

@@ -95,8 +95,9 @@ class Run:
     exposure
         Population exposure along the run's legs (persons).
     cost_cny
-        Fixed cost of the run + distance cost (the risk term is not money: it is
-        reported on the solution).
+        What the run costs (:meth:`~revlog.routing.problem.VehicleType.run_cost_cny`:
+        fixed, per km, crew hours on duty, overnight rests; the risk term is not money:
+        it is reported on the solution).
     """
 
     vehicle_type: str
@@ -124,6 +125,16 @@ class Run:
         """Return to the base, h."""
         return self.stops[-1].arrival_h
 
+    @property
+    def rests(self) -> int:
+        """Overnight rests taken."""
+        return sum(b.kind == "overnight" for b in self.breaks)
+
+    @property
+    def duty_h(self) -> float:
+        """Hours on duty: departure to return without the overnight rests, h."""
+        return self.hours - sum(b.duration_h for b in self.breaks if b.kind == "overnight")
+
 
 @dataclass(frozen=True)
 class RoutingSolution:
@@ -137,10 +148,10 @@ class RoutingSolution:
     dropped
         Stops left unserved (node indices); each one pays the problem's drop penalty.
     objective_cny
-        ``fixed_cny + distance_cny + risk_cny + penalty_cny``.
-    fixed_cny, distance_cny, risk_cny, penalty_cny
-        Parts of the objective: fixed cost per run, cost per km, ``risk_weight`` ×
-        exposure, drop penalties.
+        ``fixed_cny + distance_cny + crew_cny + overnight_cny + risk_cny + penalty_cny``.
+    fixed_cny, distance_cny, crew_cny, overnight_cny, risk_cny, penalty_cny
+        Parts of the objective: fixed cost per run, cost per km, crew cost per hour on
+        duty, cost per overnight rest, ``risk_weight`` × exposure, drop penalties.
     status
         Engine status, e.g. ``"feasible"``, ``"optimal"``, ``"time_limit"``.
     seconds
@@ -164,6 +175,8 @@ class RoutingSolution:
     distance_cny: float = 0.0
     risk_cny: float = 0.0
     penalty_cny: float = 0.0
+    crew_cny: float = 0.0
+    overnight_cny: float = 0.0
     status: str = "unknown"
     seconds: float = 0.0
     engine: str = ""
@@ -193,21 +206,25 @@ class RoutingSolution:
         """
         types = {vt.id: vt for vt in problem.vehicle_types}
         weight = float(problem.risk_weight_cny_per_person)
-        fixed_cny = distance_cny = risk_cny = 0.0
+        fixed_cny = distance_cny = crew_cny = overnight_cny = risk_cny = 0.0
         for run in runs:
             vt = types[run.vehicle_type]
             fixed_cny += float(vt.fixed_cost_cny)
             distance_cny += float(vt.cost_cny_per_km) * run.km
+            crew_cny += float(vt.cost_cny_per_h) * run.duty_h
+            overnight_cny += float(vt.cost_cny_per_rest) * run.rests
             risk_cny += weight * run.exposure
         penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
         return cls(
             runs=runs,
             dropped=dropped,
-            objective_cny=fixed_cny + distance_cny + risk_cny + penalty,
+            objective_cny=fixed_cny + distance_cny + crew_cny + overnight_cny + risk_cny + penalty,
             fixed_cny=fixed_cny,
             distance_cny=distance_cny,
             risk_cny=risk_cny,
             penalty_cny=penalty,
+            crew_cny=crew_cny,
+            overnight_cny=overnight_cny,
             **kwargs,
         )
 
@@ -292,9 +309,10 @@ def run_records(problem, solution: RoutingSolution) -> tuple[list[dict], list[di
     -------
     tuple of three lists of dict
         Runs (:data:`RUN_COLUMNS`: ``days`` spanned, inner ``stops``, ``drive_h`` from the
-        travel-time matrix, ``duty_h`` departure to return, delivered ``intact_kg`` and
-        ``damaged_kg``), stops (:data:`STOP_COLUMNS`: the base first and last, pickups
-        as the change in load) and breaks (:data:`BREAK_COLUMNS`).
+        travel-time matrix, ``duty_h`` departure to return without overnight rests,
+        delivered ``intact_kg`` and ``damaged_kg``), stops (:data:`STOP_COLUMNS`: the
+        base first and last, pickups as the change in load) and breaks
+        (:data:`BREAK_COLUMNS`).
     """
     hours = np.asarray(problem.hours, dtype=float)
     runs, stops, breaks = [], [], []
@@ -315,7 +333,7 @@ def run_records(problem, solution: RoutingSolution) -> tuple[list[dict], list[di
                 "end_h": run.end_h,
                 "km": run.km,
                 "drive_h": float(sum(hours[i, j] for i, j in legs)),
-                "duty_h": run.hours,
+                "duty_h": run.duty_h,
                 "intact_kg": last.load_intact_kg,
                 "damaged_kg": last.load_damaged_kg,
                 "cost_cny": run.cost_cny,

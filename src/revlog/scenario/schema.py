@@ -36,6 +36,13 @@ MAX_T_PER_YEAR = 1e6  # far above China's whole yearly volume of retired packs
 MAX_PAYLOAD_KG = 49_000.0  # GB 1589-2016 gross-mass limit of a road vehicle combination
 MAX_SCALE = 1000.0
 MAX_CNY_PER_KM = 1000.0
+
+#: Default crew (escort) cost per hour on duty, CNY/h: an assumption (about 70,000 CNY a
+#: year with social charges over 2,000 working hours; no sourced figure).
+DEFAULT_ESCORT_COST_CNY_PER_H = 35.0
+#: Default cost of an overnight rest away from the base, CNY: an assumption, driver and
+#: escort at 180 CNY county-town lodging + 120 CNY meals each (no sourced figure).
+DEFAULT_OVERNIGHT_COST_CNY_PER_REST = 600.0
 MAX_CNY = 1e12
 MAX_TIME_LIMIT_S = 7 * 86400.0  # a week
 MAX_SEED = 2**31 - 1  # the solvers' seeds are 32-bit signed integers
@@ -173,6 +180,22 @@ class VehicleTypeConfig(_Model):
     )
     cost_cny_per_km: NonNeg = Field(3.0, le=MAX_CNY_PER_KM, description="Running cost, CNY per km.")
     count: int = Field(1, ge=1, le=1000, description="Vehicles of this type at each such base.")
+    escort_cost_cny_per_h: NonNeg = Field(
+        DEFAULT_ESCORT_COST_CNY_PER_H,
+        le=1e4,
+        description=(
+            "Cost of the escort every dangerous-goods vehicle carries, CNY per hour on duty "
+            "(departure to return, overnight rests excepted). The default is an assumption."
+        ),
+    )
+    overnight_cost_cny_per_rest: NonNeg = Field(
+        DEFAULT_OVERNIGHT_COST_CNY_PER_REST,
+        le=1e5,
+        description=(
+            "Cost of one overnight rest away from the base (lodging and meals of driver and "
+            "escort), CNY. The default is an assumption."
+        ),
+    )
 
     @model_validator(mode="after")
     def _damaged_within_payload(self) -> VehicleTypeConfig:
@@ -307,6 +330,13 @@ class RoutingConfig(_Model):
         5, ge=1, le=7, description="Days of the period on which shops hand over packs."
     )
     shop_hours: TimeWindow = Field(default_factory=TimeWindow, description="Shop opening hours.")
+    service_ends_by_closing: bool = Field(
+        True,
+        description=(
+            "Loading must end by the shop's closing hour (false: it may start until closing "
+            "and run past it)."
+        ),
+    )
     base_hours: TimeWindow = Field(
         default_factory=lambda: TimeWindow(open_h=6.0, close_h=22.0),
         description="Hours in which a base dispatches and receives vehicles.",
