@@ -39,6 +39,7 @@ from revlog.errors import (
     Terminated,
     UsageError,
 )
+from revlog.loop.network import second_life_users
 from revlog.progress import ProgressStep
 
 app = typer.Typer(
@@ -424,7 +425,9 @@ def _other_scenario(plan: Any, inputs: Any, plan_dir: Path) -> list[str]:
         (
             "sites",
             set(plan.outlets["site_id"]),
-            set(inputs.candidates["site_id"]) | set(inputs.plant["plant_id"]),
+            set(inputs.candidates["site_id"])
+            | set(inputs.plant["plant_id"])
+            | set(second_life_users(sc, inputs.geodata)["user_id"]),
         ),
     ]
     for what, in_plan, in_scenario in pairs:
