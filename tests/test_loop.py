@@ -14,6 +14,7 @@ from revlog.check.loop import check_loop
 from revlog.errors import ScenarioError
 from revlog.inputs import prepare
 from revlog.loop.co2 import vehicle_kg_co2_per_km
+from revlog.loop.front import cost_co2_front
 from revlog.loop.grades import source_grades
 from revlog.loop_defaults import truck_kg_co2_per_km
 from revlog.plan.schema import TABLES
@@ -185,3 +186,28 @@ def test_vehicle_co2_is_linear_in_load_and_overridable():
     own = vt.model_copy(update={"co2_kg_per_km_empty": 0.1, "co2_kg_per_km_loaded": 0.3})
     assert vehicle_kg_co2_per_km(own, vt.payload_kg / 2) == pytest.approx(0.2)
     assert vehicle_kg_co2_per_km(own, 10 * vt.payload_kg) == pytest.approx(0.3)
+
+
+def test_front_keeps_distinct_non_dominated_points():
+    """The cost-CO2 front drops dominated and repeated points and keeps the trade-offs."""
+    rows = {
+        "status": ["solved"] * 5 + ["infeasible"],
+        "net_cost_cny_per_year": [10.0, 12.0, 11.0, 12.0, 10.0, 0.0],
+        "carbon_cost_cny_per_year": [0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+        "co2_kg_per_year": [100.0, 50.0, 120.0, 60.0, 100.0, 0.0],
+    }
+    front = cost_co2_front(pd.DataFrame(rows, index=list("abcdef")))
+    assert "f" not in front.index
+    assert sorted(front.index[front["non_dominated"]]) == ["a", "b"]
+    assert front.loc["b", "cost_before_carbon_cny_per_year"] == 11.0
+
+
+def test_shipped_closed_loop_scenario_solves_and_checks():
+    """scenarios/qinghai-closed-loop.yaml solves, checks, and sells within every demand."""
+    path = SCENARIOS / "qinghai-closed-loop.yaml"
+    plan = revlog.solve(path, time_limit=20)
+    assert revlog.check(plan, path) == []
+    users = plan.outlets[plan.outlets["kind"] == "second_life"]
+    assert len(users) == 10
+    assert (users["throughput_t_per_year"] <= users["capacity_t_per_year"] + 1e-6).all()
+    assert plan.kpis["second_life_t_per_year"] > 0

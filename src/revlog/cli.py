@@ -39,7 +39,7 @@ from revlog.errors import (
     Terminated,
     UsageError,
 )
-from revlog.loop.network import second_life_users
+from revlog.plan.schema import OUTLET_KINDS
 from revlog.progress import ProgressStep
 
 app = typer.Typer(
@@ -390,10 +390,12 @@ def check(
         n = len(violations)
         err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
     else:
+        opened = plan.outlets["open"] & plan.outlets["kind"].isin(OUTLET_KINDS)
+        users = int((plan.outlets["kind"] == "second_life").sum())
+        loop = f", {users} second-life users" if users else ""
         out.print(
             f"[green]feasible[/green] {plan_dir}: {len(plan.routes)} runs, "
-            f"{int((plan.outlets['open'] & (plan.outlets['kind'] != 'plant')).sum())} outlets, "
-            "every rule and figure verified",
+            f"{int(opened.sum())} outlets{loop}, every rule and figure verified",
             highlight=False,
         )
     if violations:
@@ -413,6 +415,8 @@ def _ids(ids: set[str], limit: int = 5) -> str:
 
 def _other_scenario(plan: Any, inputs: Any, plan_dir: Path) -> list[str]:
     """Why a plan cannot have been solved from this scenario (name, sources, sites), if so."""
+    from revlog.loop.network import second_life_users
+
     sc = inputs.scenario
     found = []
     if plan.name != sc.name:
