@@ -39,7 +39,6 @@ from revlog.errors import (
     Terminated,
     UsageError,
 )
-from revlog.plan.schema import OUTLET_KINDS
 from revlog.progress import ProgressStep
 
 app = typer.Typer(
@@ -390,6 +389,8 @@ def check(
         n = len(violations)
         err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
     else:
+        from revlog.plan.schema import OUTLET_KINDS
+
         opened = plan.outlets["open"] & plan.outlets["kind"].isin(OUTLET_KINDS)
         users = int((plan.outlets["kind"] == "second_life").sum())
         loop = f", {users} second-life users" if users else ""

@@ -12,21 +12,11 @@ from __future__ import annotations
 import pandas as pd
 
 from revlog.errors import Problem
-from revlog.geo.geodata import Geodata
+from revlog.geo.geodata import OPTIONAL_COLUMNS, Geodata
 from revlog.scenario.schema import Scenario
 
-#: Columns of the users table handed to the stages.
-USER_COLUMNS = [
-    "user_id",
-    "name",
-    "kind",
-    "lon",
-    "lat",
-    "prefecture",
-    "province",
-    "demand_t_per_year",
-    "price_cny_per_t",
-]
+#: Columns of the users table handed to the stages: the table's required ones and a name.
+USER_COLUMNS = ["user_id", "name", *OPTIONAL_COLUMNS["second_life"][1:]]
 
 
 def second_life_users(sc: Scenario, geodata: Geodata) -> pd.DataFrame:

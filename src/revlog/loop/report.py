@@ -11,13 +11,13 @@ electricity, less second life's avoided CO2. ``net_cost_cny_per_year`` = the pla
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 import revlog.loop_defaults as loopd
 from revlog.inputs import Inputs
-from revlog.location.solve import NetworkDesign
 from revlog.loop.co2 import (
     FACILITY_KWH_PER_T,
     PlanCo2,
@@ -31,6 +31,9 @@ from revlog.loop.network import second_life_users
 from revlog.plan.model import Plan
 from revlog.problems import Geography, site_of
 from revlog.units import KG_PER_T
+
+if TYPE_CHECKING:
+    from revlog.location.solve import NetworkDesign
 
 
 def plan_co2(
