@@ -111,7 +111,7 @@ def test_analyst_notebook_states_the_five_tasks():
 
 @pytest.mark.slow
 def test_compare_scenarios_notebook_executes(monkeypatch):
-    """The compare-scenarios notebook runs without error and shows both plans, table and map."""
+    """The compare-scenarios notebook runs and shows both plans, table, map and cost-CO2 front."""
     outputs = _execute(NOTEBOOK, monkeypatch)
     text = _stdout(outputs)
     assert "Plan 'qinghai-baseline'" in text and "Plan 'qinghai-2030'" in text
@@ -119,7 +119,8 @@ def test_compare_scenarios_notebook_executes(monkeypatch):
     html = _html(outputs)
     assert any("Δ qinghai-2030" in h for h in html)  # the comparison table
     assert any("leaflet" in h.lower() for h in html)  # the map
-    assert _images(outputs)  # the static overview
+    assert any("second_life_t_per_year" in h for h in html)  # the closed loop's front
+    assert len(_images(outputs)) >= 2  # the static overview and the cost-CO2 front
 
 
 @pytest.mark.slow

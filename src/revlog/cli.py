@@ -389,10 +389,14 @@ def check(
         n = len(violations)
         err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
     else:
+        from revlog.plan.schema import OUTLET_KINDS
+
+        opened = plan.outlets["open"] & plan.outlets["kind"].isin(OUTLET_KINDS)
+        users = int((plan.outlets["kind"] == "second_life").sum())
+        loop = f", {users} second-life users" if users else ""
         out.print(
             f"[green]feasible[/green] {plan_dir}: {len(plan.routes)} runs, "
-            f"{int((plan.outlets['open'] & (plan.outlets['kind'] != 'plant')).sum())} outlets, "
-            "every rule and figure verified",
+            f"{int(opened.sum())} outlets{loop}, every rule and figure verified",
             highlight=False,
         )
     if violations:
@@ -412,6 +416,8 @@ def _ids(ids: set[str], limit: int = 5) -> str:
 
 def _other_scenario(plan: Any, inputs: Any, plan_dir: Path) -> list[str]:
     """Why a plan cannot have been solved from this scenario (name, sources, sites), if so."""
+    from revlog.loop.network import second_life_users
+
     sc = inputs.scenario
     found = []
     if plan.name != sc.name:
@@ -424,7 +430,9 @@ def _other_scenario(plan: Any, inputs: Any, plan_dir: Path) -> list[str]:
         (
             "sites",
             set(plan.outlets["site_id"]),
-            set(inputs.candidates["site_id"]) | set(inputs.plant["plant_id"]),
+            set(inputs.candidates["site_id"])
+            | set(inputs.plant["plant_id"])
+            | set(second_life_users(sc, inputs.geodata)["user_id"]),
         ),
     ]
     for what, in_plan, in_scenario in pairs:

@@ -26,6 +26,7 @@ from revlog.errors import NotReadable, Problem, ScenarioError, ScenarioWarning
 from revlog.geo.geodata import _FILES as GEODATA_FILES
 from revlog.geo.geodata import STUDY_AREA_BOUNDS, Geodata, load_geodata
 from revlog.location.problem import yearly_capacity_t
+from revlog.loop.network import loop_input_problems
 from revlog.regulations import COLLECTION_MAX_STOCK_T, STORAGE_MIN_STOCK_T
 from revlog.scenario.load import _stem, _unit_words, file_kind, read_regular_file
 from revlog.scenario.schema import MAX_CNY, Province, Scenario
@@ -42,6 +43,8 @@ SOURCE_COLUMNS: dict[str, tuple[str, bool]] = {
     "province": ("province", True),
     "supply_t_per_year": ("nonneg", True),
     "damaged_share": ("share", True),
+    # closed loop: second-life-able share of the intact tonnes (revlog.loop.grades)
+    "second_life_share": ("share", False),
 }
 CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "site_id": ("id", True),
@@ -670,6 +673,7 @@ def prepare(sc: Scenario) -> Inputs:
     problems += _fleet_problems(sc, set(cands["site_id"]), site_province, scfile)
     problems += _capacity_problems(sc, sources, cands, plant, scfile)
     problems += _road_problems(sc, geo, scfile)
+    problems += loop_input_problems(sc, geo, scfile)
     if problems:
         raise ScenarioError(problems)
     warned += _idle_sources(sources, src_file)

@@ -30,6 +30,9 @@ from revlog.explain import explain_location, explain_routing, quick_diagnosis
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
 from revlog.location.solve import Base, NetworkDesign, solve_location
+from revlog.loop.model import LoopExtension
+from revlog.loop.problem import loop_problem
+from revlog.loop.report import with_loop
 from revlog.plan import Plan
 from revlog.plan.build import BaseRuns, assemble_plan
 from revlog.problems import Geography, build_geography, location_problem, routing_problem
@@ -129,7 +132,8 @@ def solve_inputs(
         "warnings": [str(w) for w in inputs.warnings],
     }
     try:
-        return assemble_plan(inputs, geo, design, bases, meta=meta)
+        plan = assemble_plan(inputs, geo, design, bases, meta=meta)
+        return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
     except KeyboardInterrupt:
         raise SolveInterruptedError("output", "the plan was being assembled") from None
 
@@ -166,6 +170,7 @@ def _solve_location_stage(
 ) -> NetworkDesign:
     """Stage 1 with its failures turned into :class:`InfeasibleError` diagnoses."""
     sc = inputs.scenario
+    loop = LoopExtension(loop_problem(inputs, geo, problem)) if sc.loop.enabled else None
     try:
         return solve_location(
             problem,
@@ -173,6 +178,7 @@ def _solve_location_stage(
             mip_gap=sc.solver.mip_gap,
             seed=seed,
             threads=sc.solver.threads,
+            extension=loop,
         )
     except LocationInfeasibleError as exc:
         found = explain_location(inputs, geo, problem, exc.diagnoses)

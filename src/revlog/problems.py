@@ -17,6 +17,8 @@ from revlog.geo.matrix import TravelMatrix, great_circle_matrix, road_matrix
 from revlog.geo.roads import RoadNetwork
 from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
+from revlog.loop.network import second_life_users
+from revlog.routing.linehaul import round_trip_days, round_trip_duty_h
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 from revlog.scenario.schema import Scenario, VehicleTypeConfig
 from revlog.units import KG_PER_T, MIN_PER_H
@@ -74,8 +76,11 @@ def build_geography(inputs: Inputs) -> Geography:
     )
     cands = inputs.candidates.assign(role=inputs.candidates["kind"])
     srcs = inputs.sources.assign(site_id=inputs.sources["source_id"], role="source")
+    users = second_life_users(sc, inputs.geodata)  # closed loop only (else empty)
+    users = users.assign(site_id=users["user_id"], role="second_life")
     cols = ["site_id", "name", "role", "lon", "lat", "prefecture", "province"]
-    sites = pd.concat([plant[cols], cands[cols], srcs[cols]], ignore_index=True)
+    parts = [plant[cols], cands[cols], srcs[cols]] + ([users[cols]] if len(users) else [])
+    sites = pd.concat(parts, ignore_index=True)
     t0 = time.perf_counter()
     speeds = {
         "expressway": sc.rules.speed_expressway_kmh,
@@ -106,17 +111,31 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
       echelon's CNY/t·km; exposure per t = path exposure / payload of the line-haul
       vehicle (:func:`linehaul_vehicle`);
-    * the plant is a facility of kind ``plant``, forced open, with its yearly capacity.
+    * the plant is a facility of kind ``plant``, forced open, with its yearly capacity;
+    * with the closed loop on, every second-life user is a final destination of kind
+      ``second_life`` after the candidates, open, its capacity its yearly demand, reached
+      only by line-hauls from storage outlets, priced per tonne as a full truckload of the
+      line-haul vehicle (fixed cost, round trip, crew hours, rests).
     """
     sc = inputs.scenario
     m = geo.matrix
     cands = inputs.candidates
-    fac_ids = [str(inputs.plant["plant_id"].iloc[0]), *cands["site_id"].astype(str)]
-    fac_kind = ["plant", *cands["kind"]]
-    fac_pref = ["", *cands["prefecture"]]
-    fixed = [0.0, *cands["fixed_cost_cny_per_year"]]
-    cap = [float(inputs.plant["capacity_t_per_year"].iloc[0]), *cands["capacity_t_per_year"]]
-    forced = [True, *cands["existing"].astype(bool)]
+    users = second_life_users(sc, inputs.geodata)
+    n_users = len(users)
+    fac_ids = [
+        str(inputs.plant["plant_id"].iloc[0]),
+        *cands["site_id"].astype(str),
+        *users["user_id"].astype(str),
+    ]
+    fac_kind = ["plant", *cands["kind"], *["second_life"] * n_users]
+    fac_pref = ["", *cands["prefecture"], *users["prefecture"]]
+    fixed = [0.0, *cands["fixed_cost_cny_per_year"], *[0.0] * n_users]
+    cap = [
+        float(inputs.plant["capacity_t_per_year"].iloc[0]),
+        *cands["capacity_t_per_year"],
+        *users["demand_t_per_year"].astype(float),
+    ]
+    forced = [True, *cands["existing"].astype(bool), *[True] * n_users]
     fi = np.array([m.index(f) for f in fac_ids])
     si = np.array([m.index(s) for s in inputs.sources["source_id"]])
     supply = inputs.sources["supply_t_per_year"].to_numpy(float)
@@ -126,6 +145,8 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     ok = np.isfinite(km) & (km <= sc.location.service_radius_km) & (supply[:, None] > 0)
     if not sc.location.direct_to_plant:
         ok[:, 0] = False
+    if n_users:
+        ok[:, len(fac_ids) - n_users :] = False  # users take graded packs only
     a_s, a_f = np.nonzero(ok)
     visits = float(sc.routing.periods_per_year)
     arc_cost = supply[a_s] * km[a_s, a_f] * sc.costs.first_mile_cny_per_t_km
@@ -136,6 +157,7 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
         ("collection", "storage"): sc.costs.collection_line_haul_cny_per_t_km,
         ("collection", "plant"): sc.costs.collection_line_haul_cny_per_t_km,
         ("storage", "plant"): sc.costs.storage_line_haul_cny_per_t_km,
+        ("storage", "second_life"): sc.costs.storage_line_haul_cny_per_t_km,
     }
     f_from, f_to, f_cost, f_exp = [], [], [], []
     for a in range(len(fac_ids)):
@@ -146,9 +168,13 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
                 continue
             f_from.append(a)
             f_to.append(b)
-            f_cost.append(r * d)
             truck = linehaul_vehicle(sc, fac_ids[a], str(kinds[a]), fac_ids[b], str(kinds[b]))
             payload_t = truck.payload_kg / KG_PER_T if truck is not None else math.inf
+            if kinds[b] == "second_life" and truck is not None:
+                # small flows to second-life users: a full truckload's round trip per payload
+                f_cost.append(_full_load_cny_per_t(sc, truck, d, m.hours[fi[a], fi[b]]))
+            else:
+                f_cost.append(r * d)
             f_exp.append(m.exposure[fi[a], fi[b]] / payload_t)
     return LocationProblem(
         source_ids=inputs.sources["source_id"].to_numpy(object),
@@ -175,6 +201,14 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
         risk_weight=sc.solver.risk_weight_cny_per_person,
         name=sc.name,
     )
+
+
+def _full_load_cny_per_t(sc: Scenario, truck: VehicleType, km: float, hours: float) -> float:
+    """Cost per tonne of a full truckload's line-haul round trip (fixed, km, crew, rests)."""
+    rules = driving_rules(sc)
+    days = round_trip_days(hours, rules)
+    cost = truck.run_cost_cny(2.0 * km, round_trip_duty_h(hours, rules), days - 1)
+    return cost / (truck.payload_kg / KG_PER_T)
 
 
 def driving_rules(sc: Scenario) -> DrivingRules:

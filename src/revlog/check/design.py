@@ -152,7 +152,7 @@ def _check_policy(p: LocationProblem, y: np.ndarray) -> list[str]:
     fixed = float(p.fixed_cost_cny[y].sum())
     if p.budget_cny is not None and fixed > p.budget_cny + _tol(p.budget_cny):
         out.append(f"fixed cost {fixed:.6g} CNY/year exceeds the budget {p.budget_cny:.6g}")
-    n_outlets = int((y & (p.facility_kind != "plant")).sum())
+    n_outlets = int((y & p.is_outlet).sum())
     if p.max_outlets is not None and n_outlets > p.max_outlets:
         out.append(f"{n_outlets} outlets open, limit {p.max_outlets}")
     return out

@@ -34,9 +34,11 @@ import pandas as pd
 
 from revlog.check.design import check_design
 from revlog.check.files import check_geojson_files
+from revlog.check.loop import check_loop
 from revlog.check.routes import check_routes, run_cost_parts
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
+from revlog.plan.schema import OUTLET_KINDS
 from revlog.problems import Geography, build_geography, fleet_at, location_problem, routing_problem
 from revlog.routing.solution import Break, RoutingSolution, Run, Stop
 from revlog.scenario.load import load_scenario
@@ -101,6 +103,8 @@ def check(
     stage2, recomputed = _check_stage2(plan, inputs, geo)
     errs += [f"stage 2: {e}" for e in stage2]
     errs += [f"kpis: {e}" for e in _check_kpis(plan, inputs, recomputed)]
+    if sc.loop.enabled:
+        errs += [f"loop: {e}" for e in check_loop(plan, inputs, geo, p)]
     return errs
 
 
@@ -219,13 +223,18 @@ def _check_assignments(
 def _inbound_t(
     plan: Any, inputs: Inputs, kinds: dict[str, str]
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Damaged and all tonnes per year entering each facility, from the sources and flows."""
+    """Damaged tonnes per year entering each facility, and all tonnes less those it sends
+    on to second-life users (which carry no damaged packs), from the sources and flows."""
     src = inputs.sources.set_index("source_id")["damaged_t_per_year"]
     damaged: dict[str, float] = defaultdict(float)
     total: dict[str, float] = defaultdict(float)
     for r in plan.assignments.itertuples(index=False):
         damaged[str(r.facility_id)] += float(src.get(str(r.source_id), 0.0)) * float(r.share)
         total[str(r.facility_id)] += float(r.supply_t_per_year)
+    graded: dict[str, float] = defaultdict(float)  # tonnes sent on to second-life users
+    for r in plan.linehauls.itertuples(index=False):
+        if kinds.get(str(r.to_id)) == "second_life":
+            graded[str(r.from_id)] += float(r.t_per_year)
     rank = {"collection": 0, "storage": 1, "plant": 2}
     order = sorted(
         plan.linehauls.itertuples(index=False),
@@ -233,9 +242,11 @@ def _inbound_t(
     )
     for r in order:  # collection -> storage -> plant: a flow's origin is complete first
         a, b, t = str(r.from_id), str(r.to_id), float(r.t_per_year)
-        damaged[b] += damaged[a] / total[a] * t if total[a] > 0 else 0.0
+        if kinds.get(b) != "second_life":  # second-life users take no damaged packs
+            kept = total[a] - graded[a]
+            damaged[b] += damaged[a] / kept * t if kept > 1e-12 else 0.0
         total[b] += t
-    return damaged, total
+    return damaged, {f: total[f] - graded[f] for f in total}
 
 
 def _check_linehauls(
@@ -277,7 +288,9 @@ def _check_linehauls(
         need_kg = t * KG_PER_T
         if trips * vt.payload_kg < need_kg - 1e-6 * max(1.0, need_kg):
             errs.append(f"{tag}: {trips} trips of {vt.payload_kg:g} kg cannot carry {t:.6g} t/year")
-        dmg_kg = damaged_in[a] / total_in[a] * need_kg if total_in[a] > 0 else 0.0
+        dmg_kg = damaged_in[a] / total_in[a] * need_kg if total_in[a] > 1e-12 else 0.0
+        if kinds[b] == "second_life":
+            dmg_kg = 0.0
         if dmg_kg > 1e-6 and trips * vt.damaged_capacity_kg < dmg_kg - 1e-6 * max(1.0, dmg_kg):
             errs.append(
                 f"{tag}: {dmg_kg:.6g} kg/year of damaged packs exceed {trips} trips of "
@@ -587,7 +600,7 @@ def _check_kpis(plan: Any, inputs: Inputs, t: dict[str, float]) -> list[str]:
         "vehicle_km_per_period": float(plan.routes["km"].sum()),
         "runs_per_period": float(len(plan.routes)),
         "route_exposure_persons_per_period": t["exposure"],
-        "outlets_open": float((open_ & (plan.outlets["kind"] != "plant")).sum()),
+        "outlets_open": float((open_ & plan.outlets["kind"].isin(OUTLET_KINDS)).sum()),
         "dropped_stops": float(len(plan.meta.get("dropped_stops") or [])),
     }
     errs = []

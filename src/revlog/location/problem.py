@@ -39,11 +39,20 @@ from typing import Any, Literal
 
 import numpy as np
 
-FacilityKind = Literal["collection", "storage", "plant"]
-FACILITY_KINDS: tuple[str, ...] = ("collection", "storage", "plant")
+FacilityKind = Literal["collection", "storage", "plant", "second_life"]
+#: ``second_life``: an echelon-utilisation user of graded packs (the closed loop, issue 15),
+#: a final destination like the plant.
+FACILITY_KINDS: tuple[str, ...] = ("collection", "storage", "plant", "second_life")
+#: Kinds where tonnes end (final destinations).
+SINK_KINDS: tuple[str, ...] = ("plant", "second_life")
 #: Allowed forwarding (line-haul) arcs, as (from kind, to kind).
 FORWARDING_KINDS: frozenset[tuple[str, str]] = frozenset(
-    {("collection", "storage"), ("collection", "plant"), ("storage", "plant")}
+    {
+        ("collection", "storage"),
+        ("collection", "plant"),
+        ("storage", "plant"),
+        ("storage", "second_life"),
+    }
 )
 
 
@@ -274,15 +283,16 @@ class LocationProblem:
 
     @property
     def is_sink(self) -> np.ndarray:
-        """Boolean mask of facilities where tonnes end (plants; all in a one-echelon problem)."""
+        """Boolean mask of facilities where tonnes end (plants and second-life users; all
+        facilities in a one-echelon problem)."""
         if self.n_forwarding == 0:
             return np.ones(self.n_facilities, dtype=bool)
-        return self.facility_kind == "plant"
+        return np.isin(self.facility_kind, SINK_KINDS)
 
     @property
     def is_outlet(self) -> np.ndarray:
-        """Boolean mask of outlets (collection or storage, not plants)."""
-        return self.facility_kind != "plant"
+        """Boolean mask of outlets (collection or storage, not plants or second-life users)."""
+        return ~np.isin(self.facility_kind, SINK_KINDS)
 
     @property
     def arc_supply_t(self) -> np.ndarray:

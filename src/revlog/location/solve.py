@@ -10,6 +10,7 @@ before the solver, and a solver-proved infeasibility states what was checked.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +89,8 @@ class NetworkDesign:
     mip_nodes, lp_iterations
         Branch-and-bound nodes and simplex iterations HiGHS used (a machine-independent
         measure of solver effort, unlike the times on a shared machine).
+    extension
+        What the ``extension`` of :func:`solve_location` read back (None without one).
     """
 
     problem: LocationProblem = field(repr=False)
@@ -107,6 +110,7 @@ class NetworkDesign:
     solve_seconds: float = 0.0
     mip_nodes: int = 0
     lp_iterations: int = 0
+    extension: Any = field(default=None, repr=False)
 
     @property
     def open_facility_ids(self) -> list[str]:
@@ -662,6 +666,7 @@ def solve_location(
     seed: int = 0,
     threads: int = 1,
     options: ModelOptions | None = None,
+    extension: Any = None,
 ) -> NetworkDesign:
     """Solve a location problem to (proven) optimality or until the time limit.
 
@@ -679,6 +684,12 @@ def solve_location(
         HiGHS threads (HiGHS fixes its thread pool at the first solve of a process).
     options
         Model strengthening switches.
+    extension
+        Optional object adding rows, columns and objective terms to the built model
+        (``extension.add(model, problem)``) and reading its own decisions back
+        (``extension.read(values, model)``, stored in :attr:`NetworkDesign.extension`),
+        e.g. :class:`revlog.loop.model.LoopExtension`. Its objective terms are not part of
+        the design's cost parts.
 
     Returns
     -------
@@ -697,6 +708,8 @@ def solve_location(
         raise LocationInfeasibleError(diagnosis)
     t0 = time.perf_counter()
     model = build_model(problem, options)
+    if extension is not None:
+        extension.add(model, problem)
     hopts = {
         "time_limit": float(time_limit_s),
         "mip_rel_gap": float(mip_gap),
@@ -728,7 +741,7 @@ def solve_location(
     open_mask = y > 0.5
     flow = np.maximum(flow, 0.0)
     flow[flow < 1e-9] = 0.0
-    return design_from_solution(
+    design = design_from_solution(
         p,
         open_mask,
         x,
@@ -742,3 +755,7 @@ def solve_location(
         mip_nodes=int(info.mip_node_count),
         lp_iterations=int(info.simplex_iteration_count),
     )
+    if extension is None:
+        return design
+    read = extension.read(lambda comp, n: _values(comp, n, col_of, col), model)
+    return dataclasses.replace(design, extension=read)

@@ -20,7 +20,7 @@ from revlog.errors import Diagnosis, InfeasibleError
 from revlog.inputs import Inputs
 from revlog.location.solve import NetworkDesign
 from revlog.plan.model import Plan
-from revlog.plan.schema import COLUMNS, CRS, PANDAS_DTYPES, SCHEMA
+from revlog.plan.schema import COLUMNS, CRS, OUTLET_KINDS, PANDAS_DTYPES, SCHEMA
 from revlog.problems import Geography, driving_rules, linehaul_vehicle, site_of
 from revlog.routing.linehaul import LinehaulFlow, LinehaulPlan, size_linehauls
 from revlog.routing.problem import RoutingProblem
@@ -108,6 +108,29 @@ def assignments_table(inputs: Inputs, geo: Geography, design: NetworkDesign) -> 
     return _geo("assignments", rows, [road_line(geo, p) for p in pairs])
 
 
+def _not_graded_t(frames: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Tonnes per year through each facility less those sent to second-life users."""
+    kinds = dict(zip(frames["facilities"]["id"], frames["facilities"]["kind"], strict=True))
+    rest = dict(zip(frames["facilities"]["id"], frames["facilities"]["throughput_t"], strict=True))
+    for r in frames["flows"].itertuples(index=False):
+        if kinds[r.to_id] == "second_life":
+            rest[r.from_id] -= float(r.tonnes_t)
+    return rest
+
+
+def _damaged_share(
+    damaged: dict[str, float], rest: dict[str, float], a: str, to_kind: str
+) -> float:
+    """Damaged share of what facility ``a`` forwards to a facility of kind ``to_kind``.
+
+    Second-life users take graded (intact) packs only; the damaged packs are spread over
+    the rest of ``a``'s outflow.
+    """
+    if to_kind == "second_life":
+        return 0.0
+    return damaged.get(a, 0.0) / rest[a] if rest.get(a, 0.0) > 1e-12 else 0.0
+
+
 def damaged_t_by_facility(inputs: Inputs, design: NetworkDesign) -> dict[str, float]:
     """Damaged tonnes per year passing each facility (first mile and forwarded), t."""
     frames = design.to_frames()
@@ -116,12 +139,12 @@ def damaged_t_by_facility(inputs: Inputs, design: NetworkDesign) -> dict[str, fl
     damaged: dict[str, float] = {}
     for s, f, share in zip(a["source_id"], a["facility_id"], a["fraction"], strict=True):
         damaged[f] = damaged.get(f, 0.0) + float(src.loc[s, "damaged_t_per_year"]) * share
-    total = dict(zip(frames["facilities"]["id"], frames["facilities"]["throughput_t"], strict=True))
+    rest = _not_graded_t(frames)
     # collection → storage → plant: forward in that order so inbound shares are known
-    order = {"collection": 0, "storage": 1, "plant": 2}
+    order = {"collection": 0, "storage": 1, "plant": 2, "second_life": 2}
     kinds = dict(zip(frames["facilities"]["id"], frames["facilities"]["kind"], strict=True))
     for row in sorted(flows.itertuples(index=False), key=lambda r: order[kinds[r.from_id]]):
-        share = damaged.get(row.from_id, 0.0) / total[row.from_id] if total[row.from_id] else 0.0
+        share = _damaged_share(damaged, rest, row.from_id, kinds[row.to_id])
         damaged[row.to_id] = damaged.get(row.to_id, 0.0) + share * float(row.tonnes_t)
     return damaged
 
@@ -137,7 +160,7 @@ def linehaul_plan(inputs: Inputs, geo: Geography, design: NetworkDesign) -> Line
     sc = inputs.scenario
     frames = design.to_frames()
     kinds = dict(zip(frames["facilities"]["id"], frames["facilities"]["kind"], strict=True))
-    total = dict(zip(frames["facilities"]["id"], frames["facilities"]["throughput_t"], strict=True))
+    rest = _not_graded_t(frames)
     damaged = damaged_t_by_facility(inputs, design)
     m = geo.matrix
     flows = []
@@ -158,7 +181,7 @@ def linehaul_plan(inputs: Inputs, geo: Geography, design: NetworkDesign) -> Line
                 stage="line-haul",
             )
         t = float(r.tonnes_t)
-        share = damaged.get(a, 0.0) / total[a] if total[a] else 0.0
+        share = _damaged_share(damaged, rest, a, kinds[b])
         i, j = m.index(a), m.index(b)
         flows.append(
             LinehaulFlow(
@@ -274,7 +297,7 @@ def plan_kpis(
         "runs_per_period": len(routes),
         "vehicles_used": routes[["base_id", "vehicle_type", "vehicle"]].drop_duplicates().shape[0],
         "route_exposure_persons_per_period": route_exposure,
-        "outlets_open": int((outlets["open"] & (outlets["kind"] != "plant")).sum()),
+        "outlets_open": int((outlets["open"] & outlets["kind"].isin(OUTLET_KINDS)).sum()),
         "dropped_stops": dropped,
     }
     return pd.Series(values, dtype=float)

@@ -111,6 +111,9 @@ SCHEMA: dict[str, dict[str, str]] = {
         "place": "str",
     },
 }
+#: ``outlets.kind`` values that are outlets (the table also lists the plant and, with the
+#: closed loop on, the second-life users of kind ``second_life``).
+OUTLET_KINDS = ("collection", "storage")
 #: Table names, in the order they are written.
 TABLES = tuple(SCHEMA)
 #: The tables with a geometry column.
@@ -145,6 +148,20 @@ KPI_UNITS: dict[str, str] = {
     "route_exposure_persons_per_period": "persons/period",
     "outlets_open": "outlets",
     "dropped_stops": "stops",
+    # closed loop (scenario loop.enabled; revlog.loop.report)
+    "net_cost_cny_per_year": "CNY/year",
+    "grading_cost_cny_per_year": "CNY/year",
+    "second_life_revenue_cny_per_year": "CNY/year",
+    "plant_revenue_cny_per_year": "CNY/year",
+    "carbon_cost_cny_per_year": "CNY/year",
+    "second_life_t_per_year": "t/year",
+    "co2_kg_per_year": "kg CO2/year",
+    "co2_kg_per_t": "kg CO2/t",
+    "co2_emitted_kg_per_year": "kg CO2/year",
+    "co2_avoided_kg_per_year": "kg CO2/year",
+    "co2_pickup_kg_per_year": "kg CO2/year",
+    "co2_line_haul_kg_per_year": "kg CO2/year",
+    "co2_facility_kg_per_year": "kg CO2/year",
 }
 """``total_cost_cny_per_year`` = ``fixed_cost`` (open outlets, annualised) + ``pickup_cost``
 (the routed runs' fixed and distance costs × periods per year) + ``line_haul_cost``
@@ -175,6 +192,21 @@ KPI_GROUPS: dict[str, list[str]] = {
         "route_exposure_persons_per_period",
     ],
     "network": ["outlets_open", "dropped_stops"],
+    "loop": [
+        "net_cost_cny_per_year",
+        "grading_cost_cny_per_year",
+        "second_life_revenue_cny_per_year",
+        "plant_revenue_cny_per_year",
+        "carbon_cost_cny_per_year",
+        "second_life_t_per_year",
+        "co2_kg_per_year",
+        "co2_kg_per_t",
+        "co2_emitted_kg_per_year",
+        "co2_avoided_kg_per_year",
+        "co2_pickup_kg_per_year",
+        "co2_line_haul_kg_per_year",
+        "co2_facility_kg_per_year",
+    ],
 }
 #: The solver figures of a plan (``plan.solver``): statuses and gaps, not KPIs.
 SOLVER_FIELDS = ("location_status", "location_gap", "routing_status", "deterministic")

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+import revlog.loop_defaults as loopd
 import revlog.regulations as reg
 
 RoadClass = Literal["expressway", "national", "provincial"]
@@ -196,6 +197,22 @@ class VehicleTypeConfig(_Model):
             "escort), CNY. The default is an assumption."
         ),
     )
+    co2_kg_per_km_empty: NonNeg | None = Field(
+        None,
+        le=100.0,
+        description=(
+            "CO2 of the vehicle running empty, kg/km (closed loop); None: the diesel truck "
+            "class of its payload (revlog.loop_defaults)."
+        ),
+    )
+    co2_kg_per_km_loaded: NonNeg | None = Field(
+        None,
+        le=100.0,
+        description=(
+            "CO2 of the vehicle fully loaded, kg/km (linear in load in between); None: the "
+            "diesel truck class of its payload (revlog.loop_defaults)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _damaged_within_payload(self) -> VehicleTypeConfig:
@@ -303,6 +320,69 @@ class LocationConfig(_Model):
     )
     max_outlets: int | None = Field(
         None, ge=1, le=100_000, description="Cap on the number of open outlets."
+    )
+
+
+class GradingConfig(_Model):
+    """Grades of the retired packs and their testing at centralized-storage outlets (issue 15).
+
+    Every source's intact tonnes split into second-life-able and recycle-only by the
+    shares of ``geodata/grading.csv`` for its kind, a ``second_life_share`` column of the
+    sources table, or :attr:`second_life_share` here (in that order of precedence, the
+    scenario's first); damaged tonnes are recycle-only.
+    """
+
+    second_life_share: Share | None = Field(
+        None,
+        description=(
+            "Share of every source's intact tonnes that is second-life-able; None: the "
+            "sources table's second_life_share column, else geodata/grading.csv by kind."
+        ),
+    )
+    cost_cny_per_t: NonNeg = Field(
+        loopd.GRADING_COST_CNY_PER_T,
+        le=1e6,
+        description="Cost of testing and grading one tonne at a storage outlet, CNY/t.",
+    )
+    throughput_t_per_year: NonNeg = Field(
+        loopd.GRADING_THROUGHPUT_T_PER_YEAR,
+        le=MAX_T_PER_YEAR,
+        description="Tonnes one storage outlet can grade per year, t/year.",
+    )
+
+
+class LoopConfig(_Model):
+    """The closed loop: graded packs to second-life users or the plant, revenues, CO2."""
+
+    enabled: bool = Field(
+        False, description="Plan the closed loop (off: every tonne goes to the plant, no CO2)."
+    )
+    revenue: bool = Field(
+        True,
+        description="Count second-life sales and the plant's material revenue in the objective.",
+    )
+    carbon_price_cny_per_t_co2: NonNeg = Field(
+        0.0, le=1e5, description="Carbon price in the objective, CNY per tonne of CO2."
+    )
+    users: list[str] | None = Field(
+        None,
+        description=(
+            "Second-life user ids (geodata second_life.csv) that take part; None: every user "
+            "in the scenario's regions; []: none."
+        ),
+    )
+    plant_revenue_cny_per_t: NonNeg = Field(
+        loopd.PLANT_REVENUE_CNY_PER_T,
+        le=1e6,
+        description="The plant's revenue from the material of one tonne of packs, CNY/t.",
+    )
+    second_life_price_scale: NonNeg = Field(
+        1.0, le=MAX_SCALE, description="Factor applied to every second-life user's price."
+    )
+    co2_avoided_kg_per_t: NonNeg = Field(
+        loopd.SECOND_LIFE_AVOIDED_KG_CO2E_PER_T,
+        le=1e6,
+        description="CO2 avoided per tonne put to second life, kg/t.",
     )
 
 
@@ -451,6 +531,8 @@ class Scenario(_Model):
     location: LocationConfig = Field(default_factory=LocationConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
+    grading: GradingConfig = Field(default_factory=GradingConfig)
+    loop: LoopConfig = Field(default_factory=LoopConfig)
     path: Path | None = Field(None, exclude=True, description="File the scenario was read from.")
 
     @field_validator("fleet")
