@@ -64,10 +64,14 @@ def main() -> int:
         inst = read_clrp(path)
         for method in METHODS:
             sol_path = sols / f"{inst.name}.{method}.json"
-            _, result = run_lrp(path, args.time_limit, args.seed, method=method,
-                                solution_path=sol_path)  # fmt: skip
-            sol = json.loads(sol_path.read_text())
-            violations = check_lrp(inst, sol)
+            try:
+                _, result = run_lrp(path, args.time_limit, args.seed, method=method,
+                                    solution_path=sol_path)  # fmt: skip
+                sol = json.loads(sol_path.read_text())
+                violations = check_lrp(inst, sol)
+                seconds = result.seconds
+            except Exception as exc:
+                violations, seconds = [f"failed: {exc}"], float("nan")
             cost = lrp_cost(inst, sol) if not violations else float("nan")
             row = {
                 "set": rec.file.split("/")[0],
@@ -77,7 +81,7 @@ def main() -> int:
                 "cost": cost,
                 "bks": float(rec.bks),
                 "gap_pct": 100.0 * (cost - rec.bks) / rec.bks,
-                "seconds": round(result.seconds, 2),
+                "seconds": round(seconds, 2),
                 "feasible": not violations,
             }
             rows.append(row)

@@ -41,6 +41,7 @@ import pyvrp
 from pyvrp.search import NeighbourhoodParams
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
+from revlog.errors import LocationNoSolutionError
 from revlog.location.lrp.instance import CLRPInstance, LRPRoute, LRPSolution
 from revlog.location.lrp.search import Evaluated, OpenSet, Step, design_search
 from revlog.location.problem import LocationProblem
@@ -60,6 +61,16 @@ SEARCH_SHARE = 0.5
 
 #: Budget of one candidate's evaluation, as a share of the time limit.
 EVALUATION_SHARE = 0.01
+
+#: Time limit of each proposal MILP: this share of the time limit, at least MILP_MIN_S
+#: (a proposal cut short on a loaded machine is a poor start; 1 s was too little for
+#: ten depots there).
+MILP_SHARE = 0.05
+MILP_MIN_S = 3.0
+
+#: Relative MIP gap of the proposal MILPs (their costs are estimates: 1 % is enough, and
+#: it ends within the limit on ten depots).
+PROPOSAL_GAP = 1e-2
 
 #: Cap on the number of designs routed in the search.
 MAX_EVALUATIONS = 50
@@ -333,7 +344,9 @@ def _per_depot(
     return out
 
 
-def _relocate(ctx: _Context, routes: Routes, depots: Sequence[int]) -> Routes:
+def _relocate(
+    ctx: _Context, routes: Routes, depots: Sequence[int], t_end: float = math.inf
+) -> Routes:
     """Move single customers to the cheapest position at another depot while that saves,
     within vehicle and depot capacities (the reassignment move between depots)."""
     c = ctx.cost
@@ -344,6 +357,8 @@ def _relocate(ctx: _Context, routes: Routes, depots: Sequence[int]) -> Routes:
     for d, cust in tours:
         depot_load[d] += float(q[cust].sum())
     for _ in range(4 * ctx.n):  # each pass moves one customer; bounded
+        if time.perf_counter() > t_end:
+            break
         best = (-1e-9, None)
         for t, (d, cust) in enumerate(tours):
             for pos, i in enumerate(cust):
@@ -386,7 +401,7 @@ def _relocate(ctx: _Context, routes: Routes, depots: Sequence[int]) -> Routes:
     return [LRPRoute(d, tuple(cust)) for d, cust in tours]
 
 
-def _exchange(ctx: _Context, routes: Routes) -> Routes:
+def _exchange(ctx: _Context, routes: Routes, t_end: float = math.inf) -> Routes:
     """Swap two customers of different depots in place while that saves, within vehicle
     and depot capacities (the move that frees a full depot; vectorised over all pairs)."""
     c = ctx.cost
@@ -394,6 +409,8 @@ def _exchange(ctx: _Context, routes: Routes) -> Routes:
     cap = ctx.inst.depot_capacity
     tours = [[r.depot, list(r.customers)] for r in routes]
     for _ in range(2 * ctx.n):
+        if time.perf_counter() > t_end:
+            break
         cust, prev, nxt, tour, depot = [], [], [], [], []
         for t, (d, seq) in enumerate(tours):
             nodes = [d] + [ctx.node(x) for x in seq] + [d]
@@ -435,7 +452,7 @@ def _reassign(
     best = routes
     t_end = time.perf_counter() + cap_s
     for _ in range(3):
-        moved = _exchange(ctx, _relocate(ctx, best, depots))
+        moved = _exchange(ctx, _relocate(ctx, best, depots, t_end), t_end)
         assign = np.full(ctx.n, -1)
         for r in moved:
             assign[list(r.customers)] = r.depot
@@ -470,7 +487,7 @@ def _milp_design(ctx: _Context, factor: float, limit_s: float) -> tuple[OpenSet,
         single_source=True,
         name=f"{inst.name}-x{factor:g}",
     )
-    design = solve_location(lp, time_limit_s=limit_s, mip_gap=1e-4, seed=ctx.seed)
+    design = solve_location(lp, time_limit_s=limit_s, mip_gap=PROPOSAL_GAP, seed=ctx.seed)
     assign = np.full(ctx.n, -1)
     for a in np.nonzero(design.assignment > 0.5)[0]:
         assign[int(lp.arc_source[a])] = int(lp.arc_facility[a])
@@ -602,8 +619,15 @@ def solve_clrp(
     def admissible(design: OpenSet) -> bool:
         return bool(design) and float(inst.depot_capacity[sorted(design)].sum()) >= total_demand
 
-    milp_s = max(time_limit_s * 0.05, 1.0)
-    proposals = [_milp_design(ctx, f, milp_s) for f in PROPOSAL_FACTORS]
+    milp_s = max(time_limit_s * MILP_SHARE, MILP_MIN_S)
+    proposals = []
+    for f in PROPOSAL_FACTORS:
+        try:
+            proposals.append(_milp_design(ctx, f, milp_s))
+        except LocationNoSolutionError:  # no incumbent within the limit: skip this one
+            continue
+    if not proposals:  # every depot open is admissible (total capacity checked above)
+        proposals.append((frozenset(range(ctx.m)), None))
     starts = [design for design, _ in proposals]
     start_assign = proposals[0][1]
     deadline = t0 + time_limit_s * SEARCH_SHARE
