@@ -236,6 +236,10 @@ class OutputExistsError(OutputError):
     """The output folder exists and replacing it was not asked for (or is not allowed)."""
 
 
+class BenchmarkFileError(RevlogError, ValueError):
+    """A benchmark instance file that does not have its format: ``file:field: reason``."""
+
+
 class UsageError(RevlogError):
     """A command-line option has a value out of its range: printed as ``option: reason``.
 
