@@ -183,3 +183,37 @@ def _copy(plan: HorizonPlan) -> HorizonPlan:
     import copy
 
     return copy.deepcopy(plan)
+
+
+def test_shipped_horizon_scenario_builds():
+    """The shipped 2025-2035 scenario validates and gives four linked years of its regions."""
+    inputs = prepare(load_scenario(SCENARIOS / "qinghai-2025-2035.yaml"))
+    hp = horizon_problem(inputs, build_geography(inputs))
+    assert [y.year for y in hp.years] == [2025, 2027, 2030, 2035]
+    assert [y.calendar_years for y in hp.years] == [2, 3, 5, 1]
+    supply = [p.total_supply_t for p in hp.problems]
+    assert supply == sorted(supply) and supply[2] == pytest.approx(4 * supply[0])
+    assert (hp.max_modules[hp.problems[0].facility_kind == "storage"] > 0).all()
+
+
+def test_modules_added_when_capacity_binds(tmp_path):
+    """A storage outlet short of capacity adds whole modules, kept, and the years check."""
+    from revlog.check.design import check_design
+    from revlog.horizon.problem import growth_factors, year_inputs
+    from revlog.location.solve import design_from_solution
+
+    horizon = {**TINY_HORIZON, "growth": {2028: {"*": 10.0}, 2031: {"*": 40.0}}}
+    path = write_variant(tmp_path, "mods", horizon=horizon, location={"direct_to_plant": False})
+    inputs = prepare(load_scenario(path))
+    geo = build_geography(inputs)
+    hp = horizon_problem(inputs, geo)
+    hd = solve_horizon(hp, time_limit_s=20, mip_gap=0.0)
+    assert hd.modules[-1].sum() >= 1
+    assert (hd.modules[1:] >= hd.modules[:-1]).all()
+    ids = [str(f) for f in hp.facility_ids]
+    factors = growth_factors(inputs)
+    for t, y in enumerate(hp.years):
+        mods = {f: int(n) for f, n in zip(ids, hd.modules[t], strict=True) if n}
+        p = location_problem(year_inputs(inputs, y.year, factors[y.year], mods), geo)
+        d = hd.designs[t]
+        assert check_design(p, design_from_solution(p, d.open_mask, d.assignment, d.flow_t)) == []

@@ -10,6 +10,7 @@ year's inputs (:func:`revlog.horizon.problem.year_inputs`), every run checked.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,15 +25,31 @@ from revlog.explain import explain_location
 from revlog.horizon.plan import HORIZON_SCHEMA, HorizonPlan, modules_column
 from revlog.horizon.problem import HorizonProblem, growth_factors, horizon_problem, year_inputs
 from revlog.horizon.solve import HorizonDesign, solve_horizon, solve_myopic
-from revlog.inputs import Inputs
+from revlog.inputs import Inputs, prepare
 from revlog.location.solve import NetworkDesign, design_from_solution
 from revlog.pipeline import ASSEMBLY_RESERVE_SHARE, Progress, _route_bases
 from revlog.plan import Plan
 from revlog.plan.build import assemble_plan
 from revlog.problems import Geography, build_geography, location_problem
 from revlog.routing.interrupts import RoutingInterrupts
+from revlog.scenario.load import load_scenario
+from revlog.scenario.schema import Scenario
 
 _clock = time.perf_counter
+
+
+def solve_horizon_scenario(
+    scenario: Scenario | str | Path,
+    time_limit: float | None = None,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> HorizonPlan:
+    """Solve a scenario file (or :class:`Scenario`) with a ``horizon`` section end to end.
+
+    See :func:`solve_horizon_inputs`.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return solve_horizon_inputs(prepare(sc), time_limit, seed, progress)
 
 
 def solve_horizon_inputs(

@@ -8,6 +8,7 @@ model, so it is handed to HiGHS as a start: the planned cost is never above it.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -173,8 +174,9 @@ def solve_horizon(
     LocationNoSolutionError
         If HiGHS stops before finding a feasible design.
     """
+    most = hp.module_capacity_t * hp.max_modules  # the pre-checks with every module allowed
     for y, p in zip(hp.years, hp.problems, strict=True):
-        found = diagnose_infeasibility(p)
+        found = diagnose_infeasibility(dataclasses.replace(p, capacity_t=p.capacity_t + most))
         if found:
             raise LocationInfeasibleError([_in_year(d, y.year) for d in found])
     t0 = time.perf_counter()
@@ -243,8 +245,6 @@ def solve_horizon(
 
 
 def _in_year(d: object, year: int) -> object:
-    import dataclasses
-
     return dataclasses.replace(d, message=f"{year}: {d.message}")  # type: ignore[call-overload]
 
 
