@@ -399,6 +399,17 @@ def _check_horizon(sc: Any, plan_dir: Path, as_json: bool) -> None:
             f"plan: {plan_dir} does not fit scenario '{sc.name}': the checker could not match "
             f"its tables ({type(exc).__name__}: {_clipped(str(exc))})"
         ]
+    runs = sum(len(p.routes) for p in hplan.plans.values())
+    _report_check(
+        violations,
+        plan_dir,
+        as_json,
+        f"{len(hplan.plans)} years, {runs} runs, phasing, every year's rules and figures verified",
+    )
+
+
+def _report_check(violations: list[str], plan_dir: Path, as_json: bool, feasible: str) -> None:
+    """Print a check's violations (exit 1) or the ``feasible`` line, or the JSON document."""
     if as_json:
         doc = {"feasible": not violations, "violations": violations}
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -408,12 +419,7 @@ def _check_horizon(sc: Any, plan_dir: Path, as_json: bool) -> None:
         n = len(violations)
         err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
     else:
-        runs = sum(len(p.routes) for p in hplan.plans.values())
-        out.print(
-            f"[green]feasible[/green] {plan_dir}: {len(hplan.plans)} years, {runs} runs, "
-            "phasing, every year's rules and figures verified",
-            highlight=False,
-        )
+        out.print(f"[green]feasible[/green] {plan_dir}: {feasible}", highlight=False)
     if violations:
         raise typer.Exit(EXIT_VIOLATIONS)
 
@@ -467,23 +473,13 @@ def check(
                 f"plan: {plan_dir} does not fit scenario '{sc.name}' ({scenario}): the checker "
                 f"could not match its tables ({type(exc).__name__}: {_clipped(str(exc))})"
             ]
-    if as_json:
-        doc = {"feasible": not violations, "violations": violations}
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    elif violations:
-        for v in violations:
-            out.print(v, markup=False, highlight=False)
-        n = len(violations)
-        err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
-    else:
-        out.print(
-            f"[green]feasible[/green] {plan_dir}: {len(plan.routes)} runs, "
-            f"{int((plan.outlets['open'] & (plan.outlets['kind'] != 'plant')).sum())} outlets, "
-            "every rule and figure verified",
-            highlight=False,
-        )
-    if violations:
-        raise typer.Exit(EXIT_VIOLATIONS)
+    n_open = int((plan.outlets["open"] & (plan.outlets["kind"] != "plant")).sum())
+    _report_check(
+        violations,
+        plan_dir,
+        as_json,
+        f"{len(plan.routes)} runs, {n_open} outlets, every rule and figure verified",
+    )
 
 
 def _clipped(text: str, limit: int = 200) -> str:

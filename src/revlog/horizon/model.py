@@ -20,6 +20,8 @@ Objective: ``Σ_t weight_t · (year t's single-year objective + module yearly co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
@@ -31,6 +33,20 @@ from revlog.location.model import ModelOptions, add_location
 
 def _lin(coefs: list[float], variables: list) -> LinearExpression:
     return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables)
+
+
+def _change_rule(
+    var: pyo.Var, level: Callable[[int, int], object], initial: list, sign: float
+) -> Callable[..., object]:
+    """Rows ``var[t, f] ≥ sign · (level(t, f) - level(t-1, f))``, ``level(-1, f) = initial[f]``
+    (what opens, closes or is added in year ``t``)."""
+
+    def rule(_: pyo.ConcreteModel, t: int, f: int) -> object:
+        if t == 0:
+            return _lin([1.0, -sign], [var[t, f], level(0, f)]) >= -sign * float(initial[f])
+        return _lin([1.0, -sign, sign], [var[t, f], level(t, f), level(t - 1, f)]) >= 0
+
+    return rule
 
 
 def build_horizon_model(hp: HorizonProblem) -> pyo.ConcreteModel:
@@ -110,12 +126,9 @@ def _link_openings(
     mdl.OT = pyo.Set(initialize=[(t, f) for t in range(n_t) for f in paid], dimen=2)
     mdl.opened = pyo.Var(mdl.OT, bounds=(0, 1))
 
-    def opening_rule(_: pyo.ConcreteModel, t: int, f: int) -> object:
-        if t == 0:
-            return _lin([1.0, -1.0], [mdl.opened[t, f], ys[0][f]]) >= -float(initial[f])
-        return _lin([1.0, -1.0, 1.0], [mdl.opened[t, f], ys[t][f], ys[t - 1][f]]) >= 0
-
-    mdl.opening = pyo.Constraint(mdl.OT, rule=opening_rule)
+    mdl.opening = pyo.Constraint(
+        mdl.OT, rule=_change_rule(mdl.opened, lambda t, f: ys[t][f], initial, 1.0)
+    )
     for t, f in mdl.OT:
         coefs.append(hp.years[t].discount * cost[f])
         variables.append(mdl.opened[t, f])
@@ -126,12 +139,9 @@ def _link_openings(
     mdl.CT = pyo.Set(initialize=[(t, f) for t in range(n_t) for f in outlets], dimen=2)
     mdl.closed = pyo.Var(mdl.CT, bounds=(0, 1))
 
-    def closing_rule(_: pyo.ConcreteModel, t: int, f: int) -> object:
-        if t == 0:
-            return _lin([1.0, 1.0], [mdl.closed[t, f], ys[0][f]]) >= float(initial[f])
-        return _lin([1.0, 1.0, -1.0], [mdl.closed[t, f], ys[t][f], ys[t - 1][f]]) >= 0
-
-    mdl.closing = pyo.Constraint(mdl.CT, rule=closing_rule)
+    mdl.closing = pyo.Constraint(
+        mdl.CT, rule=_change_rule(mdl.closed, lambda t, f: ys[t][f], initial, -1.0)
+    )
     if hp.closing_cost_cny > 0:
         for t, f in mdl.CT:
             coefs.append(hp.years[t].discount * hp.closing_cost_cny)
@@ -172,12 +182,9 @@ def _link_modules(
         return
     mdl.new = pyo.Var(mdl.T, mdl.MF, bounds=(0, None))
 
-    def new_rule(_: pyo.ConcreteModel, t: int, f: int) -> object:
-        if t == 0:
-            return _lin([1.0, -1.0], [mdl.new[0, f], mdl.z[0, f]]) >= -float(z0[f])
-        return _lin([1.0, -1.0, 1.0], [mdl.new[t, f], mdl.z[t, f], mdl.z[t - 1, f]]) >= 0
-
-    mdl.new_modules = pyo.Constraint(mdl.T, mdl.MF, rule=new_rule)
+    mdl.new_modules = pyo.Constraint(
+        mdl.T, mdl.MF, rule=_change_rule(mdl.new, lambda t, f: mdl.z[t, f], z0, 1.0)
+    )
     for t in range(n_t):
         for f in mod_f:
             coefs.append(hp.years[t].discount * hp.module_cost_cny)
