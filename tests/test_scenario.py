@@ -138,7 +138,9 @@ def test_json_schema_lists_units_in_names():
         assert name in text
 
 
-@pytest.mark.parametrize("name", ["qinghai-baseline.yaml", "qinghai-2030.yaml"])
+@pytest.mark.parametrize(
+    "name", ["qinghai-baseline.yaml", "qinghai-2030.yaml", "qinghai-2025-2035.yaml"]
+)
 def test_shipped_scenarios_load(name):
     """Each shipped scenario loads and is named after its file."""
     sc = load_scenario(REPO / "scenarios" / name)

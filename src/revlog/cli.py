@@ -302,6 +302,9 @@ def solve(
         os.environ[SOLVER_LOG_ENV] = "1"
     native = "null" if (quiet or as_json) and not verbose else "stderr"
     total_s = time_limit if time_limit is not None else sc.solver.time_limit_s
+    if sc.horizon is not None:
+        _solve_horizon(inputs, output, (time_limit, seed, total_s), force, (quiet, as_json, maps))
+        return
     with (
         OutputFolder(output, force=force, inputs=input_paths(sc)) as folder,
         _Progress(err, enabled=not (quiet or as_json), time_limit_s=total_s) as progress,
@@ -335,6 +338,92 @@ def solve(
         )
 
 
+def _solve_horizon(
+    inputs: Any,
+    output: Path,
+    limits: tuple[float | None, int | None, float],
+    force: bool,
+    flags: tuple[bool, bool, bool],
+) -> None:
+    """`revlog solve` of a scenario with a horizon section: a multi-year plan folder."""
+    from revlog.horizon.pipeline import solve_horizon_inputs
+    from revlog.outputs import OutputFolder, native_stdout, stable_element_ids
+    from revlog.scenario.load import input_paths
+
+    time_limit, seed, total_s = limits
+    quiet, as_json, maps = flags
+    native = "null" if quiet or as_json else "stderr"
+    with (
+        OutputFolder(output, force=force, inputs=input_paths(inputs.scenario)) as folder,
+        _Progress(err, enabled=not (quiet or as_json), time_limit_s=total_s) as progress,
+    ):
+        with native_stdout(native):
+            result = solve_horizon_inputs(inputs, time_limit, seed, progress)
+        progress("output", f"writing {output}")
+        with folder.writing() as tmp:
+            result.save(tmp)
+            if maps:
+                from revlog.export.maps import plan_map, save_map_html
+
+                for year, plan in result.plans.items():
+                    with stable_element_ids(salt=plan.name):
+                        save_map_html(plan_map(plan), tmp / str(year) / "map.html")
+    if as_json:
+        doc = {
+            "name": result.name,
+            "years": list(result.plans),
+            "kpis": {k: float(v) for k, v in result.kpis.items()},
+            "output": str(output),
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    elif not quiet:
+        out.print(result.summary(), highlight=False, markup=False)
+        out.print(f"[green]written[/green] {output}", highlight=False)
+
+
+def _check_horizon(sc: Any, plan_dir: Path, as_json: bool) -> None:
+    """`revlog check` of a multi-year plan folder."""
+    from revlog.check.horizon import check_horizon
+    from revlog.horizon.plan import HorizonPlan
+
+    try:
+        hplan = HorizonPlan.load(plan_dir)
+    except Exception as exc:  # a damaged folder is bad input, whatever the reader says
+        text = _clipped(str(exc)) or type(exc).__name__
+        err.print(f"{plan_dir}: cannot read the plan: {text}", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    try:
+        violations = check_horizon(hplan, sc, folder=plan_dir)
+    except (KeyError, IndexError, ValueError) as exc:
+        violations = [
+            f"plan: {plan_dir} does not fit scenario '{sc.name}': the checker could not match "
+            f"its tables ({type(exc).__name__}: {_clipped(str(exc))})"
+        ]
+    runs = sum(len(p.routes) for p in hplan.plans.values())
+    _report_check(
+        violations,
+        plan_dir,
+        as_json,
+        f"{len(hplan.plans)} years, {runs} runs, phasing, every year's rules and figures verified",
+    )
+
+
+def _report_check(violations: list[str], plan_dir: Path, as_json: bool, feasible: str) -> None:
+    """Print a check's violations (exit 1) or the ``feasible`` line, or the JSON document."""
+    if as_json:
+        doc = {"feasible": not violations, "violations": violations}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    elif violations:
+        for v in violations:
+            out.print(v, markup=False, highlight=False)
+        n = len(violations)
+        err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
+    else:
+        out.print(f"[green]feasible[/green] {plan_dir}: {feasible}", highlight=False)
+    if violations:
+        raise typer.Exit(EXIT_VIOLATIONS)
+
+
 def _load_plan(folder: Path):
     from revlog.plan import Plan
 
@@ -366,9 +455,13 @@ def check(
     """
     from revlog.check import check as check_plan
     from revlog.inputs import prepare
+    from revlog.outputs import HORIZON_FILE
     from revlog.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    if (plan_dir / HORIZON_FILE).is_file():
+        _check_horizon(sc, plan_dir, as_json)
+        return
     plan = _load_plan(plan_dir)
     inputs = prepare(sc)
     violations = _other_scenario(plan, inputs, plan_dir)
@@ -380,27 +473,17 @@ def check(
                 f"plan: {plan_dir} does not fit scenario '{sc.name}' ({scenario}): the checker "
                 f"could not match its tables ({type(exc).__name__}: {_clipped(str(exc))})"
             ]
-    if as_json:
-        doc = {"feasible": not violations, "violations": violations}
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    elif violations:
-        for v in violations:
-            out.print(v, markup=False, highlight=False)
-        n = len(violations)
-        err.print(f"[red]{n} violation{'s' if n != 1 else ''}[/red] in {plan_dir}")
-    else:
-        from revlog.plan.schema import OUTLET_KINDS
+    from revlog.plan.schema import OUTLET_KINDS
 
-        opened = plan.outlets["open"] & plan.outlets["kind"].isin(OUTLET_KINDS)
-        users = int((plan.outlets["kind"] == "second_life").sum())
-        loop = f", {users} second-life users" if users else ""
-        out.print(
-            f"[green]feasible[/green] {plan_dir}: {len(plan.routes)} runs, "
-            f"{int(opened.sum())} outlets{loop}, every rule and figure verified",
-            highlight=False,
-        )
-    if violations:
-        raise typer.Exit(EXIT_VIOLATIONS)
+    opened = plan.outlets["open"] & plan.outlets["kind"].isin(OUTLET_KINDS)
+    users = int((plan.outlets["kind"] == "second_life").sum())
+    loop = f", {users} second-life users" if users else ""
+    _report_check(
+        violations,
+        plan_dir,
+        as_json,
+        f"{len(plan.routes)} runs, {int(opened.sum())} outlets{loop}, every rule and figure verified",
+    )
 
 
 def _clipped(text: str, limit: int = 200) -> str:

@@ -77,6 +77,8 @@ def plan_folder_problem(folder: str | Path) -> str | None:
     folder is ever replaced by ``--force``.
     """
     folder = Path(folder)
+    if (folder / HORIZON_FILE).is_file() and not (folder / PLAN_FILE).exists():
+        return _horizon_folder_problem(folder)
     marker = folder / PLAN_FILE
     try:
         st = marker.lstat()
@@ -114,6 +116,31 @@ def plan_folder_problem(folder: str | Path) -> str | None:
             f" and {len(foreign) - _SHOWN} more" if len(foreign) > _SHOWN else ""
         )
         return f"it holds what revlog does not write there: {shown}"
+    return None
+
+
+#: The marker file of a multi-year plan folder (see :mod:`revlog.horizon.plan`).
+HORIZON_FILE = "horizon.json"
+#: The files revlog writes into a multi-year plan folder beside the years' plan folders.
+HORIZON_FOLDER_FILES = frozenset({HORIZON_FILE, "outlets.csv", "years.csv"})
+
+
+def _horizon_folder_problem(folder: Path) -> str | None:
+    """Why ``folder`` is not a multi-year plan folder revlog wrote, or None: its own files
+    and one plan folder per year (named by the year), nothing else."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        return f"cannot list the folder: {_reason(exc)}"
+    for e in entries:
+        if e.is_symlink():
+            return f"it holds {e.name}, a symbolic link"
+        if e.is_dir(follow_symlinks=False):
+            why = plan_folder_problem(e.path) if e.name.isdigit() else "not a year's plan"
+            if why is not None:
+                return f"its folder {e.name}/ is not a plan folder revlog wrote ({why})"
+        elif e.name not in HORIZON_FOLDER_FILES | DESKTOP_LITTER:
+            return f"it holds what revlog does not write there: {e.name}"
     return None
 
 

@@ -88,7 +88,29 @@ def check(
         plan = Plan.load(plan)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     inputs = prepare(sc)
-    geo = build_geography(inputs)
+    return check_prepared(plan, inputs, build_geography(inputs), folder)
+
+
+def check_prepared(
+    plan: Any, inputs: Inputs, geo: Geography, folder: str | Path | None = None
+) -> list[str]:
+    """:func:`check` against prepared inputs and their geography (one year of a horizon).
+
+    Parameters
+    ----------
+    plan
+        A :class:`revlog.plan.Plan`.
+    inputs, geo
+        The scenario's inputs (:func:`revlog.inputs.prepare`, or a year's inputs of
+        :func:`revlog.horizon.problem.year_inputs`) and :func:`build_geography` of them.
+    folder
+        As :func:`check`.
+
+    Returns
+    -------
+    list of str
+        As :func:`check`.
+    """
     errs = [f"tables: {e}" for e in _check_tables(plan)]
     if errs:
         return errs

@@ -133,12 +133,40 @@ def build_model(problem: LocationProblem, options: ModelOptions | None = None) -
 
 
 def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.ConcreteModel:
+    mdl = pyo.ConcreteModel(name=problem.name or "location")
+    mdl.cost = pyo.Objective(expr=_lin(*add_location(mdl, problem, options)), sense=pyo.minimize)
+    return mdl
+
+
+def add_location(
+    mdl: pyo.Block,
+    problem: LocationProblem,
+    options: ModelOptions | None = None,
+    extra_capacity: dict[int, list[tuple[float, object]]] | None = None,
+) -> tuple[list[float], list]:
+    """Add one problem's variables and rows to a model or block; return its objective.
+
+    Parameters
+    ----------
+    mdl
+        A Pyomo model or block (a year of :mod:`revlog.horizon.model`).
+    problem, options
+        As :func:`build_model`.
+    extra_capacity
+        Facility → ``(coefficient t, variable)`` terms added to its capacity (stock
+        modules); the aggregate cuts should be off when it is given.
+
+    Returns
+    -------
+    tuple of list
+        The objective's coefficients and variables (``Σ fixed·y + arc·x + line-haul·flow +
+        risk``).
+    """
     opts = options or ModelOptions()
     p = problem
     m, k, nl = p.n_facilities, p.n_arcs, p.n_forwarding
     cap = effective_capacity_t(p, tighten=opts.tighten_capacity)
 
-    mdl = pyo.ConcreteModel(name=p.name or "location")
     mdl.A = pyo.RangeSet(0, k - 1)
     mdl.F = pyo.RangeSet(0, m - 1)
     mdl.L = pyo.RangeSet(0, nl - 1)
@@ -151,25 +179,27 @@ def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.
     x = list(mdl.x.values())
     y = list(mdl.y.values())
     flow = list(mdl.flow.values())
-    _add_flow_rows(mdl, p, cap, x, y, flow)
+    _add_flow_rows(mdl, p, cap, x, y, flow, extra_capacity or {})
     _add_policy_rows(mdl, p, y)
     if opts.aggregate_cut and p.total_supply_t > 0:
         _add_aggregate_cuts(mdl, p, cap, y)
     rw = float(p.risk_weight)
     arc_obj = (p.arc_cost_cny + rw * p.arc_exposure).tolist()
     fwd_obj = (p.fwd_cost_cny_per_t + rw * p.fwd_exposure_per_t).tolist()
-    mdl.cost = pyo.Objective(
-        expr=_lin(
-            p.fixed_cost_cny.tolist() + arc_obj + fwd_obj,
-            [y[f] for f in range(m)] + [x[a] for a in range(k)] + [flow[i] for i in range(nl)],
-        ),
-        sense=pyo.minimize,
+    return (
+        p.fixed_cost_cny.tolist() + arc_obj + fwd_obj,
+        [y[f] for f in range(m)] + [x[a] for a in range(k)] + [flow[i] for i in range(nl)],
     )
-    return mdl
 
 
 def _add_flow_rows(
-    mdl: pyo.ConcreteModel, p: LocationProblem, cap: np.ndarray, x: list, y: list, flow: list
+    mdl: pyo.Block,
+    p: LocationProblem,
+    cap: np.ndarray,
+    x: list,
+    y: list,
+    flow: list,
+    extra: dict[int, list[tuple[float, object]]],
 ) -> None:
     """Assignment (each source once), linking, capacities and flow balance at outlets."""
     n, m = p.n_sources, p.n_facilities
@@ -195,7 +225,14 @@ def _add_flow_rows(
         coefs, variables = inbound(f)
         if not variables:
             return pyo.Constraint.Skip
-        return _lin([*coefs, -float(cap[f])], [*variables, y[f]]) <= 0
+        more = extra.get(f, [])
+        return (
+            _lin(
+                [*coefs, -float(cap[f]), *(-c for c, _ in more)],
+                [*variables, y[f], *(v for _, v in more)],
+            )
+            <= 0
+        )
 
     mdl.capacity = pyo.Constraint(mdl.F, rule=capacity_rule)
     transit = [f for f in range(m) if not p.is_sink[f]]

@@ -12,6 +12,7 @@ Relative paths are resolved against the scenario file by :mod:`revlog.scenario.l
 
 from __future__ import annotations
 
+import itertools
 import math
 import typing
 from pathlib import Path
@@ -458,6 +459,104 @@ class SolverConfig(_Model):
     )
 
 
+#: Social discount rate of China's project appraisal rules (NDRC & Ministry of Construction,
+#: "Economic Evaluation Methods and Parameters for Construction Projects", 3rd ed., 2006: 8 %).
+DEFAULT_DISCOUNT_RATE = 0.08
+#: Growth factors key every province at once with this name.
+ALL_REGIONS = "*"
+
+
+class CapacityModulesConfig(_Model):
+    """Stock modules a centralized-storage outlet may add over the horizon."""
+
+    stock_t: float = Field(
+        reg.STORAGE_MIN_STOCK_T,
+        ge=reg.STORAGE_MIN_STOCK_T,
+        le=1e5,
+        allow_inf_nan=False,
+        description="Stock one module adds, t (MIIT 2019: a storage outlet holds at least 30 t).",
+    )
+    cost_cny: NonNeg = Field(0.0, le=MAX_CNY, description="One-off cost of one module, CNY.")
+    fixed_cost_cny_per_year: NonNeg = Field(
+        0.0, le=MAX_CNY, description="Yearly operating cost of one installed module, CNY/year."
+    )
+    max_per_site: int = Field(2, ge=0, le=100, description="Most modules one outlet may add.")
+
+
+class HorizonConfig(_Model):
+    """A multi-year plan: which outlets to open in which year (one MILP over all years).
+
+    Each listed year stands for the calendar years up to the next listed one (the last for
+    the years up to ``end_year``); its yearly cost is discounted over them.
+    """
+
+    years: list[int] = Field(
+        min_length=1,
+        max_length=50,
+        description="Years planned, strictly increasing (the first at or after planning_year).",
+    )
+    end_year: int | None = Field(
+        None, ge=2000, le=2200, description="Last calendar year of the horizon; None: last year."
+    )
+    growth: dict[int, dict[str, Pos]] = Field(
+        default_factory=dict,
+        description=(
+            "Supply factor per year and province on the sources' planning_year tonnes "
+            "(after sources.supply_scale); '*' keys every province. Every listed year but "
+            "planning_year needs an entry."
+        ),
+    )
+    discount_rate: float = Field(
+        DEFAULT_DISCOUNT_RATE,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="Yearly discount rate of future costs (default: China's 8 % social rate).",
+    )
+    opening_cost_years_of_fixed: NonNeg = Field(
+        0.0,
+        le=100.0,
+        description=(
+            "One-off opening cost of a new outlet as years of its yearly fixed cost "
+            "(0: none); existing outlets have none."
+        ),
+    )
+    opening_cost_cny: dict[str, NonNeg] = Field(
+        default_factory=dict, description="One-off opening cost per candidate site id, CNY."
+    )
+    closing_allowed: bool = Field(
+        False, description="Whether an opened outlet may close later (existing ones never)."
+    )
+    closing_cost_cny: NonNeg = Field(
+        0.0, le=MAX_CNY, description="One-off cost of closing an outlet, CNY."
+    )
+    modules: CapacityModulesConfig | None = Field(
+        None, description="Stock modules storage outlets may add; None: capacities fixed."
+    )
+    myopic: bool = Field(
+        True,
+        description="Also solve year by year (earlier openings kept): what planning saves.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent_years(self) -> HorizonConfig:
+        ys = self.years
+        if any(not 2000 <= y <= 2100 for y in ys):
+            raise ValueError("years must lie in 2000-2100")
+        if any(b <= a for a, b in itertools.pairwise(ys)):
+            raise ValueError(f"years must be strictly increasing, got {ys}")
+        if self.end_year is not None and self.end_year < ys[-1]:
+            raise ValueError(f"end_year {self.end_year} is before the last year {ys[-1]}")
+        extra = sorted(set(self.growth) - set(ys))
+        if extra:
+            raise ValueError(f"growth given for years not in years: {extra}")
+        for y, by_region in self.growth.items():
+            bad = sorted(set(by_region) - set(typing.get_args(Province)) - {ALL_REGIONS})
+            if bad:
+                raise ValueError(f"growth.{y}: unknown province(s) {bad}")
+        return self
+
+
 class Scenario(_Model):
     """One planning scenario.
 
@@ -533,6 +632,9 @@ class Scenario(_Model):
     solver: SolverConfig = Field(default_factory=SolverConfig)
     grading: GradingConfig = Field(default_factory=GradingConfig)
     loop: LoopConfig = Field(default_factory=LoopConfig)
+    horizon: HorizonConfig | None = Field(
+        None, description="Multi-year plan (revlog.horizon); None: one year, planning_year."
+    )
     path: Path | None = Field(None, exclude=True, description="File the scenario was read from.")
 
     @field_validator("fleet")
@@ -545,6 +647,20 @@ class Scenario(_Model):
         if dup:
             raise ValueError(f"duplicate vehicle type id(s): {', '.join(dup)}")
         return v
+
+    @model_validator(mode="after")
+    def _horizon_from_planning_year(self) -> Scenario:
+        h = self.horizon
+        if h is not None:
+            if h.years[0] < self.planning_year:
+                raise ValueError(
+                    f"horizon.years start in {h.years[0]}, before planning_year "
+                    f"{self.planning_year} (the year the sources' tonnes refer to)"
+                )
+            missing = [y for y in h.years if y != self.planning_year and y not in h.growth]
+            if missing:
+                raise ValueError(f"horizon.growth has no factors for years {missing}")
+        return self
 
     @field_validator("regions")
     @classmethod
