@@ -482,7 +482,8 @@ def check(
         violations,
         plan_dir,
         as_json,
-        f"{len(plan.routes)} runs, {int(opened.sum())} outlets{loop}, every rule and figure verified",
+        f"{len(plan.routes)} runs, {int(opened.sum())} outlets{loop}, "
+        "every rule and figure verified",
     )
 
 

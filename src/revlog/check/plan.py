@@ -125,7 +125,7 @@ def check_prepared(
     stage2, recomputed = _check_stage2(plan, inputs, geo)
     errs += [f"stage 2: {e}" for e in stage2]
     errs += [f"kpis: {e}" for e in _check_kpis(plan, inputs, recomputed)]
-    if sc.loop.enabled:
+    if inputs.scenario.loop.enabled:
         errs += [f"loop: {e}" for e in check_loop(plan, inputs, geo, p)]
     return errs
 
