@@ -42,6 +42,7 @@ SOURCE_COLUMNS: dict[str, tuple[str, bool]] = {
     "province": ("province", True),
     "supply_t_per_year": ("nonneg", True),
     "damaged_share": ("share", True),
+    "storage_kg": ("pos", False),
 }
 CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "site_id": ("id", True),
