@@ -505,6 +505,8 @@ def _convert_cell(kind: str, req: bool, col: str, text: str) -> tuple[Any, str |
         if low in ("false", "0", "no", ""):
             return False, None
         return False, f"'{_clip(text)}' is not true/false"
+    if not req and not text:  # an optional number left blank: the scenario's default
+        return math.nan, None
     x = _number(text)
     return x, _number_problem(kind, col, text, x)
 
