@@ -181,15 +181,13 @@ def _van_and_truck_case(intact: float, damaged: float, n: int):
 
 def test_split_pickups_let_a_van_take_the_intact_packs():
     """Where the box truck alone cannot carry the round, the van takes intact packs only."""
-    from revlog.pipeline import _route_round
+    from revlog.pipeline import _route_round, _Searcher
     from revlog.routing.interrupts import RoutingInterrupts
 
     joint, apart = _van_and_truck_case(700.0, 100.0, 4)  # 3,200 kg > the truck's 3,000
     assert has_mixed_visits(joint)
-    quiet = lambda stage, msg: None  # noqa: E731
-    runs, why, _ = _route_round(
-        (joint, apart), (10.0, 2.0), 0, False, False, RoutingInterrupts(), quiet
-    )
+    search = _Searcher(0, False, RoutingInterrupts(), lambda stage, msg: None)
+    runs, why, _ = _route_round((joint, apart), (10.0, 2.0), False, search)
     assert runs is not None and runs.problem is apart and why == []
     assert check_routes(apart, runs.solution) == []
     vans = [r for r in runs.solution.runs if r.vehicle_type == "van"]
@@ -200,9 +198,7 @@ def test_split_pickups_let_a_van_take_the_intact_packs():
     assert served == pytest.approx(3200.0)
     # where the truck carries it all, the joint pickups stay (one stop per shop is cheaper)
     joint, apart = _van_and_truck_case(300.0, 100.0, 2)
-    runs, _, _ = _route_round(
-        (joint, apart), (10.0, 2.0), 0, False, False, RoutingInterrupts(), quiet
-    )
+    runs, _, _ = _route_round((joint, apart), (10.0, 2.0), False, search)
     assert runs.problem is joint
     alone = solve_routing(joint, time_limit_s=5, seed=0)
     assert runs.solution.objective_cny == pytest.approx(alone.objective_cny)

@@ -247,15 +247,8 @@ def _route_bases(
             found += problems
             if problems or found:
                 continue  # the scenario is infeasible already: only collect the diagnoses
-            runs, why, interrupted = _route_round(
-                (rp, rp_split),
-                budget,
-                seed,
-                polish,
-                interrupted,
-                ctrl_c,
-                stepped(say, k, len(bases)),
-            )
+            search = _Searcher(seed, polish, ctrl_c, stepped(say, k, len(bases)))
+            runs, why, interrupted = _route_round((rp, rp_split), budget, interrupted, search)
             if runs is None:
                 found += explain_routing(base.site_id, rp, why)
                 continue
@@ -275,11 +268,8 @@ def _route_bases(
 def _route_round(
     rps: tuple[RoutingProblem, RoutingProblem | None],
     limits: tuple[float, float],
-    seed: int,
-    polish: bool,
     interrupted: bool,
-    ctrl_c: RoutingInterrupts,
-    say: Progress,
+    search: _Searcher,
 ) -> tuple[BaseRuns | None, list[Diagnosis], bool]:
     """One routing problem's checked runs (or why there are none) and whether Ctrl-C came.
 
@@ -292,17 +282,18 @@ def _route_round(
     per = (limits[0] / len(variants), limits[1] / len(variants))
     best: BaseRuns | None = None
     why: list[Diagnosis] = []
+    ctrl_c = search.ctrl_c
     for rp in variants:
-        sol, reasons = _search(rp, per, seed, polish, interrupted, ctrl_c, say)
+        sol, reasons = search(rp, per, interrupted)
         if sol is None and not ctrl_c.pressed and reasons:
             why = why or reasons
             continue
         if ctrl_c.pressed and not interrupted:
             interrupted = True
-            say("routing", f"interrupted at base {rp.name}: quick runs for the bases left")
+            search.say("routing", f"interrupted at base {rp.name}: quick runs for the bases left")
         if sol is None and best is not None:
             continue
-        sol = sol if sol is not None else quick_runs(rp, seed)
+        sol = sol if sol is not None else quick_runs(rp, search.seed)
         violations = check_routes(rp, sol)
         if violations:
             # The engine's answer failed the independent checker: never hand it on silently.
@@ -312,30 +303,37 @@ def _route_round(
     return best, ([] if best is not None else why), interrupted
 
 
-def _search(
-    rp: RoutingProblem,
-    limits: tuple[float, float],
-    seed: int,
-    polish: bool,
-    interrupted: bool,
-    ctrl_c: RoutingInterrupts,
-    say: Progress,
-) -> tuple[RoutingSolution | None, list[Diagnosis]]:
-    """One base's search: its runs (marked when Ctrl-C stopped it), or why there are none.
+@dataclasses.dataclass(frozen=True)
+class _Searcher:
+    """One problem's search with the solve's seed, polish flag, Ctrl-C state and progress."""
 
-    ``limits``: the wall-clock safety net and the seconds of work, s.
-    """
-    if interrupted:
-        return None, []
-    limit_s, work_s = limits
-    say("routing", f"base {rp.name}: {rp.n_nodes - 1} stops, {work_s:.1f} s of work")
-    try:
-        sol = solve_routing(rp, time_limit_s=limit_s, seed=seed, work_s=work_s, polish=polish)
-    except KeyboardInterrupt:  # outside OR-Tools' search: this base's search is lost
-        ctrl_c.pressed = True
-        return None, []
-    except RoutingInfeasibleError as exc:
-        return None, ([] if ctrl_c.pressed else exc.diagnoses)
-    if ctrl_c.pressed:  # OR-Tools stopped early and returned its best runs
-        sol = dataclasses.replace(sol, status="interrupted")
-    return sol, []
+    seed: int
+    polish: bool
+    ctrl_c: RoutingInterrupts
+    say: Progress
+
+    def __call__(
+        self, rp: RoutingProblem, limits: tuple[float, float], interrupted: bool
+    ) -> tuple[RoutingSolution | None, list[Diagnosis]]:
+        """The problem's runs (marked when Ctrl-C stopped them), or why there are none.
+
+        ``limits``: the wall-clock safety net and the seconds of work, s.
+        """
+        if interrupted:
+            return None, []
+        limit_s, work_s = limits
+        self.say(
+            "routing", f"base {problem_label(rp)}: {rp.n_nodes - 1} stops, {work_s:.1f} s of work"
+        )
+        try:
+            sol = solve_routing(
+                rp, time_limit_s=limit_s, seed=self.seed, work_s=work_s, polish=self.polish
+            )
+        except KeyboardInterrupt:  # outside OR-Tools' search: this search is lost
+            self.ctrl_c.pressed = True
+            return None, []
+        except RoutingInfeasibleError as exc:
+            return None, ([] if self.ctrl_c.pressed else exc.diagnoses)
+        if self.ctrl_c.pressed:  # OR-Tools stopped early and returned its best runs
+            sol = dataclasses.replace(sol, status="interrupted")
+        return sol, []
