@@ -39,6 +39,7 @@ from revlog.problems import (
     location_problem,
     problem_label,
     round_problems,
+    routing_problem,  # noqa: F401  (re-exported: tests build base problems through here)
 )
 from revlog.progress import stepped
 from revlog.routing.engine import solve_routing
