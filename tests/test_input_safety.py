@@ -209,3 +209,17 @@ def test_validate_reports_problems_before_infeasibility(tmp_path, capsys):
     assert code == 2
     assert f"{tight}: location stage infeasible:" in err
     assert f"{bad}:rules.night_ban: a ban from 5 h to 5 h has no length" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "solve"])
+def test_restricting_every_road_class_is_named_not_a_traceback(tmp_path, capsys, command):
+    """Restricting every road class the network has is rules.restricted_road_classes' error."""
+    sc = write_variant(
+        tmp_path, rules={"restricted_road_classes": ["expressway", "national", "provincial"]}
+    )
+    out = tmp_path / "plan"
+    args = [command, sc] + (["-o", out] if command == "solve" else [])
+    code, _, err = run_cli(args, capsys)
+    assert code == 2
+    assert f"{sc}:rules.restricted_road_classes: every road class the network has" in err
+    assert "Traceback" not in err and not out.exists()

@@ -102,7 +102,7 @@ DRIVER_RULES = {
     "SPEED_CAP_OTHER_KMH": (45.0, "speed_other_kmh", 45.0, "but the matrix gives"),
     "SPEED_CAP_EXPRESSWAY_KMH": (50.0, "speed_expressway_kmh", 50.0, "but the matrix gives"),
     "DEFAULT_DUTY_H_PER_DAY": (8.0, "duty_h_per_day", 8.0, "exceeds the daily limit 8 h"),
-    "DEFAULT_OVERNIGHT_REST_H": (12.0, "overnight_rest_h", 12.0, "is shorter than 12 h"),
+    "DEFAULT_OVERNIGHT_REST_H": (13.0, "overnight_rest_h", 13.0, "is shorter than 13 h"),
     "DEFAULT_MAX_DAYS_PER_RUN": (1, "max_days_per_run", 1, "exceed max_days 1"),
 }
 

@@ -672,6 +672,7 @@ def prepare(sc: Scenario) -> Inputs:
     plant = _plant(sc, geo, scfile, problems)
     problems += _fleet_problems(sc, set(cands["site_id"]), site_province, scfile)
     problems += _capacity_problems(sc, sources, cands, plant, scfile)
+    problems += _road_problems(sc, geo, scfile)
     if problems:
         raise ScenarioError(problems)
     warned += _idle_sources(sources, src_file)
@@ -680,6 +681,30 @@ def prepare(sc: Scenario) -> Inputs:
     return Inputs(
         scenario=sc, geodata=geo, plant=plant, sources=sources, candidates=cands, warnings=warned
     )
+
+
+def _road_problems(sc: Scenario, geo: Geodata, file: str) -> list[Problem]:
+    """A restriction that leaves no road to drive dangerous goods on at all."""
+    banned = set(sc.rules.restricted_road_classes)
+    net = geo.road_network() if banned else None
+    if net is None:
+        return []
+    open_links = {
+        d["road_class"]
+        for _, _, d in net.graph.edges(data=True)
+        if not d.get("hazmat_restricted", False)
+    }
+    if open_links - banned:
+        return []
+    classes = ", ".join(sorted(open_links)) or "none"
+    return [
+        Problem(
+            file,
+            "rules.restricted_road_classes",
+            f"every road class the network has ({classes}) is restricted: no road is left for "
+            "dangerous goods; allow at least one class",
+        )
+    ]
 
 
 def _prefecture_slips(

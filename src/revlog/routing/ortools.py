@@ -928,8 +928,9 @@ def _unschedulable(model: _OrToolsModel) -> list[Diagnosis]:
             Diagnosis(
                 "no_schedule",
                 f"node {i} ({nid}): no run can serve it, not even a run of its own: driving "
-                f"{p.hours[0, i]:.2f} h out and {p.hours[i, 0]:.2f} h back, it opens "
-                f"{_hours(p.time_windows_h[i])}, runs leave from {r.shift_start_h:g}:00 "
+                f"{p.hours[0, i]:.2f} h out and {p.hours[i, 0]:.2f} h back, its "
+                f"{p.service_h[i]:.2f} h service can start {_hours(p.time_windows_h[i])}, "
+                f"runs leave from {r.shift_start_h:g}:00 "
                 f"(shift start) within the base's hours {_hours(p.time_windows_h[0])} and last "
                 f"at most {r.max_days} day(s) with {duty} a day",
                 site=nid,

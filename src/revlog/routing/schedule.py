@@ -276,12 +276,14 @@ class _Clock:
         self.t, self.since, self.duty, self.used = d.t, d.since, d.duty, d.used
         self.brks.extend(d.breaks)
 
-    def rest(self, place: str) -> bool:
-        """An overnight rest here, extended over any ban it meets."""
+    def rest(self, place: str, at_least: int = 0) -> bool:
+        """An overnight rest here, of ``at_least`` if that is longer than the rule's rest,
+        extended over any ban it meets."""
         if self.rests_left <= 0:
             return False
         start = self.t
         end = start + self.R + (self.extra[self.rests] if self.rests < len(self.extra) else 0)
+        end = max(end, start + at_least)
         b = self._ban_after(start)
         while b is not None and b[0] < end:
             end = max(end, b[1])
@@ -357,9 +359,8 @@ class _Clock:
                 self.t = s + sv
                 return s
             if self.rests_left > 0 and (wait + sv > room_d or wait >= R):
-                x = max(0, min(wait - R, room_s, room_d))
-                self.t, self.since, self.duty = self.t + x, self.since + x, self.duty + x
-                self.rest(place)
+                # rest now, through the whole wait: the crew is off duty until it opens
+                self.rest(place, at_least=wait)
                 continue
             if wait + sv > room_d:
                 return None
@@ -405,7 +406,9 @@ def simulate(
     When a rule breaks after a wait for opening hours that followed an overnight rest,
     the first such wait is moved into its rest, which then lasts longer (waiting on duty
     is what a longer rest saves): the vehicle stays where it rested and arrives when the
-    place opens. Up to ``max_rests + 2`` such retries.
+    place opens. Up to ``max_rests + 2`` such retries. Where the crew is paid per hour on
+    duty, the same move is made on a feasible schedule too, kept when it still returns
+    as early.
 
     Parameters
     ----------
@@ -474,7 +477,14 @@ def simulate(
         return None
     if r.gaps is not None and not any(lo <= dep and ret <= hi for lo, hi in r.gaps):
         return None
-    return Schedule(dep, tuple(starts), ret, tuple(clock.brks))
+    found = Schedule(dep, tuple(starts), ret, tuple(clock.brks))
+    if clock.waits and _tries > 0 and any(inst.crew_per_unit):
+        # the crew is paid on duty: a wait for opening hours after a rest is better spent
+        # in that rest, where the same arrivals stay possible
+        longer = longer_rest()
+        if longer is not None and longer.ret <= ret:
+            return longer
+    return found
 
 
 def _departures(inst: IntInstance, first: int, earliest: int) -> list[list[int]]:
