@@ -288,3 +288,14 @@ def test_every_round_cadence_is_todays_plan(tmp_path):
     assert total * 12 == pytest.approx(want * 1000)
     assert not np.isnan(total) and math.isfinite(total)
     assert isinstance(inputs.sources, pd.DataFrame)
+
+
+def test_the_shipped_cadence_scenario_visits_by_stock():
+    """qinghai-baseline-cadence.yaml is the baseline with by_stock visits and split pickups."""
+    sc = load_scenario(SCENARIOS / "qinghai-baseline-cadence.yaml")
+    base = load_scenario(SCENARIOS / "qinghai-baseline.yaml")
+    assert sc.routing.cadence == "by_stock" and sc.routing.split_pickups
+    assert sc.fleet == base.fleet and sc.rules == base.rules and sc.location == base.location
+    inputs = prepare(sc)
+    per_year = visits_per_year(sc, inputs.sources)
+    assert sum(per_year.values()) == 776 and max(per_year.values()) < 12
