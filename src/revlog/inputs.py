@@ -45,6 +45,7 @@ SOURCE_COLUMNS: dict[str, tuple[str, bool]] = {
     "damaged_share": ("share", True),
     # closed loop: second-life-able share of the intact tonnes (revlog.loop.grades)
     "second_life_share": ("share", False),
+    "storage_kg": ("pos", False),
 }
 CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "site_id": ("id", True),
@@ -507,6 +508,8 @@ def _convert_cell(kind: str, req: bool, col: str, text: str) -> tuple[Any, str |
         if low in ("false", "0", "no", ""):
             return False, None
         return False, f"'{_clip(text)}' is not true/false"
+    if not req and not text:  # an optional number left blank: the scenario's default
+        return math.nan, None
     x = _number(text)
     return x, _number_problem(kind, col, text, x)
 

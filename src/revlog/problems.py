@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from revlog.cadence import Visit, base_visits, visits_per_year
 from revlog.geo.matrix import TravelMatrix, great_circle_matrix, road_matrix
 from revlog.geo.roads import RoadNetwork
 from revlog.inputs import Inputs
@@ -106,8 +107,8 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
 
     * assignment arcs: source (with supply) → candidate outlet or plant within
       ``service_radius_km`` on the (restricted) road network; cost = supply × km ×
-      first-mile CNY/t·km; exposure = population exposure of the path × pickup visits per
-      year;
+      first-mile CNY/t·km; exposure = population exposure of the path × the source's
+      visits per year (:func:`revlog.cadence.visits_per_year`);
     * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
       echelon's CNY/t·km; exposure per t = path exposure / payload of the line-haul
       vehicle (:func:`linehaul_vehicle`);
@@ -148,9 +149,10 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     if n_users:
         ok[:, len(fac_ids) - n_users :] = False  # users take graded packs only
     a_s, a_f = np.nonzero(ok)
-    visits = float(sc.routing.periods_per_year)
+    per_year = visits_per_year(sc, inputs.sources)  # the cadence's visits a year
+    visits = np.array([per_year[str(s)] for s in inputs.sources["source_id"]], dtype=float)
     arc_cost = supply[a_s] * km[a_s, a_f] * sc.costs.first_mile_cny_per_t_km
-    arc_exp = m.exposure[si[a_s], fi[a_f]] * visits
+    arc_exp = m.exposure[si[a_s], fi[a_f]] * visits[a_s]
 
     kinds = np.array(fac_kind, dtype=object)
     rate = {
@@ -327,39 +329,111 @@ class LegPlaces:
         return self.matrix.rest_points(self.site_ids[i], self.site_ids[j])
 
 
+#: Suffix of the node id of a visit's damaged packs when they are picked up apart (``D-1~d``).
+DAMAGED_PART = "d"
+
+
+def damaged_part_id(node_id: str) -> str:
+    """Node id of the damaged packs of a visit picked up apart from its intact ones."""
+    return f"{node_id}{VISIT_SEP}{DAMAGED_PART}"
+
+
+def _stop_rows(
+    per_source: list[tuple[str, float, float, int, int]],
+    fleet: list[VehicleType],
+    split: bool,
+    pack_kg: float,
+    whole: bool,
+) -> list[tuple[str, float, float, int]]:
+    """``(node id, intact kg, damaged kg, packs)`` of every stop of the sources' pickups.
+
+    ``per_source`` holds ``(source id, intact kg, damaged kg, intact packs, damaged packs)``
+    (``whole``: whole packs of ``pack_kg`` mean mass; else the packs are counted per stop);
+    a pickup too big for one vehicle becomes several visits (:func:`visits_needed`), and
+    with ``split`` a visit holding both kinds becomes two stops at the site: its intact
+    packs and, under :func:`damaged_part_id`, its damaged ones.
+    """
+    if not per_source:
+        return []
+    intact = np.array([p[1] for p in per_source])
+    damaged = np.array([p[2] for p in per_source])
+    rows = []
+    for (sid, a, b, pa, pb), k in zip(
+        per_source, visits_needed(intact, damaged, fleet), strict=True
+    ):
+        for v in range(k):
+            if whole:  # whole packs spread over the visits, each with its packs' kg
+                na = (v + 1) * pa // k - v * pa // k
+                nb = (v + 1) * pb // k - v * pb // k
+                ka, kb = (a * na / pa if pa else 0.0), (b * nb / pb if pb else 0.0)
+            else:  # the period's share of the year: equal kg per visit
+                ka, kb = a / k, b / k
+                na, nb = math.ceil(ka / pack_kg - 1e-9), math.ceil(kb / pack_kg - 1e-9)
+            vid = visit_id(sid, v)
+            if split and ka > 0 and kb > 0:
+                rows += [(vid, ka, 0.0, na), (damaged_part_id(vid), 0.0, kb, nb)]
+            else:
+                rows.append((vid, ka, kb, na + nb))
+    return rows
+
+
 def routing_problem(
-    inputs: Inputs, geo: Geography, base_id: str, base_kind: str, source_ids: list[str]
+    inputs: Inputs,
+    geo: Geography,
+    base_id: str,
+    base_kind: str,
+    source_ids: list[str],
+    visits: list[Visit] | None = None,
+    split: bool = False,
 ) -> RoutingProblem:
     """Build the one-period pickup problem of one base over the sources assigned to it.
 
-    Pickup per period = yearly tonnes / periods per year (intact and damaged separately);
-    a pickup larger than any vehicle stationed at the base is split into equal visits
-    (node ids ``SOURCE~2``, ``SOURCE~3``…, see :func:`visits_needed`); service time =
-    fixed + per pack (packs = kg / mean pack mass, rounded up); shops open
-    on the working days of the period, the base every day; service starts while the shop is
-    open and (unless ``routing.service_ends_by_closing`` is false) ends by its closing.
+    Pickup per period = yearly tonnes / periods per year (intact and damaged separately),
+    or, given ``visits`` (one round of :func:`revlog.cadence.base_visits`), the whole packs
+    of those visits; a pickup larger than any vehicle stationed at the base is split into
+    visits (node ids ``SOURCE~2``, ``SOURCE~3``…, see :func:`visits_needed`); with
+    ``split`` the damaged packs of a visit are a stop of their own (see :func:`_stop_rows`);
+    service time = fixed + per pack (packs = kg / mean pack mass, rounded up, or the visit's
+    whole packs); shops open on the working days of the period, the base every day; service
+    starts while the shop is open and (unless ``routing.service_ends_by_closing`` is false)
+    ends by its closing.
     """
     sc = inputs.scenario
     rt = sc.routing
     m = geo.matrix
     fleet = fleet_at(sc, base_id, base_kind)
-    src = inputs.sources.set_index("source_id").loc[source_ids]
-    per = 1000.0 / rt.periods_per_year
-    intact_src = src["intact_t_per_year"].to_numpy(float) * per
-    damaged_src = src["damaged_t_per_year"].to_numpy(float) * per
-    visits = visits_needed(intact_src, damaged_src, fleet)
-    ids = [base_id]
-    intact_l, damaged_l = [0.0], [0.0]
-    for sid, k, a, b in zip(source_ids, visits, intact_src, damaged_src, strict=True):
-        for v in range(k):
-            ids.append(visit_id(sid, v))
-            intact_l.append(a / k)
-            damaged_l.append(b / k)
-    intact = np.array(intact_l)
-    damaged = np.array(damaged_l)
+    if visits is None:
+        src = inputs.sources.set_index("source_id").loc[source_ids]
+        per = 1000.0 / rt.periods_per_year
+        pickups = [
+            (sid, a, b, 0, 0)
+            for sid, a, b in zip(
+                source_ids,
+                src["intact_t_per_year"].to_numpy(float) * per,
+                src["damaged_t_per_year"].to_numpy(float) * per,
+                strict=True,
+            )
+        ]
+        rows = _stop_rows(pickups, fleet, split, rt.pack_mass_kg, whole=False)
+        if not split:  # packs of a stop: its kg / mean pack mass, rounded up
+            rows = [(n, a, b, math.ceil((a + b) / rt.pack_mass_kg - 1e-9)) for n, a, b, _ in rows]
+        meta = {"base_kind": base_kind, "times_per_year": rt.periods_per_year}
+    else:
+        pickups = [
+            (v.source_id, v.intact_kg, v.damaged_kg, v.intact_packs, v.damaged_packs)
+            for v in visits
+        ]
+        rows = _stop_rows(pickups, fleet, split, rt.pack_mass_kg, whole=True)
+        meta = {"base_kind": base_kind, "times_per_year": 1}
+        if visits:
+            meta["round"] = visits[0].round
+    meta["split"] = split
+    ids = [base_id] + [r[0] for r in rows]
+    intact = np.array([0.0] + [r[1] for r in rows])
+    damaged = np.array([0.0] + [r[2] for r in rows])
+    packs = np.array([0] + [r[3] for r in rows], dtype=float)
     site_ids = [site_of(i) for i in ids]
     idx = np.array([m.index(i) for i in site_ids])
-    packs = np.ceil((intact + damaged) / rt.pack_mass_kg - 1e-9)
     service_h = np.where(
         np.arange(len(ids)) == 0, 0.0, (rt.service_fixed_min + packs * rt.service_min_per_pack) / 60
     )
@@ -394,6 +468,59 @@ def routing_problem(
         drop_penalty_cny=rt.drop_penalty_cny,
         horizon_h=rt.days_per_period * 24.0,
         lonlat=sites[["lon", "lat"]].to_numpy(float),
-        meta={"base_kind": base_kind},
+        meta=meta,
         rest_points=LegPlaces(m, tuple(site_ids)),
     )
+
+
+def round_problems(
+    inputs: Inputs,
+    geo: Geography,
+    base_id: str,
+    base_kind: str,
+    source_ids: list[str],
+    split: bool = False,
+) -> list[RoutingProblem]:
+    """The routing problems of one base over the year.
+
+    ``routing.cadence: every_round``: one period's problem, its runs driven every period
+    (``meta["times_per_year"]`` = periods per year); ``by_stock``: one problem per round of
+    the year that has visits (:func:`revlog.cadence.base_visits`; ``meta["round"]``), each
+    driven once.
+    """
+    sc = inputs.scenario
+    if sc.routing.cadence == "every_round":
+        return [routing_problem(inputs, geo, base_id, base_kind, source_ids, split=split)]
+    by_round: dict[int, list[Visit]] = {}
+    for v in base_visits(sc, inputs.sources, source_ids):
+        by_round.setdefault(v.round, []).append(v)
+    return [
+        routing_problem(inputs, geo, base_id, base_kind, source_ids, visits=vs, split=split)
+        for _, vs in sorted(by_round.items())
+    ]
+
+
+def problem_label(rp: RoutingProblem) -> str:
+    """A routing problem's label in plans: the base id, and the round under ``by_stock``
+    (``C-pingan/r03``, rounds counted from 1)."""
+    r = rp.meta.get("round")
+    return rp.name if r is None else f"{rp.name}/r{int(r) + 1:02d}"
+
+
+def dropped_label(rp: RoutingProblem, node: int) -> str:
+    """How a plan names a dropped stop: its node id, and its round under ``by_stock``
+    (``D-1@r03``)."""
+    r = rp.meta.get("round")
+    nid = rp.node_ids[node]
+    return nid if r is None else f"{nid}@r{int(r) + 1:02d}"
+
+
+def has_mixed_visits(rp: RoutingProblem) -> bool:
+    """Whether picking up the damaged packs apart (``split``) may pay: a stop holds intact
+    and damaged packs, and the base has several vehicle types, one of which cannot take
+    that stop's damaged packs (a van without certified box) but could take its intact ones."""
+    mixed = (rp.pickup_intact_kg > 0) & (rp.pickup_damaged_kg > 0)
+    if not mixed.any() or len(rp.vehicle_types) < 2:
+        return False
+    need = float(rp.pickup_damaged_kg[mixed].min())
+    return any(v.damaged_capacity_kg < need for v in rp.vehicle_types)

@@ -51,6 +51,13 @@ DEFAULT_OVERNIGHT_REST_H = 11.0
 DEFAULT_MAX_DAYS_PER_RUN = 3
 #: Hour of day from which a shift may start. Assumption.
 DEFAULT_SHIFT_START_H = 8.0
+#: Longest a retired pack waits at a dealer or service shop for its pickup, days. Assumption:
+#: no rule for retired traction packs at a shop was found (hazardous waste may be stored up
+#: to a year, GB 18597); four months keeps a quarterly visit feasible with monthly rounds.
+DEFAULT_MAX_HOLDING_DAYS = 120.0
+#: Retired packs a dealer or service shop can keep in its storage area, kg. Assumption
+#: (five 300 kg packs; a shop's own figure goes in the sources table's ``storage_kg``).
+DEFAULT_SOURCE_STORAGE_KG = 1500.0
 #: Night ban on hazmat vehicles in Gansu and Ningxia, hours of day (domain memo §2, UNC);
 #: no standing ban is known for Qinghai, so scenarios have none unless they say so.
 GANSU_NIGHT_BAN_H = (0.0, 5.0)

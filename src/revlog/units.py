@@ -10,5 +10,7 @@ MIN_PER_H = 60.0
 S_PER_H = 3600.0
 #: Hours per calendar day.
 HOURS_PER_DAY = 24.0
+#: Days per (non-leap) year.
+DAYS_PER_YEAR = 365.0
 #: Metres per kilometre.
 M_PER_KM = 1000.0

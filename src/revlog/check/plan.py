@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from revlog.check.cadence import check_cadence
 from revlog.check.design import check_design
 from revlog.check.files import check_geojson_files
 from revlog.check.loop import check_loop
@@ -39,7 +40,16 @@ from revlog.check.routes import check_routes, run_cost_parts
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
 from revlog.plan.schema import OUTLET_KINDS
-from revlog.problems import Geography, build_geography, fleet_at, location_problem, routing_problem
+from revlog.problems import (
+    Geography,
+    build_geography,
+    dropped_label,
+    fleet_at,
+    location_problem,
+    problem_label,
+    round_problems,
+    site_of,
+)
 from revlog.routing.solution import Break, RoutingSolution, Run, Stop
 from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
@@ -124,6 +134,7 @@ def check_prepared(
     errs += [f"line-hauls: {e}" for e in e_lh]
     stage2, recomputed = _check_stage2(plan, inputs, geo)
     errs += [f"stage 2: {e}" for e in stage2]
+    errs += [f"cadence: {e}" for e in check_cadence(plan, inputs)]
     errs += [f"kpis: {e}" for e in _check_kpis(plan, inputs, recomputed)]
     if inputs.scenario.loop.enabled:
         errs += [f"loop: {e}" for e in check_loop(plan, inputs, geo, p)]
@@ -441,20 +452,40 @@ def _check_stage2(plan: Any, inputs: Inputs, geo: Geography) -> tuple[list[str],
         by_base[str(r.facility_id)].append(str(r.source_id))
     routes, stops = plan.routes, plan.stops
     dropped_all = set(map(str, plan.meta.get("dropped_stops") or []))
-    totals = {"cost": 0.0, "risk": 0.0, "exposure": 0.0, "served_kg": 0.0}
+    # per year: each run counted as often as it is driven
+    totals = dict.fromkeys(("cost", "risk", "exposure", "served_kg", "visits", "runs", "km"), 0.0)
     for base in sorted(set(routes["base_id"].astype(str)) - set(by_base)):
         errs.append(f"runs from {base}, which has no sources assigned")
     for rid in sorted(set(stops["run_id"].astype(str)) - set(routes["run_id"].astype(str))):
         errs.append(f"stops of run {rid}, which is not in the routes table")
     stops_of = {str(k): g.sort_values("seq") for k, g in stops.groupby("run_id", sort=False)}
     breaks_of = {str(k): g for k, g in plan.breaks.groupby("run_id", sort=False)}
+    info = plan.meta.get("routing") or {}
+    labels_seen: set[str] = set()
     for base in sorted(b for b in by_base if b in kinds):
-        rp = routing_problem(inputs, geo, base, kinds[base], sorted(set(by_base[base])))
-        errs += [
-            f"base {base}: {e}"
-            for e in _check_base(plan, rp, stops_of, breaks_of, dropped_all, totals)
-        ]
-    for d in sorted(dropped_all - {s for srcs in by_base.values() for s in srcs}):
+        args = (inputs, geo, base, kinds[base], sorted(set(by_base[base])))
+        joint = round_problems(*args)
+        split = None
+        for k, rp in enumerate(joint):
+            label = problem_label(rp)
+            labels_seen.add(label)
+            if (info.get(label) or {}).get("split"):
+                split = split if split is not None else round_problems(*args, split=True)
+                rp = split[k]
+            errs += [
+                f"base {label}: {e}"
+                for e in _check_base(plan, rp, stops_of, breaks_of, dropped_all, totals)
+            ]
+    run_labels = {
+        f"{b}/r{int(r) + 1:02d}" if t == 1 and inputs.scenario.routing.cadence == "by_stock" else b
+        for b, r, t in zip(
+            routes["base_id"], routes["round"], routes["times_per_year"], strict=True
+        )
+    }
+    for label in sorted(run_labels - labels_seen):
+        errs.append(f"runs of {label}, a base or round with no visits")
+    dropped_all = {d.split("@", 1)[0] for d in dropped_all}
+    for d in sorted({site_of(d) for d in dropped_all} - {s for v in by_base.values() for s in v}):
         errs.append(f"dropped stop {d} is not an assigned source")
     errs += _check_shop_hours(stops, inputs.scenario)
     return errs, totals
@@ -491,7 +522,17 @@ def _check_base(
         return [f"{rp.n_nodes - 1} sources assigned but no vehicle stationed there"]
     errs: list[str] = []
     node = {nid: i for i, nid in enumerate(rp.node_ids)}
-    base_runs = plan.routes[plan.routes["base_id"].astype(str) == rp.name].sort_values("run_id")
+    label = problem_label(rp)
+    base_runs = plan.routes[plan.routes["base_id"].astype(str) == rp.name]
+    if "round" in rp.meta:
+        base_runs = base_runs[base_runs["round"].astype(int) == int(rp.meta["round"])]
+    base_runs = base_runs.sort_values("run_id")
+    weight = int(rp.meta["times_per_year"])
+    for r in base_runs.itertuples(index=False):
+        if int(r.times_per_year) != weight:
+            errs.append(
+                f"run {r.run_id} is driven {int(r.times_per_year)} times a year, not {weight}"
+            )
     runs: list[Run] = []
     unreadable = False  # a run that cannot be rebuilt: its base's runs are not checked further
     for r in base_runs.itertuples(index=False):
@@ -514,8 +555,9 @@ def _check_base(
         errs += [f"run {rid}: {e}" for e in _run_row(r, st, run, rp)]
     if unreadable:
         return errs
-    dropped = sorted(node[d] for d in dropped_all if d in node and d != rp.name)
-    info = (plan.meta.get("routing") or {}).get(rp.name, {})
+    named = {dropped_label(rp, i): i for i in range(1, rp.n_nodes)}
+    dropped = sorted(named[d] for d in dropped_all if d in named)
+    info = (plan.meta.get("routing") or {}).get(label, {})
     types = {v.id: v for v in rp.vehicle_types}
     fixed = distance = crew = overnight = expo = 0.0
     for run in runs:
@@ -527,7 +569,10 @@ def _check_base(
             crew, overnight = crew + parts[2], overnight + parts[3]
         if rp.exposure is not None:
             expo += float(sum(rp.exposure[i, j] for i, j in legs))
-        totals["served_kg"] += run.stops[-1].load_intact_kg + run.stops[-1].load_damaged_kg
+        totals["served_kg"] += weight * (
+            run.stops[-1].load_intact_kg + run.stops[-1].load_damaged_kg
+        )
+        totals["visits"] += weight * (len(run.stops) - 2)
     risk = rp.risk_weight_cny_per_person * expo
     penalty = float(rp.drop_penalty_cny or 0.0) * len(dropped)
     sol = RoutingSolution(
@@ -545,9 +590,11 @@ def _check_base(
     )
     labels = [str(x) for x in base_runs["run_id"]]
     errs += check_routes(rp, sol, labels=labels)
-    totals["cost"] += fixed + distance + crew + overnight
-    totals["risk"] += risk
-    totals["exposure"] += expo
+    totals["cost"] += weight * (fixed + distance + crew + overnight)
+    totals["risk"] += weight * risk
+    totals["exposure"] += weight * expo
+    totals["runs"] += weight * len(runs)
+    totals["km"] += weight * float(base_runs["km"].sum())
     return errs
 
 
@@ -604,24 +651,24 @@ def _check_kpis(plan: Any, inputs: Inputs, t: dict[str, float]) -> list[str]:
     fixed_year = float(plan.outlets.loc[open_, "fixed_cost_cny_per_year"].sum())
     line_haul = float(plan.linehauls["cost_cny_per_year"].sum())
     lh_exposure = float(plan.linehauls["exposure_persons_per_year"].sum())
-    risk_year = float(sc.solver.risk_weight_cny_per_person) * (
-        t["exposure"] * periods + lh_exposure
-    )
+    risk_year = float(sc.solver.risk_weight_cny_per_person) * (t["exposure"] + lh_exposure)
     supply = inputs.total_supply_t
-    collected = t["served_kg"] / KG_PER_T * periods
+    collected = t["served_kg"] / KG_PER_T
     want = {
-        "total_cost_cny_per_year": fixed_year + t["cost"] * periods + line_haul + risk_year,
+        "total_cost_cny_per_year": fixed_year + t["cost"] + line_haul + risk_year,
         "fixed_cost_cny_per_year": fixed_year,
-        "pickup_cost_cny_per_year": t["cost"] * periods,
+        "pickup_cost_cny_per_year": t["cost"],
         "line_haul_cost_cny_per_year": line_haul,
         "risk_cost_cny_per_year": risk_year,
-        "pickup_cost_cny_per_period": t["cost"],
+        "pickup_cost_cny_per_period": t["cost"] / periods,
         "supply_t_per_year": supply,
         "collected_t_per_year": collected,
         "served_share": collected / supply if supply > 0 else 1.0,
-        "vehicle_km_per_period": float(plan.routes["km"].sum()),
-        "runs_per_period": float(len(plan.routes)),
-        "route_exposure_persons_per_period": t["exposure"],
+        "vehicle_km_per_period": t["km"] / periods,
+        "vehicle_km_per_year": t["km"],
+        "runs_per_period": t["runs"] / periods,
+        "visits_per_year": t["visits"],
+        "route_exposure_persons_per_period": t["exposure"] / periods,
         "outlets_open": float((open_ & plan.outlets["kind"].isin(OUTLET_KINDS)).sum()),
         "dropped_stops": float(len(plan.meta.get("dropped_stops") or [])),
     }

@@ -443,14 +443,12 @@ def _check_places(problem: Any, run: Any, tag: str, hours: np.ndarray) -> list[s
         if not b.place:
             errs.append(f"{what} is on the open road (no place)")
             continue
-        at = next(
-            (s for s in stops[1:-1] if s.arrival_h - _TOL_H <= b.start_h <= s.departure_h + _TOL_H),
-            None,
-        )
-        if at is not None:
-            if b.place != ids[at.node]:
+        # the stops the vehicle is at then (two at one site, 0 km apart, share the moment)
+        at = [s for s in stops[1:-1] if s.arrival_h - _TOL_H <= b.start_h <= s.departure_h + _TOL_H]
+        if at:
+            if b.place not in {ids[s.node] for s in at}:
                 errs.append(
-                    f"{what} is reported at {b.place!r}, but the vehicle is at {ids[at.node]!r}"
+                    f"{what} is reported at {b.place!r}, but the vehicle is at {ids[at[0].node]!r}"
                 )
             continue
         leg = next(

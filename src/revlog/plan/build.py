@@ -21,7 +21,14 @@ from revlog.inputs import Inputs
 from revlog.location.solve import NetworkDesign
 from revlog.plan.model import Plan
 from revlog.plan.schema import COLUMNS, CRS, OUTLET_KINDS, PANDAS_DTYPES, SCHEMA
-from revlog.problems import Geography, driving_rules, linehaul_vehicle, site_of
+from revlog.problems import (
+    Geography,
+    driving_rules,
+    dropped_label,
+    linehaul_vehicle,
+    problem_label,
+    site_of,
+)
 from revlog.routing.linehaul import LinehaulFlow, LinehaulPlan, size_linehauls
 from revlog.routing.problem import RoutingProblem
 from revlog.routing.solution import RoutingSolution, run_records
@@ -256,34 +263,36 @@ def plan_kpis(
     """The plan's KPIs (see :data:`revlog.plan.schema.KPI_UNITS`), all numbers."""
     sc = inputs.scenario
     periods = sc.routing.periods_per_year
-    pickup_period = float(
+    # each round's runs are driven times_per_year a year (every period, or once a year)
+    times = routes["times_per_year"].to_numpy(float)
+    pickup_year = float(
         sum(
-            b.solution.fixed_cny
-            + b.solution.distance_cny
-            + b.solution.crew_cny
-            + b.solution.overnight_cny
+            b.problem.meta.get("times_per_year", periods)
+            * (
+                b.solution.fixed_cny
+                + b.solution.distance_cny
+                + b.solution.crew_cny
+                + b.solution.overnight_cny
+            )
             for b in bases
         )
     )
-    route_exposure = float(routes["exposure_persons"].sum())
+    exposure_year = float((routes["exposure_persons"] * times).sum())
     risk_year = float(sc.solver.risk_weight_cny_per_person) * (
-        route_exposure * periods + float(lh["exposure_persons_per_year"].sum())
+        exposure_year + float(lh["exposure_persons_per_year"].sum())
     )
     line_haul = float(lh["cost_cny_per_year"].sum())
-    served_t = float((routes["intact_kg"] + routes["damaged_kg"]).sum()) / KG_PER_T
     supply = inputs.total_supply_t
-    collected = served_t * periods
+    collected = float(((routes["intact_kg"] + routes["damaged_kg"]) * times).sum()) / KG_PER_T
+    km_year = float((routes["km"] * times).sum())
     dropped = sum(len(b.solution.dropped) for b in bases)
     values = {
-        "total_cost_cny_per_year": design.cost_fixed_cny
-        + pickup_period * periods
-        + line_haul
-        + risk_year,
+        "total_cost_cny_per_year": design.cost_fixed_cny + pickup_year + line_haul + risk_year,
         "fixed_cost_cny_per_year": design.cost_fixed_cny,
-        "pickup_cost_cny_per_year": pickup_period * periods,
+        "pickup_cost_cny_per_year": pickup_year,
         "line_haul_cost_cny_per_year": line_haul,
         "risk_cost_cny_per_year": risk_year,
-        "pickup_cost_cny_per_period": pickup_period,
+        "pickup_cost_cny_per_period": pickup_year / periods,
         "location_objective_cny_per_year": design.objective_cny,
         "supply_t_per_year": supply,
         "collected_t_per_year": collected,
@@ -292,11 +301,12 @@ def plan_kpis(
             (assignments["supply_t_per_year"] * assignments["km"]).sum()
             + (lh["t_per_year"] * lh["km"]).sum()
         ),
-        "vehicle_km_per_period": float(routes["km"].sum()),
-        "vehicle_km_per_year": float(routes["km"].sum()) * periods,
-        "runs_per_period": len(routes),
+        "vehicle_km_per_period": km_year / periods,
+        "vehicle_km_per_year": km_year,
+        "runs_per_period": float(times.sum()) / periods,
+        "visits_per_year": float((routes["stops"] * times).sum()),
         "vehicles_used": routes[["base_id", "vehicle_type", "vehicle"]].drop_duplicates().shape[0],
-        "route_exposure_persons_per_period": route_exposure,
+        "route_exposure_persons_per_period": exposure_year / periods,
         "outlets_open": int((outlets["open"] & outlets["kind"].isin(OUTLET_KINDS)).sum()),
         "dropped_stops": dropped,
     }
@@ -312,10 +322,12 @@ def plan_meta(
     dropped: list[str] = []
     for b in bases:
         rp, sol = b.problem, b.solution
-        gone = [rp.node_ids[i] for i in sol.dropped]
+        label = problem_label(rp)
+        gone = [dropped_label(rp, i) for i in sol.dropped]
         dropped += gone
-        routing[rp.name] = {
+        routing[label] = {
             "stops": rp.n_nodes - 1,
+            "split": bool(rp.meta.get("split", False)),
             "runs": sol.n_runs,
             "dropped": gone,
             "objective_cny": sol.objective_cny,
@@ -335,6 +347,7 @@ def plan_meta(
         "planning_year": sc.planning_year,
         "periods_per_year": sc.routing.periods_per_year,
         "days_per_period": sc.routing.days_per_period,
+        "cadence": sc.routing.cadence,
         "matrix_provider": geo.matrix.provider,
         "geometry": "road alignment" if geo.matrix.follows_roads else "schematic",
         "location": {
@@ -362,7 +375,7 @@ def plan_meta(
             "location build": design.build_seconds,
             "location solve": design.solve_seconds,
             "geography": geo.seconds,
-            **{f"routing {b.problem.name}": b.solution.seconds for b in bases},
+            **{f"routing {problem_label(b.problem)}": b.solution.seconds for b in bases},
         },
     }
 

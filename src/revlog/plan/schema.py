@@ -18,7 +18,10 @@ of the period):
     per day after the first.
 ``routes`` (GeoDataFrame, road-following LineStrings)
     One row per pickup run in one planning period (``cost_cny`` = fixed cost + distance cost +
-    crew cost of ``duty_h``, the hours on duty without overnight rests + overnight rests).
+    crew cost of ``duty_h``, the hours on duty without overnight rests + overnight rests);
+    ``round`` is the period of the year it belongs to (0-based) and ``times_per_year`` how
+    often it is driven: every period (periods per year) under ``routing.cadence:
+    every_round``, once under ``by_stock``, where each round of the year has its own runs.
 ``stops`` (GeoDataFrame, Points)
     Every visit of every run, the base first (``seq`` 0) and last; loads are on board after
     the stop.
@@ -74,6 +77,8 @@ SCHEMA: dict[str, dict[str, str]] = {
     "routes": {
         "run_id": "str",
         "base_id": "str",
+        "round": "int",
+        "times_per_year": "int",
         "vehicle_type": "str",
         "vehicle": "int",
         "trip": "int",
@@ -144,6 +149,7 @@ KPI_UNITS: dict[str, str] = {
     "vehicle_km_per_period": "km/period",
     "vehicle_km_per_year": "km/year",
     "runs_per_period": "runs/period",
+    "visits_per_year": "visits/year",
     "vehicles_used": "vehicles",
     "route_exposure_persons_per_period": "persons/period",
     "outlets_open": "outlets",
@@ -164,15 +170,16 @@ KPI_UNITS: dict[str, str] = {
     "co2_facility_kg_per_year": "kg CO2/year",
 }
 """``total_cost_cny_per_year`` = ``fixed_cost`` (open outlets, annualised) + ``pickup_cost``
-(the routed runs' fixed and distance costs × periods per year) + ``line_haul_cost``
+(the routed runs' costs × the times a year each is driven) + ``line_haul_cost``
 (forwarding, CNY/t·km) + ``risk_cost`` (``risk_weight`` × exposure of the runs and of the
 line-hauls). ``location_objective_cny_per_year`` is stage 1's own objective, whose first-mile
 part is a CNY/t·km estimate instead of the routed runs. ``collected_t_per_year`` counts what
-the runs pick up (× periods per year); ``t_km_per_year`` is tonnes × road km of the
-assignments and line-hauls."""
+the runs pick up in a year; the ``_per_period`` KPIs are means over the periods of the
+year; ``visits_per_year`` counts the pickup stops served in a year; ``t_km_per_year`` is
+tonnes × road km of the assignments and line-hauls."""
 KPI_ORDER = list(KPI_UNITS)
 #: KPIs that count things (shown without decimals).
-INTEGER_KPIS = ("runs_per_period", "vehicles_used", "outlets_open", "dropped_stops")
+INTEGER_KPIS = ("vehicles_used", "outlets_open", "dropped_stops")
 KPI_GROUPS: dict[str, list[str]] = {
     "cost": [
         "total_cost_cny_per_year",
@@ -188,6 +195,7 @@ KPI_GROUPS: dict[str, list[str]] = {
         "vehicle_km_per_period",
         "vehicle_km_per_year",
         "runs_per_period",
+        "visits_per_year",
         "vehicles_used",
         "route_exposure_persons_per_period",
     ],

@@ -280,8 +280,9 @@ class RoutingSolution:
 
 #: Columns of :func:`run_records`' rows (the plan's ``routes``, ``stops`` and ``breaks``).
 RUN_COLUMNS = [
-    "run_id", "base_id", "vehicle_type", "vehicle", "trip", "days", "stops", "start_h", "end_h",
-    "km", "drive_h", "duty_h", "intact_kg", "damaged_kg", "cost_cny", "exposure_persons",
+    "run_id", "base_id", "round", "times_per_year", "vehicle_type", "vehicle", "trip", "days",
+    "stops", "start_h", "end_h", "km", "drive_h", "duty_h", "intact_kg", "damaged_kg", "cost_cny",
+    "exposure_persons",
 ]  # fmt: skip
 STOP_COLUMNS = [
     "run_id", "seq", "node", "node_id", "day", "arrival_h", "start_h", "departure_h",
@@ -316,14 +317,19 @@ def run_records(problem, solution: RoutingSolution) -> tuple[list[dict], list[di
     """
     hours = np.asarray(problem.hours, dtype=float)
     runs, stops, breaks = [], [], []
+    meta = getattr(problem, "meta", {}) or {}
+    rnd = meta.get("round")  # a round of the year (cadence by_stock): runs named BASE/rNN/001
+    prefix = problem.name if rnd is None else f"{problem.name}/r{int(rnd) + 1:02d}"
     for r, run in enumerate(solution.runs):
-        rid = run_id(problem.name, r)
+        rid = run_id(prefix, r)
         last = run.stops[-1]
         legs = itertools.pairwise([s.node for s in run.stops])
         runs.append(
             {
                 "run_id": rid,
                 "base_id": problem.name,
+                "round": int(rnd or 0),
+                "times_per_year": int(meta.get("times_per_year", 1)),
                 "vehicle_type": run.vehicle_type,
                 "vehicle": run.vehicle,
                 "trip": run.trip,

@@ -432,6 +432,34 @@ class RoutingConfig(_Model):
         le=MAX_CNY,
         description="Penalty for leaving a stop unserved; None: every stop must be served.",
     )
+    cadence: Literal["every_round", "by_stock"] = Field(
+        "every_round",
+        description=(
+            "How often a source is visited: every_round (every period, the period's share of "
+            "its tonnes) or by_stock (whole packs, as rarely as its storage_kg and "
+            "max_holding_days allow; the year's periods routed one by one)."
+        ),
+    )
+    max_holding_days: Pos = Field(
+        reg.DEFAULT_MAX_HOLDING_DAYS,
+        le=3650.0,
+        description="by_stock: longest a pack waits at its source for the pickup, days.",
+    )
+    source_storage_kg: Pos = Field(
+        reg.DEFAULT_SOURCE_STORAGE_KG,
+        le=MAX_PAYLOAD_KG,
+        description=(
+            "by_stock: packs a source can store, kg (the sources table's storage_kg column "
+            "overrides it per source)."
+        ),
+    )
+    split_pickups: bool = Field(
+        False,
+        description=(
+            "Let the intact and the damaged packs of a visit go on different vehicles (a "
+            "van without certified box takes the intact ones) where that is cheaper."
+        ),
+    )
 
 
 class SolverConfig(_Model):
