@@ -12,3 +12,5 @@ S_PER_H = 3600.0
 HOURS_PER_DAY = 24.0
 #: Metres per kilometre.
 M_PER_KM = 1000.0
+#: Hours per year of the periodic plan (365 days).
+HOURS_PER_YEAR = 365 * HOURS_PER_DAY
