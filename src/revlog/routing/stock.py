@@ -6,11 +6,13 @@ one period. A run adds its load to its base's stock when it returns (its ``end_h
 line-haul trip arriving from a collection outlet adds its load to a storage outlet's stock
 when it arrives (departure + the loaded leg's driving hours).
 
-Line-hauls follow the stock (:func:`ship_stock`): a line-haul vehicle takes the whole stock
-away just before an arrival would lift it above the outlet's stock limit (MIIT 2019:
-:data:`revlog.regulations.COLLECTION_MAX_STOCK_T` for a collection outlet, a storage outlet's
-stated capacity), a full truck leaves as soon as the stock fills one (payload, and damaged
-packs within its certified boxes), and what is left at the end of the year leaves then.
+Line-hauls follow the stock (:func:`ship_stock`): just before each arrival, full trucks
+leave while the stock fills one (payload, and damaged packs within its certified boxes), and
+a line-haul vehicle takes the whole stock away if the arrival would lift it above the
+outlet's stock limit (MIIT 2019: :data:`revlog.regulations.COLLECTION_MAX_STOCK_T` for a
+collection outlet, a storage outlet's stated capacity); what is left at the end of the year
+leaves then (or an hour after the last arrival, when a collection outlet's last trip reaches
+a storage outlet after the year's end).
 So the trips per year follow from the inflow and the stock limit: a 5 t collection outlet
 sends trips of at most 5 t, however large the truck; a storage outlet sends full truckloads.
 Line-haul vehicles are assumed to be there when the stock calls for them (their number is
@@ -37,6 +39,9 @@ from revlog.units import HOURS_PER_YEAR, KG_PER_T
 
 #: Tonnes below which a stock counts as empty.
 EMPTY_T = 1e-9
+#: The year's last trip leaves at the year's end, or this long after the last arrival when
+#: that is later (a collection outlet's last trip reaching a storage outlet), h.
+LAST_TRIP_AFTER_H = 1.0
 
 
 @dataclass(frozen=True)
@@ -132,15 +137,32 @@ def _truck_t(intact_t: float, damaged_t: float, payload_t: float, box_t: float) 
     return min(payload_t, box_t * total / damaged_t)
 
 
+def merge_simultaneous(arrivals: Sequence[Arrival]) -> list[Arrival]:
+    """Arrivals in time order, those at the same moment merged into one."""
+    out: list[Arrival] = []
+    for a in sorted(arrivals, key=lambda a: a.time_h):
+        if out and out[-1].time_h == a.time_h:
+            b = out.pop()
+            a = Arrival(a.time_h, a.intact_t + b.intact_t, a.damaged_t + b.damaged_t)
+        out.append(a)
+    return out
+
+
 def ship_stock(
     arrivals: Sequence[Arrival], limit_t: float, payload_t: float, box_t: float
 ) -> tuple[list[tuple[float, float, float]], float]:
     """The line-hauls that keep one outlet's stock within its limit over the year.
 
+    Just before each arrival (at its time), full trucks leave while the stock fills one,
+    then the whole stock leaves if the arrival would lift it above ``limit_t``; what is
+    left at the end of the year leaves then. Every departure therefore comes before the
+    arrival of the same moment (simultaneous arrivals count as one); the last trip leaves
+    at the year's end or :data:`LAST_TRIP_AFTER_H` after the last arrival.
+
     Parameters
     ----------
     arrivals
-        What reaches the outlet, in time order.
+        What reaches the outlet.
     limit_t
         Stock limit, t.
     payload_t, box_t
@@ -170,22 +192,22 @@ def ship_stock(
             if only_full and total < x - EMPTY_T:
                 return
             share = min(1.0, x / total)
-            load = (time_h, intact * share, damaged * share)
-            out.append(load)
-            intact, damaged = intact - load[1], damaged - load[2]
+            out.append((time_h, intact * share, damaged * share))
             if share >= 1.0:
                 intact = damaged = 0.0
+            else:
+                intact, damaged = intact * (1.0 - share), damaged * (1.0 - share)
 
     last = 0.0
-    for a in arrivals:
+    for a in merge_simultaneous(arrivals):
+        ship(a.time_h, only_full=True)
         if intact + damaged + a.intact_t + a.damaged_t > limit_t + EMPTY_T:
             ship(a.time_h, only_full=False)  # make room before the packs come in
         intact += a.intact_t
         damaged += a.damaged_t
         peak = max(peak, intact + damaged)
-        ship(a.time_h, only_full=True)
         last = a.time_h
-    ship(max(HOURS_PER_YEAR, last), only_full=False)
+    ship(max(HOURS_PER_YEAR, last + LAST_TRIP_AFTER_H), only_full=False)
     return out, peak
 
 
