@@ -8,8 +8,10 @@ restated here:
   ``k × 8760 / periods_per_year`` h); every line-haul trip (``shipments``) adds its load to
   its receiving outlet at ``arrive_h``, which must be ``depart_h`` + the loaded leg's
   driving hours;
+* vehicles arriving at the same moment (within :data:`SAME_TIME_H`) unload one after
+  another, largest load first, :data:`UNLOAD_GAP_H` apart;
 * departures: every trip takes its load from its sender at ``depart_h``; at the same moment
-  (within :data:`SAME_TIME_H`) departures come before arrivals;
+  departures come before arrivals;
 * the stock never goes below zero, never exceeds the outlet's stock limit after an arrival
   (a collection outlet: its stated capacity and at most
   :data:`revlog.regulations.COLLECTION_MAX_STOCK_T`; a storage outlet: its stated
@@ -32,6 +34,8 @@ from revlog.units import HOURS_PER_YEAR, KG_PER_T
 
 #: Events closer than this are at the same moment, h.
 SAME_TIME_H = 1e-5
+#: Vehicles arriving at the same moment unload one after another, this far apart, h.
+UNLOAD_GAP_H = 0.01
 #: Tonnes within which stock figures agree (the plan files keep 10 significant digits).
 TOL_T = 1e-6
 
@@ -71,14 +75,17 @@ def check_stock(plan: Any, inputs: Any, geo: Geography) -> list[str]:
     periods = int(inputs.scenario.routing.periods_per_year)
     # (time, 0 = departure | 1 = arrival, tonnes)
     events: dict[str, list[tuple[float, int, float]]] = defaultdict(list)
+    arrivals: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for r in plan.routes.itertuples(index=False):
         load = (float(r.intact_kg) + float(r.damaged_kg)) / KG_PER_T
         for k in range(periods):
-            events[str(r.base_id)].append((k * HOURS_PER_YEAR / periods + float(r.end_h), 1, load))
+            arrivals[str(r.base_id)].append((k * HOURS_PER_YEAR / periods + float(r.end_h), load))
     for s in plan.shipments.itertuples(index=False):
         load = (float(s.intact_kg) + float(s.damaged_kg)) / KG_PER_T
         events[str(s.from_id)].append((float(s.depart_h), 0, load))
-        events[str(s.to_id)].append((float(s.arrive_h), 1, load))
+        arrivals[str(s.to_id)].append((float(s.arrive_h), load))
+    for site, got in arrivals.items():
+        events[site] += [(t, 1, load) for t, load in _one_after_another(got)]
     peaks: dict[str, float] = {}
     for site in sorted(events):
         if site not in limits:
@@ -103,6 +110,21 @@ def check_stock(plan: Any, inputs: Any, geo: Geography) -> list[str]:
                 f"stock profile reaches {want:.6g} t"
             )
     return errs
+
+
+def _one_after_another(arrivals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``(time, t)`` arrivals; those at one moment moved apart, largest first."""
+    out = []
+    start = -float("inf")
+    k = 0
+    for time_h, load in sorted(arrivals, key=lambda a: (a[0], -a[1])):
+        if time_h - start <= SAME_TIME_H:
+            k += 1
+            out.append((start + k * UNLOAD_GAP_H, load))
+        else:
+            start, k = time_h, 0
+            out.append((time_h, load))
+    return out
 
 
 def _instants(events: list[tuple[float, int, float]]) -> list[list[tuple[float, int, float]]]:

@@ -364,12 +364,13 @@ def _prefecture_diagnoses(p: LocationProblem, prefs_needed: list[str]) -> list[D
         Diagnosis(
             "prefecture_without_collection",
             f"prefecture {q} has sources but no collection-outlet candidate "
-            "(rule: one collection outlet per prefecture)",
+            "(rule: one collection outlet per prefecture; existing outlets the scenario "
+            "closes do not count)",
             site=q,
             setting="collection_per_prefecture",
         )
         for q in prefs_needed
-        if not np.any((kinds == "collection") & (prefecture == q))
+        if not np.any((kinds == "collection") & (prefecture == q) & ~p.forced_closed)
     ]
 
 

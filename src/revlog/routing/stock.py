@@ -22,6 +22,7 @@ plan's tables.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,10 @@ EMPTY_T = 1e-9
 #: The year's last trip leaves at the year's end, or this long after the last arrival when
 #: that is later (a collection outlet's last trip reaching a storage outlet), h.
 LAST_TRIP_AFTER_H = 1.0
+#: Arrivals closer than this are at the same moment, h.
+SAME_TIME_H = 1e-5
+#: Vehicles arriving at the same moment unload one after another, this far apart, h.
+UNLOAD_GAP_H = 0.01
 
 
 @dataclass(frozen=True)
@@ -137,15 +142,19 @@ def _truck_t(intact_t: float, damaged_t: float, payload_t: float, box_t: float) 
     return min(payload_t, box_t * total / damaged_t)
 
 
-def merge_simultaneous(arrivals: Sequence[Arrival]) -> list[Arrival]:
-    """Arrivals in time order, those at the same moment merged into one."""
+def unloading_order(arrivals: Sequence[Arrival]) -> list[Arrival]:
+    """Arrivals in time order; those at the same moment (within :data:`SAME_TIME_H`) unload
+    one after another, largest first, :data:`UNLOAD_GAP_H` apart."""
     out: list[Arrival] = []
-    for a in sorted(arrivals, key=lambda a: a.time_h):
-        if out and out[-1].time_h == a.time_h:
-            b = out.pop()
-            a = Arrival(a.time_h, a.intact_t + b.intact_t, a.damaged_t + b.damaged_t)
+    start, k = -math.inf, 0
+    for a in sorted(arrivals, key=lambda a: (a.time_h, -(a.intact_t + a.damaged_t))):
+        if a.time_h - start <= SAME_TIME_H:
+            k += 1
+            a = Arrival(start + k * UNLOAD_GAP_H, a.intact_t, a.damaged_t)
+        else:
+            start, k = a.time_h, 0
         out.append(a)
-    return out
+    return sorted(out, key=lambda a: a.time_h)
 
 
 def ship_stock(
@@ -156,7 +165,8 @@ def ship_stock(
     Just before each arrival (at its time), full trucks leave while the stock fills one,
     then the whole stock leaves if the arrival would lift it above ``limit_t``; what is
     left at the end of the year leaves then. Every departure therefore comes before the
-    arrival of the same moment (simultaneous arrivals count as one); the last trip leaves
+    arrival of the same moment (simultaneous arrivals unload one after another,
+    :func:`unloading_order`); the last trip leaves
     at the year's end or :data:`LAST_TRIP_AFTER_H` after the last arrival.
 
     Parameters
@@ -199,7 +209,7 @@ def ship_stock(
                 intact, damaged = intact * (1.0 - share), damaged * (1.0 - share)
 
     last = 0.0
-    for a in merge_simultaneous(arrivals):
+    for a in unloading_order(arrivals):
         ship(a.time_h, only_full=True)
         if intact + damaged + a.intact_t + a.damaged_t > limit_t + EMPTY_T:
             ship(a.time_h, only_full=False)  # make room before the packs come in
