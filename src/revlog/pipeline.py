@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from revlog.check.routes import check_routes
 from revlog.errors import (
     Diagnosis,
@@ -28,6 +30,7 @@ from revlog.errors import (
 )
 from revlog.explain import explain_location, explain_routing, quick_diagnosis
 from revlog.inputs import Inputs, prepare
+from revlog.location.existing import keep_costs_cny
 from revlog.location.problem import LocationProblem
 from revlog.location.solve import Base, NetworkDesign, solve_location
 from revlog.plan import Plan
@@ -128,8 +131,11 @@ def solve_inputs(
         "interrupted": interrupted,
         "warnings": [str(w) for w in inputs.warnings],
     }
+    # what each kept existing outlet costs against closing it (stage 1 re-solved without it)
+    existing = np.array([False, *inputs.candidates["existing"].astype(bool)])
+    keep = {} if interrupted else keep_costs_cny(design, existing, max(1.0, 0.1 * loc_s), seed)
     try:
-        return assemble_plan(inputs, geo, design, bases, meta=meta)
+        return assemble_plan(inputs, geo, design, bases, meta=meta, keep_costs=keep)
     except KeyboardInterrupt:
         raise SolveInterruptedError("output", "the plan was being assembled") from None
 

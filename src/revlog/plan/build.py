@@ -60,10 +60,16 @@ def road_line(geo: Geography, ids: Sequence[str]) -> LineString:
 
 
 def outlets_table(
-    inputs: Inputs, geo: Geography, design: NetworkDesign, stock: StockPlan | None = None
+    inputs: Inputs,
+    geo: Geography,
+    design: NetworkDesign,
+    stock: StockPlan | None = None,
+    keep_costs: dict[str, float] | None = None,
 ) -> gpd.GeoDataFrame:
     """Every candidate site and the plant: open or not, throughput, capacity, fixed cost,
-    stock limit and the peak stock over the year (``stock``; 0 without)."""
+    stock limit, the peak stock over the year (``stock``; 0 without) and what keeping an
+    open existing outlet costs against closing it (``keep_costs``; 0 where not priced)."""
+    keep = {k: v for k, v in (keep_costs or {}).items() if np.isfinite(v)}
     fac = design.to_frames()["facilities"]
     sites = geo.sites.set_index("site_id")
     cand = inputs.candidates.set_index("site_id")
@@ -87,6 +93,7 @@ def outlets_table(
                 float(cand.loc[i, "stock_capacity_t"]) if i in cand.index else 0.0 for i in ids
             ],
             "peak_stock_t": [stock.peak_t(i) if stock is not None else 0.0 for i in ids],
+            "keep_cost_cny_per_year": [keep.get(i, 0.0) for i in ids],
         }
     )
     return _geo("outlets", rows, [Point(sites.loc[i, "lon"], sites.loc[i, "lat"]) for i in ids])
@@ -392,6 +399,7 @@ def assemble_plan(
     design: NetworkDesign,
     bases: Sequence[BaseRuns],
     meta: dict | None = None,
+    keep_costs: dict[str, float] | None = None,
 ) -> Plan:
     """Turn the stages' results into a :class:`Plan` (tables, geometries, KPIs).
 
@@ -405,6 +413,10 @@ def assemble_plan(
         Stage 2's problem and runs of every base.
     meta
         Extra metadata (seed, time limits, interruption) merged into ``plan.meta``.
+    keep_costs
+        Stage-1 cost of keeping each open existing outlet against closing it, CNY/year
+        (:func:`revlog.location.existing.keep_costs_cny`; ``nan``: it cannot be closed,
+        listed in ``meta["existing_outlets_not_closable"]``).
 
     Returns
     -------
@@ -413,7 +425,7 @@ def assemble_plan(
     """
     routes, stops, breaks = run_tables(geo, bases)
     haul, stock = linehaul_plan(inputs, geo, design, routes)
-    outlets = outlets_table(inputs, geo, design, stock)
+    outlets = outlets_table(inputs, geo, design, stock, keep_costs)
     assignments = assignments_table(inputs, geo, design)
     linehauls = linehauls_table(geo, haul)
     kpis = plan_kpis(inputs, design, linehauls, routes, outlets, assignments, bases)
@@ -427,5 +439,11 @@ def assemble_plan(
         breaks=breaks,
         shipments=shipments_table(stock),
         kpis=kpis,
-        meta={**plan_meta(inputs, geo, design, bases), **(meta or {})},
+        meta={
+            **plan_meta(inputs, geo, design, bases),
+            "existing_outlets_not_closable": sorted(
+                k for k, v in (keep_costs or {}).items() if not np.isfinite(v)
+            ),
+            **(meta or {}),
+        },
     )

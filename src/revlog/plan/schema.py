@@ -11,7 +11,9 @@ of the period):
     Every candidate site and the plant: whether it is open, its throughput and capacity, the
     planner's ``decision`` on an existing outlet (keep | close | candidate; empty for a new
     site), its stock limit ``stock_capacity_t`` (0 for the plant: no stock limit) and
-    ``peak_stock_t``, the largest stock it holds at any moment of the year.
+    ``peak_stock_t``, the largest stock it holds at any moment of the year, and for an open
+    existing outlet ``keep_cost_cny_per_year``: stage 1's objective with it minus without it
+    (positive: closing it would save that much; 0 for the others).
 ``assignments`` (GeoDataFrame, road-following LineStrings)
     Each source's first-stop facility (``cost_cny_per_year`` is stage 1's first-mile estimate).
 ``linehauls`` (GeoDataFrame, road-following LineStrings)
@@ -56,6 +58,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "decision": "str",
         "stock_capacity_t": "float",
         "peak_stock_t": "float",
+        "keep_cost_cny_per_year": "float",
     },
     "assignments": {
         "source_id": "str",
