@@ -117,6 +117,11 @@ def solve_inputs(
     interrupted = design.status == "interrupted"
     if interrupted:
         say("location", "interrupted: keeping the incumbent design; quick runs for every base")
+    # what each kept existing outlet costs against closing it (stage 1 re-solved without
+    # it), within what is left of stage 1's time
+    existing = np.array([False, *inputs.candidates["existing"].astype(bool)])
+    left_s = max(0.0, t_start + loc_s - _clock())
+    keep = {} if interrupted else keep_costs_cny(design, existing, left_s, seed)
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)
     routing_work_s = total * max(0.0, 1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE)
     with RoutingInterrupts() as ctrl_c:
@@ -131,9 +136,6 @@ def solve_inputs(
         "interrupted": interrupted,
         "warnings": [str(w) for w in inputs.warnings],
     }
-    # what each kept existing outlet costs against closing it (stage 1 re-solved without it)
-    existing = np.array([False, *inputs.candidates["existing"].astype(bool)])
-    keep = {} if interrupted else keep_costs_cny(design, existing, max(1.0, 0.1 * loc_s), seed)
     try:
         return assemble_plan(inputs, geo, design, bases, meta=meta, keep_costs=keep)
     except KeyboardInterrupt:

@@ -14,6 +14,9 @@ import numpy as np
 from revlog.errors import LocationInfeasibleError, LocationNoSolutionError
 from revlog.location.solve import NetworkDesign, solve_location
 
+#: Shortest time worth a re-solve, s.
+MIN_RESOLVE_S = 0.2
+
 
 def keep_costs_cny(
     design: NetworkDesign, existing: np.ndarray, time_limit_s: float, seed: int = 0
@@ -27,7 +30,8 @@ def keep_costs_cny(
     existing
         ``(n_facilities,)`` mask of the existing outlets.
     time_limit_s
-        Time limit of each re-solve, s.
+        Time for all re-solves, s (shared equally; an outlet gets ``nan`` when its share is
+        below :data:`MIN_RESOLVE_S`).
     seed
         HiGHS seed.
 
@@ -40,16 +44,21 @@ def keep_costs_cny(
     """
     p = design.problem
     out: dict[str, float] = {}
-    for f in np.flatnonzero(np.asarray(existing, dtype=bool) & design.open_mask & p.is_outlet):
+    kept = np.flatnonzero(np.asarray(existing, dtype=bool) & design.open_mask & p.is_outlet)
+    share_s = time_limit_s / max(1, len(kept))
+    for f in kept:
+        if share_s < MIN_RESOLVE_S:
+            out[str(p.facility_ids[f])] = float("nan")
+            continue
         forced, closed = p.forced_open.copy(), p.forced_closed.copy()
         forced[f], closed[f] = False, True
         try:
             alt = solve_location(
                 p.with_policy(forced_open=forced, forced_closed=closed),
-                time_limit_s=time_limit_s,
+                time_limit_s=share_s,
                 seed=seed,
             )
-        except (LocationInfeasibleError, LocationNoSolutionError):
+        except (LocationInfeasibleError, LocationNoSolutionError, KeyboardInterrupt):
             out[str(p.facility_ids[f])] = float("nan")
             continue
         out[str(p.facility_ids[f])] = design.objective_cny - alt.objective_cny

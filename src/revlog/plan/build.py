@@ -416,7 +416,7 @@ def assemble_plan(
     keep_costs
         Stage-1 cost of keeping each open existing outlet against closing it, CNY/year
         (:func:`revlog.location.existing.keep_costs_cny`; ``nan``: it cannot be closed,
-        listed in ``meta["existing_outlets_not_closable"]``).
+        listed in ``meta["existing_outlets_not_priced"]``).
 
     Returns
     -------
@@ -441,7 +441,7 @@ def assemble_plan(
         kpis=kpis,
         meta={
             **plan_meta(inputs, geo, design, bases),
-            "existing_outlets_not_closable": sorted(
+            "existing_outlets_not_priced": sorted(
                 k for k, v in (keep_costs or {}).items() if not np.isfinite(v)
             ),
             **(meta or {}),
