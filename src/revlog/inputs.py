@@ -872,6 +872,7 @@ def _candidate_sites(
             problems.append(Problem(scfile, where, _unknown_site(sid, site_province, regions)))
         else:
             cands.loc[cands["site_id"] == sid, "existing"] = True
+    _existing_decisions(sc, cands, known, site_province, scfile, problems)
     cands["fixed_cost_cny_per_year"] = (
         cands["fixed_cost_cny_per_year"] * sc.candidates.fixed_cost_scale
     )
@@ -884,6 +885,38 @@ def _candidate_sites(
         for stock, kind in zip(cands["stock_capacity_t"], cands["kind"], strict=True)
     ]
     return cands
+
+
+def _existing_decisions(
+    sc: Scenario,
+    cands: pd.DataFrame,
+    known: set[str],
+    site_province: dict[str, str],
+    scfile: str,
+    problems: list[Problem],
+) -> None:
+    """``decision`` (keep | close | candidate; keep for the table's existing outlets, empty
+    for new sites) and ``closing_cost_cny_per_year`` columns from
+    ``candidates.existing_outlets``, which overrides the table's ``existing`` flag."""
+    regions = set(sc.regions)
+    cands["decision"] = ["keep" if e else "" for e in cands["existing"]]
+    cands["closing_cost_cny_per_year"] = 0.0
+    seen: set[str] = set()
+    for i, item in enumerate(sc.candidates.existing_outlets):
+        where = f"candidates.existing_outlets.{i}.site_id"
+        sid = item.site_id
+        if sid in seen:
+            problems.append(Problem(scfile, where, f"site '{_clip(sid)}' is listed twice"))
+        elif sid not in known:
+            problems.append(Problem(scfile, where, _unknown_site(sid, site_province, regions)))
+        else:
+            row = cands["site_id"] == sid
+            cands.loc[row, "existing"] = True
+            cands.loc[row, "decision"] = item.decision
+            cands.loc[row, "closing_cost_cny_per_year"] = (
+                item.closing_cost_cny_per_year if item.decision == "candidate" else 0.0
+            )
+        seen.add(sid)
 
 
 def _fleet_problems(

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from revlog.check.routes import check_routes
 from revlog.errors import (
     Diagnosis,
@@ -28,6 +30,7 @@ from revlog.errors import (
 )
 from revlog.explain import explain_location, explain_routing, quick_diagnosis
 from revlog.inputs import Inputs, prepare
+from revlog.location.existing import keep_costs_cny
 from revlog.location.problem import LocationProblem
 from revlog.location.solve import Base, NetworkDesign, solve_location
 from revlog.loop.model import LoopExtension
@@ -128,6 +131,11 @@ def solve_inputs(
     interrupted = design.status == "interrupted"
     if interrupted:
         say("location", "interrupted: keeping the incumbent design; quick runs for every base")
+    # what each kept existing outlet costs against closing it (stage 1 re-solved without
+    # it), within what is left of stage 1's time
+    existing = np.array([False, *inputs.candidates["existing"].astype(bool)])
+    left_s = max(0.0, t_start + loc_s - _clock())
+    keep = {} if interrupted else keep_costs_cny(design, existing, left_s, seed)
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)
     routing_work_s = total * max(0.0, 1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE)
     with RoutingInterrupts() as ctrl_c:
@@ -143,7 +151,7 @@ def solve_inputs(
         "warnings": [str(w) for w in inputs.warnings],
     }
     try:
-        plan = assemble_plan(inputs, geo, design, bases, meta=meta)
+        plan = assemble_plan(inputs, geo, design, bases, meta=meta, keep_costs=keep)
         return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
     except KeyboardInterrupt:
         raise SolveInterruptedError("output", "the plan was being assembled") from None

@@ -6,6 +6,7 @@ exactly the problems the solvers were given.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from revlog.geo.roads import RoadNetwork
 from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
 from revlog.loop.network import second_life_users
-from revlog.routing.linehaul import round_trip_days, round_trip_duty_h
+from revlog.routing.linehaul import round_trip_days, round_trip_duty_h, trip_cost_cny
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 from revlog.scenario.schema import Scenario, VehicleTypeConfig
 from revlog.units import KG_PER_T, MIN_PER_H
@@ -109,10 +110,15 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
       ``service_radius_km`` on the (restricted) road network; cost = supply × km ×
       first-mile CNY/t·km; exposure = population exposure of the path × the source's
       visits per year (:func:`revlog.cadence.visits_per_year`);
-    * forwarding arcs: collection → storage, collection → plant, storage → plant, at the
-      echelon's CNY/t·km; exposure per t = path exposure / payload of the line-haul
-      vehicle (:func:`linehaul_vehicle`);
+    * forwarding arcs: collection → storage, collection → plant, storage → plant; priced
+      per trip of the line-haul vehicle (:func:`linehaul_vehicle`; fixed + round trip + crew
+      hours + rests, :func:`~revlog.routing.linehaul.trip_cost_cny`), a trip carrying at
+      most the sender's stock limit or the payload (``location.linehaul_cost: per_trip``),
+      or at the echelon's CNY/t·km (``per_t_km``, and for an arc without a vehicle);
+      exposure per t = path exposure / payload of the line-haul vehicle;
     * the plant is a facility of kind ``plant``, forced open, with its yearly capacity;
+    * existing outlets: kept ones forced open, closed ones forced shut, the others
+      candidates with their closing cost (``candidates.existing_outlets``);
     * with the closed loop on, every second-life user is a final destination of kind
       ``second_life`` after the candidates, open, its capacity its yearly demand, reached
       only by line-hauls from storage outlets, priced per tonne as a full truckload of the
@@ -136,7 +142,10 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
         *cands["capacity_t_per_year"],
         *users["demand_t_per_year"].astype(float),
     ]
-    forced = [True, *cands["existing"].astype(bool), *[True] * n_users]
+    decision = ["keep", *cands["decision"], *["keep"] * n_users]
+    forced = [d == "keep" for d in decision]
+    closing = [0.0, *cands["closing_cost_cny_per_year"], *[0.0] * n_users]
+    stock_t = [math.inf, *cands["stock_capacity_t"].astype(float), *[math.inf] * n_users]
     fi = np.array([m.index(f) for f in fac_ids])
     si = np.array([m.index(s) for s in inputs.sources["source_id"]])
     supply = inputs.sources["supply_t_per_year"].to_numpy(float)
@@ -161,7 +170,9 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
         ("storage", "plant"): sc.costs.storage_line_haul_cny_per_t_km,
         ("storage", "second_life"): sc.costs.storage_line_haul_cny_per_t_km,
     }
-    f_from, f_to, f_cost, f_exp = [], [], [], []
+    per_trip = sc.location.linehaul_cost == "per_trip"
+    rules = driving_rules(sc)
+    f_from, f_to, f_cost, f_exp, f_trip_cost, f_trip_t = [], [], [], [], [], []
     for a in range(len(fac_ids)):
         for b in range(len(fac_ids)):
             r = rate.get((kinds[a], kinds[b]))
@@ -172,12 +183,20 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
             f_to.append(b)
             truck = linehaul_vehicle(sc, fac_ids[a], str(kinds[a]), fac_ids[b], str(kinds[b]))
             payload_t = truck.payload_kg / KG_PER_T if truck is not None else math.inf
+            f_exp.append(m.exposure[fi[a], fi[b]] / payload_t)
             if kinds[b] == "second_life" and truck is not None:
                 # small flows to second-life users: a full truckload's round trip per payload
                 f_cost.append(_full_load_cny_per_t(sc, truck, d, m.hours[fi[a], fi[b]]))
+                f_trip_cost.append(0.0)
+                f_trip_t.append(math.inf)
+            elif per_trip and truck is not None:
+                f_cost.append(0.0)
+                f_trip_cost.append(trip_cost_cny(truck, d, m.hours[fi[a], fi[b]], rules))
+                f_trip_t.append(min(stock_t[a], payload_t))
             else:
                 f_cost.append(r * d)
-            f_exp.append(m.exposure[fi[a], fi[b]] / payload_t)
+                f_trip_cost.append(0.0)
+                f_trip_t.append(math.inf)
     return LocationProblem(
         source_ids=inputs.sources["source_id"].to_numpy(object),
         supply_t=supply,
@@ -188,6 +207,8 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
         fixed_cost_cny=np.array(fixed, dtype=float),
         capacity_t=np.array(cap, dtype=float),
         forced_open=np.array(forced, dtype=bool),
+        forced_closed=np.array([d == "close" for d in decision], dtype=bool),
+        closing_cost_cny=np.array(closing, dtype=float),
         arc_source=a_s,
         arc_facility=a_f,
         arc_cost_cny=arc_cost,
@@ -196,6 +217,8 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
         fwd_to=np.array(f_to, dtype=np.int64),
         fwd_cost_cny_per_t=np.array(f_cost, dtype=float),
         fwd_exposure_per_t=np.array(f_exp, dtype=float),
+        fwd_trip_cost_cny=np.array(f_trip_cost, dtype=float),
+        fwd_trip_t=np.array(f_trip_t, dtype=float),
         require_collection_per_prefecture=sc.location.collection_per_prefecture,
         budget_cny=sc.location.budget_cny_per_year,
         max_outlets=sc.location.max_outlets,
@@ -274,6 +297,31 @@ def linehaul_vehicle(
                 key=lambda v: (v.damaged_capacity_kg <= 0, -v.payload_kg, v.cost_cny_per_km, v.id),
             )
     return None
+
+
+def base_stock_kg(inputs: Inputs, base_id: str) -> float:
+    """Stock limit of a base, kg: its ``stock_capacity_t`` (inf for the plant)."""
+    c = inputs.candidates
+    row = c.loc[c["site_id"] == base_id, "stock_capacity_t"]
+    return float(row.iloc[0]) * KG_PER_T if len(row) else math.inf
+
+
+def within_stock(fleet: list[VehicleType], stock_kg: float) -> list[VehicleType]:
+    """The fleet of a base whose stock limit is ``stock_kg``: a run brings back at most that.
+
+    A run's load enters the base's stock when it returns, so a vehicle larger than the
+    stock limit (an 8 t truck at a 5 t collection outlet) is loaded to the limit only.
+    """
+    return [
+        dataclasses.replace(
+            v,
+            payload_kg=min(v.payload_kg, stock_kg),
+            damaged_capacity_kg=min(v.damaged_capacity_kg, stock_kg),
+        )
+        if v.payload_kg > stock_kg
+        else v
+        for v in fleet
+    ]
 
 
 #: Separator between a source id and its visit number in routing node ids (``D-1~2``).
@@ -390,8 +438,9 @@ def routing_problem(
 
     Pickup per period = yearly tonnes / periods per year (intact and damaged separately),
     or, given ``visits`` (one round of :func:`revlog.cadence.base_visits`), the whole packs
-    of those visits; a pickup larger than any vehicle stationed at the base is split into
-    visits (node ids ``SOURCE~2``, ``SOURCE~3``…, see :func:`visits_needed`); with
+    of those visits; the base's vehicles carry at most its stock limit
+    (:func:`within_stock`); a pickup larger than any vehicle stationed at the base is split
+    into visits (node ids ``SOURCE~2``, ``SOURCE~3``…, see :func:`visits_needed`); with
     ``split`` the damaged packs of a visit are a stop of their own (see :func:`_stop_rows`);
     service time = fixed + per pack (packs = kg / mean pack mass, rounded up, or the visit's
     whole packs); shops open on the working days of the period, the base every day; service
@@ -401,7 +450,7 @@ def routing_problem(
     sc = inputs.scenario
     rt = sc.routing
     m = geo.matrix
-    fleet = fleet_at(sc, base_id, base_kind)
+    fleet = within_stock(fleet_at(sc, base_id, base_kind), base_stock_kg(inputs, base_id))
     if visits is None:
         src = inputs.sources.set_index("source_id").loc[source_ids]
         per = 1000.0 / rt.periods_per_year

@@ -14,3 +14,5 @@ HOURS_PER_DAY = 24.0
 DAYS_PER_YEAR = 365.0
 #: Metres per kilometre.
 M_PER_KM = 1000.0
+#: Hours per year of the periodic plan (365 days).
+HOURS_PER_YEAR = 365 * HOURS_PER_DAY

@@ -140,6 +140,8 @@ def _check_policy(p: LocationProblem, y: np.ndarray) -> list[str]:
     fid = p.facility_ids
     for f in np.flatnonzero(p.forced_open & ~y):
         out.append(f"facility {fid[f]} must be open (forced) but is closed")
+    for f in np.flatnonzero(p.forced_closed & y):
+        out.append(f"facility {fid[f]} is closed by the scenario but open")
     if p.require_collection_per_prefecture:
         has_supply = {str(q) for q, w in zip(p.source_prefecture, p.supply_t, strict=True) if w > 0}
         open_coll = {
@@ -168,9 +170,14 @@ def _check_objective(
 ) -> list[str]:
     """The objective and its parts recomputed; bound and status consistent."""
     out: list[str] = []
-    fixed = float(p.fixed_cost_cny[y].sum())
+    # the closing cost of every facility left shut (existing outlets the model may close)
+    fixed = float(p.fixed_cost_cny[y].sum()) + float(p.closing_cost_cny[~y].sum())
     first = float(np.dot(p.arc_cost_cny, x))
-    haul = float(np.dot(p.fwd_cost_cny_per_t, flow))
+    # per tonne, and per trip: a trip carries at most fwd_trip_t tonnes
+    priced = np.isfinite(p.fwd_trip_t)
+    trips = np.zeros(p.n_forwarding)
+    trips[priced] = np.ceil(flow[priced] / p.fwd_trip_t[priced] - 1e-9)
+    haul = float(np.dot(p.fwd_cost_cny_per_t, flow)) + float(np.dot(p.fwd_trip_cost_cny, trips))
     risk = float(p.risk_weight) * (
         float(np.dot(p.arc_exposure, x)) + float(np.dot(p.fwd_exposure_per_t, flow))
     )

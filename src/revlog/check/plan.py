@@ -13,6 +13,9 @@ decisions:
 * line-hauls — the rules restated here: the vehicle type is stationed at one end of the
   flow, its trips carry the tonnes within its payload and the damaged tonnes within its
   certified boxes, cost and exposure recomputed from the fleet and the matrix;
+* stock — every outlet's stock over the year rebuilt from the runs and the line-haul trips
+  (``shipments``): within its limit at every moment, empty at the year's end, its peak as
+  stated (:func:`revlog.check.stock.check_stock`);
 * stage 2 — each base's runs, stops and breaks — is checked by
   :func:`revlog.check.routes.check_routes` (coverage, loads, capacities, windows, service
   times, drivable legs, breaks, the 4 h rule, the night ban, duty limits, multi-trip
@@ -37,6 +40,7 @@ from revlog.check.design import check_design
 from revlog.check.files import check_geojson_files
 from revlog.check.loop import check_loop
 from revlog.check.routes import check_routes, run_cost_parts
+from revlog.check.stock import check_stock
 from revlog.inputs import Inputs, prepare
 from revlog.location.problem import LocationProblem
 from revlog.plan.schema import OUTLET_KINDS
@@ -132,6 +136,7 @@ def check_prepared(
     flow, e_lh = _check_linehauls(plan, inputs, geo, p)
     errs += [f"stage 1: {e}" for e in e_out + e_asg + _check_design(plan, p, open_mask, x, flow)]
     errs += [f"line-hauls: {e}" for e in e_lh]
+    errs += [f"stock: {e}" for e in check_stock(plan, inputs, geo)]
     stage2, recomputed = _check_stage2(plan, inputs, geo)
     errs += [f"stage 2: {e}" for e in stage2]
     errs += [f"cadence: {e}" for e in check_cadence(plan, inputs)]

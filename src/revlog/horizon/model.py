@@ -31,8 +31,8 @@ from revlog.horizon.problem import HorizonProblem
 from revlog.location.model import ModelOptions, add_location
 
 
-def _lin(coefs: list[float], variables: list) -> LinearExpression:
-    return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables)
+def _lin(coefs: list[float], variables: list, constant: float = 0.0) -> LinearExpression:
+    return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=variables)
 
 
 def _change_rule(
@@ -88,12 +88,14 @@ def _build(hp: HorizonProblem) -> pyo.ConcreteModel:
     opts = ModelOptions(aggregate_cut=not mod_f)
     coefs: list[float] = []
     variables: list = []
+    constant = 0.0
     ys: list[list] = []
     for t in range(n_t):
         blk = mdl.year[t]
         extra = {f: [(float(hp.module_capacity_t[f]), mdl.z[t, f])] for f in mod_f}
-        c, v = add_location(blk, hp.problems[t], opts, extra)
+        c, v, k = add_location(blk, hp.problems[t], opts, extra)
         w = hp.years[t].weight
+        constant += w * k
         coefs += [w * ci for ci in c]
         variables += v
         coefs += [w * hp.module_fixed_cny_per_year] * len(mod_f)
@@ -106,7 +108,7 @@ def _build(hp: HorizonProblem) -> pyo.ConcreteModel:
                 ys[0][f].setlb(1)
     _link_openings(mdl, hp, ys, outlets, coefs, variables)
     _link_modules(mdl, hp, ys, mod_f, coefs, variables)
-    mdl.cost = pyo.Objective(expr=_lin(coefs, variables), sense=pyo.minimize)
+    mdl.cost = pyo.Objective(expr=_lin(coefs, variables, constant), sense=pyo.minimize)
     return mdl
 
 

@@ -6,7 +6,8 @@ arcs ``L``)
 * ``x[a]``: share of source ``s(a)``'s supply sent over assignment arc ``a`` to its first-stop
   facility (binary under single sourcing, in ``[0, 1]`` otherwise);
 * ``y[f]``: facility ``f`` is open (binary; lower bound 1 when forced open);
-* ``flow[l]``: tonnes/year line-hauled over forwarding arc ``l``.
+* ``flow[l]``: tonnes/year line-hauled over forwarding arc ``l``;
+* ``trips[l]``: line-haul trips a year over an arc priced per trip (general integer).
 
 Constraints
 
@@ -18,11 +19,13 @@ Constraints
   inbound tonnes = ``Σ_{l out of f} flow[l]``;
 * ``prefecture[p]``: ``Σ_{collection f in p} y[f] ≥ 1`` for prefectures with supply (switch);
 * ``budget``: ``Σ fixed_f y[f] ≤ budget``; ``max_outlets``: ``Σ_{outlets} y[f] ≤ max``;
+* ``trip_load[l]``: ``flow[l] ≤ fwd_trip_t_l · trips[l]`` (a trip carries at most the
+  sender's stock limit or the vehicle's payload);
 * ``aggregate_sink_cut``: ``Σ_{sinks} cap_f y[f] ≥ Σ_s w_s`` (valid inequality; it is
   implied by the integer model but cuts fractional openings off the LP relaxation).
 
-Objective: ``Σ fixed_f y_f + Σ_a cost_a x_a + Σ_l cost_l flow_l + risk_weight ·
-(Σ_a exposure_a x_a + Σ_l exposure_l flow_l)``.
+Objective: ``Σ fixed_f y_f + Σ closing_f (1 - y_f) + Σ_a cost_a x_a + Σ_l cost_l flow_l +
+Σ_l trip_cost_l trips_l + risk_weight · (Σ_a exposure_a x_a + Σ_l exposure_l flow_l)``.
 
 The model is built from index lists computed with numpy (no dense source × facility loops);
 Python touches each arc a constant number of times.
@@ -108,8 +111,8 @@ def effective_capacity_t(problem: LocationProblem, tighten: bool = True) -> np.n
     return np.where(np.isfinite(cap), cap, total)
 
 
-def _lin(coefs: list[float], variables: list) -> LinearExpression:
-    return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=variables)
+def _lin(coefs: list[float], variables: list, constant: float = 0.0) -> LinearExpression:
+    return LinearExpression(constant=constant, linear_coefs=coefs, linear_vars=variables)
 
 
 def build_model(problem: LocationProblem, options: ModelOptions | None = None) -> pyo.ConcreteModel:
@@ -134,7 +137,8 @@ def build_model(problem: LocationProblem, options: ModelOptions | None = None) -
 
 def _build_model(problem: LocationProblem, options: ModelOptions | None) -> pyo.ConcreteModel:
     mdl = pyo.ConcreteModel(name=problem.name or "location")
-    mdl.cost = pyo.Objective(expr=_lin(*add_location(mdl, problem, options)), sense=pyo.minimize)
+    coefs, variables, constant = add_location(mdl, problem, options)
+    mdl.cost = pyo.Objective(expr=_lin(coefs, variables, constant), sense=pyo.minimize)
     return mdl
 
 
@@ -143,7 +147,7 @@ def add_location(
     problem: LocationProblem,
     options: ModelOptions | None = None,
     extra_capacity: dict[int, list[tuple[float, object]]] | None = None,
-) -> tuple[list[float], list]:
+) -> tuple[list[float], list, float]:
     """Add one problem's variables and rows to a model or block; return its objective.
 
     Parameters
@@ -158,9 +162,9 @@ def add_location(
 
     Returns
     -------
-    tuple of list
-        The objective's coefficients and variables (``Σ fixed·y + arc·x + line-haul·flow +
-        risk``).
+    tuple
+        The objective's coefficients, variables and constant (``Σ fixed·y + closing·(1 − y) +
+        arc·x + line-haul·flow + trip·trips + risk``; the constant is ``Σ closing``).
     """
     opts = options or ModelOptions()
     p = problem
@@ -172,8 +176,12 @@ def add_location(
     mdl.L = pyo.RangeSet(0, nl - 1)
     domain = pyo.Binary if p.single_source else pyo.UnitInterval
     mdl.x = pyo.Var(mdl.A, domain=domain)
-    forced = p.forced_open.tolist()
-    mdl.y = pyo.Var(mdl.F, domain=pyo.Binary, bounds=lambda _, f: (1 if forced[f] else 0, 1))
+    forced, closed = p.forced_open.tolist(), p.forced_closed.tolist()
+    mdl.y = pyo.Var(
+        mdl.F,
+        domain=pyo.Binary,
+        bounds=lambda _, f: (1 if forced[f] else 0, 0 if closed[f] else 1),
+    )
     mdl.flow = pyo.Var(mdl.L, domain=pyo.NonNegativeReals)
     # plain lists of VarData: indexing them is far cheaper than indexing the components
     x = list(mdl.x.values())
@@ -183,13 +191,28 @@ def add_location(
     _add_policy_rows(mdl, p, y)
     if opts.aggregate_cut and p.total_supply_t > 0:
         _add_aggregate_cuts(mdl, p, cap, y)
+    trip_arcs = p.trip_arcs.tolist()
+    trips = _add_trip_rows(mdl, p, flow, trip_arcs)
     rw = float(p.risk_weight)
     arc_obj = (p.arc_cost_cny + rw * p.arc_exposure).tolist()
     fwd_obj = (p.fwd_cost_cny_per_t + rw * p.fwd_exposure_per_t).tolist()
+    fac_obj = (p.fixed_cost_cny - p.closing_cost_cny).tolist()
     return (
-        p.fixed_cost_cny.tolist() + arc_obj + fwd_obj,
-        [y[f] for f in range(m)] + [x[a] for a in range(k)] + [flow[i] for i in range(nl)],
+        fac_obj + arc_obj + fwd_obj + p.fwd_trip_cost_cny[trip_arcs].tolist(),
+        [y[f] for f in range(m)] + [x[a] for a in range(k)] + [flow[i] for i in range(nl)] + trips,
+        float(p.closing_cost_cny.sum()),
     )
+
+
+def _add_trip_rows(mdl: pyo.ConcreteModel, p: LocationProblem, flow: list, arcs: list) -> list:
+    """Integer trips on the arcs priced per trip: ``flow ≤ tonnes per trip × trips``."""
+    mdl.T = pyo.Set(initialize=arcs, ordered=True)
+    mdl.trips = pyo.Var(mdl.T, domain=pyo.NonNegativeIntegers)
+    per_trip = p.fwd_trip_t.tolist()
+    mdl.trip_load = pyo.Constraint(
+        mdl.T, rule=lambda _, l_: _lin([1.0, -per_trip[l_]], [flow[l_], mdl.trips[l_]]) <= 0
+    )
+    return [mdl.trips[l_] for l_ in arcs]
 
 
 def _add_flow_rows(

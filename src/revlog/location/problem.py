@@ -124,6 +124,16 @@ class LocationProblem:
         Forwarding arcs (facility indices), unique pairs of allowed kinds.
     fwd_cost_cny_per_t, fwd_exposure_per_t
         Line-haul cost (CNY per t) and exposure per t of each forwarding arc.
+    fwd_trip_cost_cny, fwd_trip_t
+        Line-hauls priced per trip: the cost of one trip (CNY) and the most one trip carries
+        (t: the sender's stock limit or the vehicle's payload, whichever is smaller), so that
+        an arc carrying ``F`` t/year costs ``ceil(F / fwd_trip_t) * fwd_trip_cost_cny``
+        (:meth:`trips`). ``None``: no per-trip price (``fwd_trip_t`` infinite).
+    forced_closed
+        Facilities that may not open (existing outlets the scenario closes). ``None``: none.
+    closing_cost_cny
+        Cost of *not* opening each facility, CNY/year (an existing outlet's closing cost;
+        negative for a closing saving such as a site sold). ``None``: zero.
     require_collection_per_prefecture
         At least one open collection outlet in every prefecture that has a source with
         positive supply (MIIT 2019 guideline).
@@ -157,6 +167,10 @@ class LocationProblem:
     fwd_to: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     fwd_cost_cny_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fwd_exposure_per_t: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    fwd_trip_cost_cny: np.ndarray | None = None
+    fwd_trip_t: np.ndarray | None = None
+    forced_closed: np.ndarray | None = None
+    closing_cost_cny: np.ndarray | None = None
     require_collection_per_prefecture: bool = False
     budget_cny: float | None = None
     max_outlets: int | None = None
@@ -195,6 +209,11 @@ class LocationProblem:
             "fwd_exposure_per_t",
             _float_array(self.fwd_exposure_per_t, nl, "fwd_exposure_per_t", 0.0),
         )
+        put(self, "fwd_trip_cost_cny", _float_array(self.fwd_trip_cost_cny, nl, "trip cost", 0.0))
+        put(self, "fwd_trip_t", _float_array(self.fwd_trip_t, nl, "fwd_trip_t", np.inf))
+        closed = np.zeros(m, bool) if self.forced_closed is None else self.forced_closed
+        put(self, "forced_closed", np.asarray(closed, dtype=bool).reshape(-1))
+        put(self, "closing_cost_cny", _float_array(self.closing_cost_cny, m, "closing cost", 0.0))
         self._validate()
 
     # ------------------------------------------------------------------ validation
@@ -204,7 +223,7 @@ class LocationProblem:
             raise ValueError(f"source_prefecture must have length {n}")
         if self.facility_prefecture.shape != (m,):
             raise ValueError(f"facility_prefecture must have length {m}")
-        for name in ("facility_kind", "forced_open"):
+        for name in ("facility_kind", "forced_open", "forced_closed"):
             if getattr(self, name).shape != (m,):
                 raise ValueError(f"{name} must have length {m}")
         if self.arc_facility.shape != self.arc_source.shape:
@@ -227,6 +246,15 @@ class LocationProblem:
         for name in ("arc_cost_cny", "arc_exposure", "fwd_cost_cny_per_t", "fwd_exposure_per_t"):
             if not np.all(np.isfinite(getattr(self, name))):
                 raise ValueError(f"{name} must be finite")
+        if np.any(self.forced_open & self.forced_closed):
+            raise ValueError("a facility cannot be both forced open and forced closed")
+        if not np.all(np.isfinite(self.closing_cost_cny)):
+            raise ValueError("closing_cost_cny must be finite")
+        trip_cost = self.fwd_trip_cost_cny
+        if not np.all(np.isfinite(trip_cost)) or np.any(trip_cost < 0):
+            raise ValueError("fwd_trip_cost_cny must be finite and non-negative")
+        if np.any(np.isnan(self.fwd_trip_t)) or np.any(self.fwd_trip_t <= 0):
+            raise ValueError("fwd_trip_t must be positive (inf for no per-trip cost)")
         if np.any(self.arc_exposure < 0) or np.any(self.fwd_exposure_per_t < 0):
             raise ValueError("exposures must be non-negative")
         if self.arc_source.size:
@@ -288,6 +316,34 @@ class LocationProblem:
         if self.n_forwarding == 0:
             return np.ones(self.n_facilities, dtype=bool)
         return np.isin(self.facility_kind, SINK_KINDS)
+
+    @property
+    def trip_arcs(self) -> np.ndarray:
+        """Indices of the forwarding arcs priced per trip (finite tonnes per trip)."""
+        return np.flatnonzero(np.isfinite(self.fwd_trip_t))
+
+    def trips(self, flow_t: np.ndarray) -> np.ndarray:
+        """Trips each forwarding arc needs for ``flow_t`` t/year: ``ceil(flow / fwd_trip_t)``.
+
+        Arcs without a per-trip price (``fwd_trip_t`` infinite) need none.
+        """
+        flow = np.asarray(flow_t, dtype=float)
+        out = np.zeros(self.n_forwarding)
+        i = self.trip_arcs
+        out[i] = np.ceil(np.maximum(flow[i], 0.0) / self.fwd_trip_t[i] - 1e-9)
+        return np.maximum(out, 0.0)
+
+    def line_haul_cost_cny(self, flow_t: np.ndarray) -> float:
+        """Line-haul part of the objective: per tonne and per trip, CNY/year."""
+        if not self.n_forwarding:
+            return 0.0
+        flow = np.asarray(flow_t, dtype=float)
+        return float(self.fwd_cost_cny_per_t @ flow + self.fwd_trip_cost_cny @ self.trips(flow))
+
+    def fixed_cost_of(self, open_mask: np.ndarray) -> float:
+        """Fixed part of the objective: open facilities, plus closing costs of the others."""
+        y = np.asarray(open_mask, dtype=float)
+        return float(self.fixed_cost_cny @ y + self.closing_cost_cny @ (1.0 - y))
 
     @property
     def is_outlet(self) -> np.ndarray:

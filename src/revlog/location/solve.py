@@ -162,7 +162,7 @@ class NetworkDesign:
         dict of str to pandas.DataFrame
             ``facilities`` (id, kind, prefecture, open, throughput_t, capacity_t,
             fixed_cost_cny), ``assignments`` (source_id, facility_id, fraction, tonnes_t,
-            cost_cny, exposure), ``flows`` (from_id, to_id, tonnes_t, cost_cny, exposure) and
+            cost_cny, exposure), ``flows`` (from_id, to_id, tonnes_t, cost_cny, trips, exposure) and
             ``summary`` (one row: objective and its parts, bound, gap, status, times).
         """
         p = self.problem
@@ -192,12 +192,15 @@ class NetworkDesign:
         )
         moving = np.flatnonzero(self.flow_t > 1e-9)
         tonnes = self.flow_t[moving]
+        trips = p.trips(self.flow_t)[moving]
         flows = pd.DataFrame(
             {
                 "from_id": p.facility_ids[p.fwd_from[moving]].astype(str),
                 "to_id": p.facility_ids[p.fwd_to[moving]].astype(str),
                 "tonnes_t": tonnes,
-                "cost_cny": tonnes * p.fwd_cost_cny_per_t[moving],
+                "cost_cny": tonnes * p.fwd_cost_cny_per_t[moving]
+                + trips * p.fwd_trip_cost_cny[moving],
+                "trips": trips,
                 "exposure": tonnes * p.fwd_exposure_per_t[moving],
             }
         )
@@ -293,6 +296,7 @@ def diagnose_infeasibility(problem: LocationProblem) -> list[Diagnosis]:
     p = problem
     total = p.total_supply_t
     cap = np.minimum(p.capacity_t, total) if total > 0 else p.capacity_t.copy()
+    cap[p.forced_closed] = 0.0  # existing outlets the scenario closes take nothing
     usable = cap.copy()
     if p.n_forwarding:
         # an outlet that cannot forward its tonnes cannot take any
@@ -364,12 +368,13 @@ def _prefecture_diagnoses(p: LocationProblem, prefs_needed: list[str]) -> list[D
         Diagnosis(
             "prefecture_without_collection",
             f"prefecture {q} has sources but no collection-outlet candidate "
-            "(rule: one collection outlet per prefecture)",
+            "(rule: one collection outlet per prefecture; existing outlets the scenario "
+            "closes do not count)",
             site=q,
             setting="collection_per_prefecture",
         )
         for q in prefs_needed
-        if not np.any((kinds == "collection") & (prefecture == q))
+        if not np.any((kinds == "collection") & (prefecture == q) & ~p.forced_closed)
     ]
 
 
@@ -556,9 +561,9 @@ def design_from_solution(
     NetworkDesign
     """
     p = problem
-    fixed = float(p.fixed_cost_cny @ open_mask.astype(float))
+    fixed = p.fixed_cost_of(open_mask)
     first = float(p.arc_cost_cny @ assignment)
-    haul = float(p.fwd_cost_cny_per_t @ flow_t) if p.n_forwarding else 0.0
+    haul = p.line_haul_cost_cny(flow_t)
     exposure = float(p.arc_exposure @ assignment)
     if p.n_forwarding:
         exposure += float(p.fwd_exposure_per_t @ flow_t)
@@ -596,6 +601,8 @@ def _cheapest(p: LocationProblem, weights: np.ndarray, limit_s: float, seed: int
         fixed_cost_cny=weights,
         arc_cost_cny=zero_arc,
         fwd_cost_cny_per_t=zero_fwd,
+        fwd_trip_cost_cny=zero_fwd,
+        closing_cost_cny=np.zeros(p.n_facilities),
         arc_exposure=zero_arc,
         fwd_exposure_per_t=zero_fwd,
     )

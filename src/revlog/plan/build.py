@@ -29,9 +29,10 @@ from revlog.problems import (
     problem_label,
     site_of,
 )
-from revlog.routing.linehaul import LinehaulFlow, LinehaulPlan, size_linehauls
+from revlog.routing.linehaul import LinehaulFlow, LinehaulPlan
 from revlog.routing.problem import RoutingProblem
 from revlog.routing.solution import RoutingSolution, run_records
+from revlog.routing.stock import StockPlan, run_arrivals, stock_linehauls
 from revlog.units import KG_PER_T
 
 
@@ -65,8 +66,17 @@ def road_line(geo: Geography, ids: Sequence[str]) -> LineString:
     return LineString(coords)
 
 
-def outlets_table(inputs: Inputs, geo: Geography, design: NetworkDesign) -> gpd.GeoDataFrame:
-    """Every candidate site and the plant: open or not, throughput, capacity, fixed cost."""
+def outlets_table(
+    inputs: Inputs,
+    geo: Geography,
+    design: NetworkDesign,
+    stock: StockPlan | None = None,
+    keep_costs: dict[str, float] | None = None,
+) -> gpd.GeoDataFrame:
+    """Every candidate site and the plant: open or not, throughput, capacity, fixed cost,
+    stock limit, the peak stock over the year (``stock``; 0 without) and what keeping an
+    open existing outlet costs against closing it (``keep_costs``; 0 where not priced)."""
+    keep = {k: v for k, v in (keep_costs or {}).items() if np.isfinite(v)}
     fac = design.to_frames()["facilities"]
     sites = geo.sites.set_index("site_id")
     cand = inputs.candidates.set_index("site_id")
@@ -85,6 +95,12 @@ def outlets_table(inputs: Inputs, geo: Geography, design: NetworkDesign) -> gpd.
             "capacity_t_per_year": cap,
             "utilisation": np.where(cap > 0, fac["throughput_t"] / np.where(cap > 0, cap, 1), 0.0),
             "fixed_cost_cny_per_year": fac["fixed_cost_cny"],
+            "decision": [str(cand.loc[i, "decision"]) if i in cand.index else "" for i in ids],
+            "stock_capacity_t": [
+                float(cand.loc[i, "stock_capacity_t"]) if i in cand.index else 0.0 for i in ids
+            ],
+            "peak_stock_t": [stock.peak_t(i) if stock is not None else 0.0 for i in ids],
+            "keep_cost_cny_per_year": [keep.get(i, 0.0) for i in ids],
         }
     )
     return _geo("outlets", rows, [Point(sites.loc[i, "lon"], sites.loc[i, "lat"]) for i in ids])
@@ -156,8 +172,14 @@ def damaged_t_by_facility(inputs: Inputs, design: NetworkDesign) -> dict[str, fl
     return damaged
 
 
-def linehaul_plan(inputs: Inputs, geo: Geography, design: NetworkDesign) -> LinehaulPlan:
-    """The line-haul runs of a design's forwarded flows, with vehicles from the fleet.
+def linehaul_plan(
+    inputs: Inputs, geo: Geography, design: NetworkDesign, routes: pd.DataFrame
+) -> tuple[LinehaulPlan, StockPlan]:
+    """The line-haul trips of a design's forwarded flows, with vehicles from the fleet, and
+    the outlets' stock over the year that sets them off (:mod:`revlog.routing.stock`).
+
+    ``routes`` is the plan's run table: each run adds its load to its base's stock when it
+    returns, in every round of the year.
 
     Raises
     ------
@@ -196,8 +218,18 @@ def linehaul_plan(inputs: Inputs, geo: Geography, design: NetworkDesign) -> Line
                 float(m.exposure[i, j]),
             )
         )  # fmt: skip
+    periods = sc.routing.periods_per_year
+    arrivals = {
+        str(base): run_arrivals(
+            zip(g["end_h"], g["intact_kg"], g["damaged_kg"], strict=True), periods
+        )
+        for base, g in routes.groupby("base_id", sort=True)
+    }
+    limits = dict(
+        zip(inputs.candidates["site_id"], inputs.candidates["stock_capacity_t"], strict=True)
+    )
     try:
-        return size_linehauls(flows, rules=driving_rules(sc))
+        return stock_linehauls(flows, arrivals, limits, rules=driving_rules(sc))
     except ValueError as exc:
         raise InfeasibleError(
             [Diagnosis("linehaul_without_box", str(exc), setting="fleet.*.damaged_capacity_kg")],
@@ -225,6 +257,23 @@ def linehauls_table(geo: Geography, plan: LinehaulPlan) -> gpd.GeoDataFrame:
     ]
     geoms = [road_line(geo, [leg.flow.origin_id, leg.flow.destination_id]) for leg in plan.legs]
     return _geo("linehauls", rows, geoms)
+
+
+def shipments_table(stock: StockPlan) -> pd.DataFrame:
+    """Every line-haul trip of the year: flow, vehicle, loading and arrival times, load."""
+    rows = [
+        {
+            "from_id": t.origin_id,
+            "to_id": t.destination_id,
+            "vehicle_type": t.vehicle_id,
+            "depart_h": t.depart_h,
+            "arrive_h": t.arrive_h,
+            "intact_kg": t.intact_t * KG_PER_T,
+            "damaged_kg": t.damaged_t * KG_PER_T,
+        }
+        for t in stock.trips
+    ]
+    return typed_frame("shipments", rows)
 
 
 def run_tables(
@@ -386,6 +435,7 @@ def assemble_plan(
     design: NetworkDesign,
     bases: Sequence[BaseRuns],
     meta: dict | None = None,
+    keep_costs: dict[str, float] | None = None,
 ) -> Plan:
     """Turn the stages' results into a :class:`Plan` (tables, geometries, KPIs).
 
@@ -399,16 +449,21 @@ def assemble_plan(
         Stage 2's problem and runs of every base.
     meta
         Extra metadata (seed, time limits, interruption) merged into ``plan.meta``.
+    keep_costs
+        Stage-1 cost of keeping each open existing outlet against closing it, CNY/year
+        (:func:`revlog.location.existing.keep_costs_cny`; ``nan``: it cannot be closed,
+        listed in ``meta["existing_outlets_not_priced"]``).
 
     Returns
     -------
     Plan
         Tables as documented in :mod:`revlog.plan.schema`.
     """
-    outlets = outlets_table(inputs, geo, design)
-    assignments = assignments_table(inputs, geo, design)
-    linehauls = linehauls_table(geo, linehaul_plan(inputs, geo, design))
     routes, stops, breaks = run_tables(geo, bases)
+    haul, stock = linehaul_plan(inputs, geo, design, routes)
+    outlets = outlets_table(inputs, geo, design, stock, keep_costs)
+    assignments = assignments_table(inputs, geo, design)
+    linehauls = linehauls_table(geo, haul)
     kpis = plan_kpis(inputs, design, linehauls, routes, outlets, assignments, bases)
     return Plan(
         name=inputs.scenario.name,
@@ -418,6 +473,13 @@ def assemble_plan(
         routes=routes,
         stops=stops,
         breaks=breaks,
+        shipments=shipments_table(stock),
         kpis=kpis,
-        meta={**plan_meta(inputs, geo, design, bases), **(meta or {})},
+        meta={
+            **plan_meta(inputs, geo, design, bases),
+            "existing_outlets_not_priced": sorted(
+                k for k, v in (keep_costs or {}).items() if not np.isfinite(v)
+            ),
+            **(meta or {}),
+        },
     )

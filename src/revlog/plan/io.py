@@ -166,9 +166,9 @@ def kpi_frame(plan: Plan) -> pd.DataFrame:
 def write_geopackage(plan: Plan, path: str | Path) -> Path:
     """Write the tables as layers of one GeoPackage (via pyogrio), replacing ``path``.
 
-    Layers ``outlets, assignments, linehauls, routes, stops`` in EPSG:4326, and ``breaks``
-    and ``kpis`` as layers without geometry; field types follow the schema's dtypes, so they
-    equal those GDAL reads from the GeoJSON files.
+    Layers ``outlets, assignments, linehauls, routes, stops`` in EPSG:4326, and ``breaks``,
+    ``shipments`` and ``kpis`` as layers without geometry; field types follow the schema's
+    dtypes, so they equal those GDAL reads from the GeoJSON files.
     """
     import pyogrio
 
@@ -180,7 +180,8 @@ def write_geopackage(plan: Plan, path: str | Path) -> Path:
         pyogrio.write_dataframe(
             getattr(plan, name), path, layer=name, driver="GPKG", append=path.exists()
         )
-    for name, frame in (("breaks", pd.DataFrame(plan.breaks)), ("kpis", kpi_frame(plan))):
+    tables = (("breaks", pd.DataFrame(plan.breaks)), ("shipments", pd.DataFrame(plan.shipments)))
+    for name, frame in (*tables, ("kpis", kpi_frame(plan))):
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=True)
     return path
 

@@ -43,6 +43,8 @@ class Plan:
         GeoDataFrames in EPSG:4326 (see the module docstring for their columns).
     breaks
         DataFrame of driver breaks and overnight rests.
+    shipments
+        DataFrame of the year's line-haul trips (times from the start of the year).
     kpis
         KPI Series of numbers (``float64``; units in
         :data:`revlog.plan.schema.KPI_UNITS`, also :meth:`kpi_table`).
@@ -65,6 +67,7 @@ class Plan:
     routes: gpd.GeoDataFrame
     stops: gpd.GeoDataFrame
     breaks: pd.DataFrame
+    shipments: pd.DataFrame
     kpis: pd.Series
     meta: dict[str, Any] = field(default_factory=dict)
 

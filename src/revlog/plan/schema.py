@@ -8,7 +8,12 @@ period, which is ``meta["days_per_period"]`` days long; ``day`` counts from 0, t
 of the period):
 
 ``outlets`` (GeoDataFrame, Points)
-    Every candidate site and the plant: whether it is open, its throughput and capacity.
+    Every candidate site and the plant: whether it is open, its throughput and capacity, the
+    planner's ``decision`` on an existing outlet (keep | close | candidate; empty for a new
+    site), its stock limit ``stock_capacity_t`` (0 for the plant: no stock limit) and
+    ``peak_stock_t``, the largest stock it holds at any moment of the year, and for an open
+    existing outlet ``keep_cost_cny_per_year``: stage 1's objective with it minus without it
+    (positive: closing it would save that much; 0 for the others).
 ``assignments`` (GeoDataFrame, road-following LineStrings)
     Each source's first-stop facility (``cost_cny_per_year`` is stage 1's first-mile estimate).
 ``linehauls`` (GeoDataFrame, road-following LineStrings)
@@ -28,6 +33,10 @@ of the period):
 ``breaks`` (DataFrame)
     Driving breaks, overnight rests and night-ban standstills of the runs, with the place
     the vehicle stands at (a stop, a town on the road; empty for a driving break).
+``shipments`` (DataFrame)
+    Every line-haul trip of the year (one row per trip of the ``linehauls`` table's flows):
+    when it loads at the sender and arrives, in h from the start of the *year* (pickup round
+    ``k`` starts at ``k × 8760 / periods_per_year`` h), and its load.
 """
 
 from __future__ import annotations
@@ -49,6 +58,10 @@ SCHEMA: dict[str, dict[str, str]] = {
         "capacity_t_per_year": "float",
         "utilisation": "float",
         "fixed_cost_cny_per_year": "float",
+        "decision": "str",
+        "stock_capacity_t": "float",
+        "peak_stock_t": "float",
+        "keep_cost_cny_per_year": "float",
     },
     "assignments": {
         "source_id": "str",
@@ -114,6 +127,15 @@ SCHEMA: dict[str, dict[str, str]] = {
         "duration_h": "float",
         "kind": "str",
         "place": "str",
+    },
+    "shipments": {
+        "from_id": "str",
+        "to_id": "str",
+        "vehicle_type": "str",
+        "depart_h": "float",
+        "arrive_h": "float",
+        "intact_kg": "float",
+        "damaged_kg": "float",
     },
 }
 #: ``outlets.kind`` values that are outlets (the table also lists the plant and, with the

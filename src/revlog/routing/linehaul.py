@@ -181,6 +181,17 @@ def round_trip_days(hours_one_way: float, rules: DrivingRules | None) -> int:
     return max(1, math.ceil(need / rules.duty_h_per_day - 1e-9))
 
 
+def trip_cost_cny(
+    vehicle: VehicleType, km_one_way: float, hours_one_way: float, rules: DrivingRules | None
+) -> float:
+    """What one line-haul round trip costs: fixed, km both ways, crew hours, rests, CNY."""
+    return vehicle.run_cost_cny(
+        2.0 * km_one_way,
+        round_trip_duty_h(hours_one_way, rules),
+        round_trip_days(hours_one_way, rules) - 1,
+    )
+
+
 def size_linehauls(
     flows: Iterable[LinehaulFlow], rules: DrivingRules | None = None
 ) -> LinehaulPlan:

@@ -123,6 +123,28 @@ class SourcesConfig(_Model):
     )
 
 
+class ExistingOutletConfig(_Model):
+    """What the planner decides about an existing outlet (overrides the table's flag)."""
+
+    site_id: str = Field(min_length=1, max_length=200, description="Candidate site id.")
+    decision: Literal["keep", "close", "candidate"] = Field(
+        "candidate",
+        description=(
+            "'keep': it exists and stays open; 'close': it exists and is shut (it may not "
+            "open); 'candidate': the location model keeps or closes it, whichever is cheaper."
+        ),
+    )
+    closing_cost_cny_per_year: float = Field(
+        0.0,
+        ge=-MAX_CNY,
+        le=MAX_CNY,
+        description=(
+            "Annualised cost of closing it (lease break, severance, site clean-up), CNY/year; "
+            "negative for a closing saving (a site sold). Counted when it ends up closed."
+        ),
+    )
+
+
 class CandidatesConfig(_Model):
     """Candidate outlet sites (collection-type and centralized-storage-type)."""
 
@@ -136,7 +158,17 @@ class CandidatesConfig(_Model):
     )
     existing: list[str] = Field(
         default_factory=list,
-        description="Site ids of outlets that already exist and are forced open.",
+        description=(
+            "Site ids of outlets that already exist and are forced open, besides those the "
+            "table flags (use existing_outlets to close or free the table's)."
+        ),
+    )
+    existing_outlets: list[ExistingOutletConfig] = Field(
+        default_factory=list,
+        description=(
+            "Existing outlets the planner decides about: keep, close or treat as a candidate "
+            "(with a closing cost or saving), overriding the table's existing flag."
+        ),
     )
     fixed_cost_scale: Pos = Field(
         1.0, le=MAX_SCALE, description="Factor applied to every fixed cost."
@@ -316,6 +348,17 @@ class LocationConfig(_Model):
         True, description="At least one collection outlet in every prefecture with sources."
     )
     direct_to_plant: bool = Field(True, description="Whether sources may deliver to the plant.")
+    linehaul_cost: Literal["per_trip", "per_t_km"] = Field(
+        "per_t_km",
+        description=(
+            "How the location model prices line-hauls: 'per_t_km' (the "
+            "costs.*_line_haul_cny_per_t_km rates) or 'per_trip' (integer trips of the fleet's "
+            "line-haul vehicle, each carrying at most the sender's stock limit or the payload, "
+            "priced like the plan's trips). per_trip is not the default while the first mile "
+            "is priced per t·km: against that underestimate, honest line-hauls send most "
+            "sources straight to the plant."
+        ),
+    )
     budget_cny_per_year: Pos | None = Field(
         None, le=MAX_CNY, description="Cap on yearly fixed costs, CNY."
     )
