@@ -7,10 +7,10 @@
 * the location MILP, from an upper bound on its assignment arcs: the source–facility pairs
   whose great-circle distance (a lower bound of the road distance) is within the service
   radius;
-* the largest base's routing matrices, from an upper bound on its stops: the most sources
-  any one facility could receive (within the radius of it).
+* each base's routing matrices, from its stops, when the base is known (after stage 1):
+  :func:`check_base_memory`, called before a base's matrix is built.
 
-:func:`check_memory` compares the estimate with the memory available and raises
+:func:`check_memory` compares the up-front estimate with the memory available and raises
 :class:`~revlog.errors.MemoryLimitError` (exit 3) when it does not fit. The per-unit byte
 figures below were measured with ``bench/scale.py`` (peak resident memory against arcs and
 stops) and rounded up.
@@ -30,6 +30,7 @@ __all__ = [
     "MEMORY_LIMIT_ENV",
     "MemoryEstimate",
     "available_bytes",
+    "check_base_memory",
     "check_memory",
     "estimate_memory",
 ]
@@ -68,24 +69,21 @@ class MemoryEstimate:
     n_sources: int
     n_facilities: int
     max_arcs: int
-    max_base_stops: int
     facility_block_bytes: int
     location_bytes: int
-    routing_bytes: int
 
     @property
     def total_bytes(self) -> int:
-        """The peak estimate: the base, the block, and the larger of the two stages."""
-        return BASE_BYTES + self.facility_block_bytes + max(self.location_bytes, self.routing_bytes)
+        """The peak estimate of the geography and location stages."""
+        return BASE_BYTES + self.facility_block_bytes + self.location_bytes
 
     def describe(self) -> str:
         """The estimate in words (GiB and the counts)."""
         gib = 2**30
         return (
             f"about {self.total_bytes / gib:.1f} GiB (travel from {self.n_facilities} facilities "
-            f"{self.facility_block_bytes / gib:.1f} GiB; location model with up to "
-            f"{self.max_arcs:,} arcs {self.location_bytes / gib:.1f} GiB; routing of a base "
-            f"with up to {self.max_base_stops:,} stops {self.routing_bytes / gib:.1f} GiB)"
+            f"to every site {self.facility_block_bytes / gib:.1f} GiB; location model with up "
+            f"to {self.max_arcs:,} arcs {self.location_bytes / gib:.1f} GiB)"
         )
 
 
@@ -122,15 +120,12 @@ def estimate_memory(inputs: Inputs) -> MemoryEstimate:
         per_facility += (d <= radius).sum(axis=0)
     n_s, n_f = len(src), len(plant) + len(cand)
     arcs = int(per_facility.sum())
-    stops = int(per_facility[1:].max()) if len(per_facility) > 1 else int(per_facility.max())
     return MemoryEstimate(
         n_sources=n_s,
         n_facilities=n_f,
         max_arcs=arcs,
-        max_base_stops=stops,
         facility_block_bytes=n_f * (n_s + n_f) * FACILITY_BLOCK_BYTES_PER_CELL,
         location_bytes=arcs * LOCATION_BYTES_PER_ARC,
-        routing_bytes=(stops + 1) ** 2 * ROUTING_BYTES_PER_CELL,
     )
 
 
@@ -174,3 +169,31 @@ def check_memory(inputs: Inputs) -> MemoryEstimate:
             "split the study area, lower location.service_radius_km or use a larger machine",
         )
     return est
+
+
+def check_base_memory(n_sources: int, base_id: str, n_sites: int) -> None:
+    """Refuse a base whose routing matrices would not fit in the memory available.
+
+    Parameters
+    ----------
+    n_sources
+        Sources in the scenario (for the message).
+    base_id
+        The base.
+    n_sites
+        Sites of its routing problem (the base and its stops).
+
+    Raises
+    ------
+    MemoryLimitError
+        Before the base's matrix is built.
+    """
+    need = BASE_BYTES + n_sites**2 * ROUTING_BYTES_PER_CELL
+    have = available_bytes()
+    if have is not None and need > have:
+        raise MemoryLimitError(
+            n_sources,
+            f"base {base_id} has {n_sites - 1:,} stops; routing them needs about "
+            f"{need / 2**30:.1f} GiB, {have / 2**30:.1f} GiB available; lower the outlets' "
+            "capacities or the service radius so that the sources spread over more bases",
+        )

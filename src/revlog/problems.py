@@ -19,7 +19,7 @@ from revlog.geo.matrix import GreatCircleTravel, RoadTravel, TravelMatrix
 from revlog.geo.roads import RoadNetwork
 from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
-from revlog.memory import check_memory
+from revlog.memory import check_base_memory, check_memory
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 from revlog.scenario.schema import Scenario, VehicleTypeConfig
 from revlog.units import KG_PER_T, MIN_PER_H
@@ -96,6 +96,8 @@ class Geography:
         """The square travel matrix over ``site_ids`` (one base's stops), kept for reuse."""
         key = tuple(dict.fromkeys(str(s) for s in site_ids))
         if key not in self._bases:
+            n_sources = len(self.travel.ids) - len(self.facility_ids)
+            check_base_memory(n_sources, key[0], len(key))
             self._bases[key] = self.travel.matrix(key)
         return self._bases[key]
 

@@ -68,6 +68,11 @@ GREAT_CIRCLE_DETOUR_FACTOR = 1.3
 
 _GEOD = Geod(ellps="WGS84")
 _MIN_WEIGHT = 1e-9  # keeps zero-length split pieces as edges in the sparse graph
+# Ties between equally short paths (links of the same estimated length) are broken by the
+# faster, then the less exposed path: a small term added to each arc's weight, so that every
+# block and both directions of a leg choose the same path whatever the node numbering.
+_TIE_HOURS = 1e-6  # km of weight per hour (weight "km"); h per 100 km (weight "hours")
+_TIE_EXPOSURE = 1e-11  # weight per person of exposure
 
 
 @dataclass
@@ -744,7 +749,11 @@ def _directed_graph(e: _Pieces, weight: str, n_nodes: int) -> tuple[csr_matrix, 
     b_all = np.concatenate([e.dst, e.src])
     rep = np.concatenate([np.arange(len(e.src))] * 2)
     forward = np.concatenate([np.ones(len(e.src), bool), np.zeros(len(e.src), bool)])
-    w_all = (e.km if weight == "km" else e.hours)[rep]
+    if weight == "km":
+        w_piece = e.km + _TIE_HOURS * e.hours
+    else:
+        w_piece = e.hours + _TIE_HOURS * e.km / 100.0
+    w_all = (w_piece + _TIE_EXPOSURE * e.exposure)[rep]
     keys = a_all * n_nodes + b_all
     order = np.lexsort((w_all, keys))
     keys_s = keys[order]

@@ -1,8 +1,9 @@
 """Solve the stage-1 model with HiGHS and return a :class:`NetworkDesign`.
 
-The Pyomo model (:mod:`revlog.location.model`) is read into sparse arrays
-(:mod:`revlog.location.bridge`) and handed to HiGHS (``highspy``) in one ``passModel``
-call (why: ``docs/design.md``).
+The model is built straight into sparse arrays (:mod:`revlog.location.arrays`, the same
+arrays as the Pyomo formulation of :mod:`revlog.location.model` read back by
+:mod:`revlog.location.bridge`, which stays available as ``builder="pyomo"``) and handed to
+HiGHS (``highspy``) in one ``passModel`` call (why: ``docs/design.md``).
 
 Infeasible problems are explained: cheap pre-checks (:func:`diagnose_infeasibility`) run
 before the solver, and a solver-proved infeasibility states what was checked.
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from revlog.errors import Diagnosis, LocationInfeasibleError, LocationNoSolutionError
+from revlog.location.arrays import array_form
 from revlog.location.bridge import linear_form, to_highs
 from revlog.location.model import (
     ModelOptions,
@@ -662,6 +664,7 @@ def solve_location(
     seed: int = 0,
     threads: int = 1,
     options: ModelOptions | None = None,
+    builder: str = "arrays",
 ) -> NetworkDesign:
     """Solve a location problem to (proven) optimality or until the time limit.
 
@@ -679,6 +682,11 @@ def solve_location(
         HiGHS threads (HiGHS fixes its thread pool at the first solve of a process).
     options
         Model strengthening switches.
+    builder
+        ``"arrays"`` (default: :func:`revlog.location.arrays.array_form`, numpy straight
+        into HiGHS) or ``"pyomo"`` (:func:`revlog.location.model.build_model` read back by
+        :mod:`revlog.location.bridge`); both give the same arrays, the first in a fraction
+        of the time on large problems.
 
     Returns
     -------
@@ -695,8 +703,9 @@ def solve_location(
     diagnosis = diagnose_infeasibility(problem)
     if diagnosis:
         raise LocationInfeasibleError(diagnosis)
+    if builder not in ("arrays", "pyomo"):
+        raise ValueError("builder must be 'arrays' or 'pyomo'")
     t0 = time.perf_counter()
-    model = build_model(problem, options)
     hopts = {
         "time_limit": float(time_limit_s),
         "mip_rel_gap": float(mip_gap),
@@ -704,8 +713,14 @@ def solve_location(
         "threads": int(threads),
         "output_flag": solver_log(),
     }
+    p = problem
+    k, m = p.n_arcs, p.n_facilities
     with solver_output():  # HiGHS prints its banner when the first Highs object is made
-        h, col_of = _compile_to_highs(model, hopts)
+        if builder == "arrays":
+            h = to_highs(array_form(problem, options), hopts)
+        else:
+            model = build_model(problem, options)
+            h, col_of = _compile_to_highs(model, hopts)
     t1 = time.perf_counter()
     _run_interruptible(h)
     t2 = time.perf_counter()
@@ -717,10 +732,12 @@ def solve_location(
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
         raise LocationNoSolutionError(status, bound)
     col = np.asarray(h.getSolution().col_value, dtype=float)
-    p = problem
-    x = _values(model.x, p.n_arcs, col_of, col)
-    y = _values(model.y, p.n_facilities, col_of, col)
-    flow = _values(model.flow, p.n_forwarding, col_of, col)
+    if builder == "arrays":
+        x, y, flow = col[:k].copy(), col[k : k + m].copy(), col[k + m :].copy()
+    else:
+        x = _values(model.x, p.n_arcs, col_of, col)
+        y = _values(model.y, p.n_facilities, col_of, col)
+        flow = _values(model.flow, p.n_forwarding, col_of, col)
     x = np.clip(x, 0.0, 1.0)
     if p.single_source:
         x = np.round(x)
