@@ -93,3 +93,19 @@ def test_a_size_beyond_memory_is_refused_before_solving(tmp_path, monkeypatch, c
     assert code == 3
     assert "not enough memory for 400 sources:" in err and "GiB available" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_pruning_dominated_arcs_keeps_the_optimum(scale_300):
+    """Arcs dominated by the direct delivery to the plant go; the optimum stays the same."""
+    from revlog.location.prune import dominated_arcs
+    from revlog.location.solve import solve_location
+
+    inputs, geo = scale_300
+    p = location_problem(inputs, geo)
+    drop = dominated_arcs(p)
+    assert 0 < drop.sum() < p.n_arcs
+    pruned = solve_location(p, mip_gap=0.0, time_limit_s=120)
+    full = solve_location(p, mip_gap=0.0, time_limit_s=120, prune=False)
+    assert pruned.proven_optimal and full.proven_optimal
+    assert pruned.objective_cny == pytest.approx(full.objective_cny, rel=1e-9)
+    assert pruned.assignment[drop].sum() == 0 and len(pruned.assignment) == p.n_arcs

@@ -749,11 +749,8 @@ def _directed_graph(e: _Pieces, weight: str, n_nodes: int) -> tuple[csr_matrix, 
     b_all = np.concatenate([e.dst, e.src])
     rep = np.concatenate([np.arange(len(e.src))] * 2)
     forward = np.concatenate([np.ones(len(e.src), bool), np.zeros(len(e.src), bool)])
-    if weight == "km":
-        w_piece = e.km + _TIE_HOURS * e.hours
-    else:
-        w_piece = e.hours + _TIE_HOURS * e.km / 100.0
-    w_all = (w_piece + _TIE_EXPOSURE * e.exposure)[rep]
+    main, tie = (e.km, e.hours) if weight == "km" else (e.hours, e.km / 100.0)
+    w_all = (main + _TIE_HOURS * tie + _TIE_EXPOSURE * e.exposure)[rep]
     keys = a_all * n_nodes + b_all
     order = np.lexsort((w_all, keys))
     keys_s = keys[order]

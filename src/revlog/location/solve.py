@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -27,6 +28,7 @@ from revlog.location.model import (
     group_indices,
 )
 from revlog.location.problem import LocationProblem
+from revlog.location.prune import beyond_nearest, dominated_arcs, without_arcs
 from revlog.outputs import solver_log, solver_output
 
 _PRECHECKS = (
@@ -657,6 +659,39 @@ def explain_infeasible(p: LocationProblem, limit_s: float, seed: int = 0) -> lis
     ]
 
 
+#: Arcs above which stage 1 is warm-started from the problem on each source's nearest arcs.
+WARM_START_MIN_ARCS = 40_000
+
+#: Cheapest arcs per source kept in the warm-start problem.
+WARM_START_NEAREST = 5
+
+#: Share of stage 1's time limit the warm-start solve may take.
+WARM_START_SHARE = 0.25
+
+
+def _warm_start(
+    p: LocationProblem,
+    limit_s: float,
+    mip_gap: float,
+    seed: int,
+    threads: int,
+    options: ModelOptions | None,
+) -> np.ndarray | None:
+    """Column values (x, y, flow) of the design solved on each source's nearest arcs."""
+    drop = beyond_nearest(p, WARM_START_NEAREST)
+    small, keep = without_arcs(p, drop)
+    try:
+        d = solve_location(
+            small, time_limit_s=limit_s, mip_gap=mip_gap, seed=seed, threads=threads,
+            options=options, prune=False, warm_start=False,
+        )  # fmt: skip
+    except (LocationInfeasibleError, LocationNoSolutionError):
+        return None
+    x = np.zeros(p.n_arcs)
+    x[keep] = d.assignment
+    return np.concatenate([x, d.open_mask.astype(float), d.flow_t])
+
+
 def solve_location(
     problem: LocationProblem,
     time_limit_s: float = 60.0,
@@ -665,6 +700,8 @@ def solve_location(
     threads: int = 1,
     options: ModelOptions | None = None,
     builder: str = "arrays",
+    prune: bool = True,
+    warm_start: bool = True,
 ) -> NetworkDesign:
     """Solve a location problem to (proven) optimality or until the time limit.
 
@@ -687,6 +724,13 @@ def solve_location(
         into HiGHS) or ``"pyomo"`` (:func:`revlog.location.model.build_model` read back by
         :mod:`revlog.location.bridge`); both give the same arrays, the first in a fraction
         of the time on large problems.
+    prune
+        Remove the assignment arcs dominated by the direct delivery to the plant before
+        solving (:mod:`revlog.location.prune`; exact: the optimum is kept).
+    warm_start
+        On problems with more than :data:`WARM_START_MIN_ARCS` arcs, first solve the
+        problem restricted to each source's :data:`WARM_START_NEAREST` cheapest arcs (with
+        :data:`WARM_START_SHARE` of the time) and start HiGHS from that design.
 
     Returns
     -------
@@ -713,11 +757,26 @@ def solve_location(
         "threads": int(threads),
         "output_flag": solver_log(),
     }
+    full = problem
+    keep = np.arange(full.n_arcs)
+    if prune:
+        drop = dominated_arcs(full)
+        if drop.any():
+            problem, keep = without_arcs(full, drop)
     p = problem
     k, m = p.n_arcs, p.n_facilities
+    start = None
+    if warm_start and builder == "arrays" and k > WARM_START_MIN_ARCS:
+        start = _warm_start(p, time_limit_s * WARM_START_SHARE, mip_gap, seed, threads, options)
+        hopts["time_limit"] = max(1.0, time_limit_s - (time.perf_counter() - t0))
     with solver_output():  # HiGHS prints its banner when the first Highs object is made
         if builder == "arrays":
             h = to_highs(array_form(problem, options), hopts)
+            if start is not None:
+                sol = highspy.HighsSolution()
+                sol.col_value = start.tolist()
+                sol.value_valid = True
+                h.setSolution(sol)
         else:
             model = build_model(problem, options)
             h, col_of = _compile_to_highs(model, hopts)
@@ -728,7 +787,7 @@ def solve_location(
     info = h.getInfo()
     bound = float(info.mip_dual_bound)
     if status == "infeasible":
-        raise LocationInfeasibleError(explain_infeasible(problem, time_limit_s, seed))
+        raise LocationInfeasibleError(explain_infeasible(full, time_limit_s, seed))
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
         raise LocationNoSolutionError(status, bound)
     col = np.asarray(h.getSolution().col_value, dtype=float)
@@ -745,10 +804,12 @@ def solve_location(
     open_mask = y > 0.5
     flow = np.maximum(flow, 0.0)
     flow[flow < 1e-9] = 0.0
+    x_full = np.zeros(full.n_arcs)
+    x_full[keep] = x
     return design_from_solution(
-        p,
+        full,
         open_mask,
-        x,
+        x_full,
         flow,
         bound_cny=bound,
         gap=float(info.mip_gap),
