@@ -660,7 +660,7 @@ def explain_infeasible(p: LocationProblem, limit_s: float, seed: int = 0) -> lis
 
 
 #: Arcs above which stage 1 is warm-started from the problem on each source's nearest arcs.
-WARM_START_MIN_ARCS = 40_000
+WARM_START_MIN_ARCS = 20_000
 
 #: Cheapest arcs per source kept in the warm-start problem.
 WARM_START_NEAREST = 5
