@@ -136,6 +136,24 @@ class RoutingInfeasibleError(InfeasibleError):
         super().__init__(diagnoses, stage="routing")
 
 
+class MemoryLimitError(InfeasibleError):
+    """A scenario too large for this machine's memory, refused before allocating (exit 3).
+
+    Parameters
+    ----------
+    n_sources
+        Sources in the scenario.
+    reason
+        The estimate and what is available, in words.
+    """
+
+    def __init__(self, n_sources: int, reason: str) -> None:
+        text = f"not enough memory for {n_sources:,} sources: {reason}"
+        self.diagnoses = [Diagnosis("memory", text)]
+        self.stage = "geography"
+        RevlogError.__init__(self, text)
+
+
 class LocationNoSolutionError(RevlogError):
     """The solver stopped (time limit, Ctrl-C) before finding any feasible design.
 

@@ -52,13 +52,12 @@ def _why_unreached(
     sc = inputs.scenario
     radius = sc.location.service_radius_km
     restricted = list(sc.rules.restricted_road_classes)
-    m = geo.matrix
     fac = [str(f) for f in problem.facility_ids]
     if not sc.location.direct_to_plant:
         fac = fac[1:]
     sid = str(problem.source_ids[s])
     head = f"source {sid} ({float(problem.supply_t[s]):g} t/year)"
-    km = np.array([m.km[m.index(sid), m.index(f)] for f in fac], dtype=float)
+    km = np.array([geo.leg(sid, f)[0] for f in fac], dtype=float)
     if not np.isfinite(km).any():
         return Diagnosis(
             "no_road",

@@ -165,7 +165,11 @@ def _design(
     try:
         say("geography", f"{len(inputs.sources)} sources, {len(inputs.candidates)} candidate sites")
         geo = build_geography(inputs)
-        say("geography", f"{geo.matrix.provider} matrix {len(geo.sites)}² in {geo.seconds:.2f} s")
+        say(
+            "geography",
+            f"{geo.provider} travel: {len(geo.facility_ids)} facilities × {len(geo.sites)} "
+            f"sites in {geo.seconds:.2f} s (per-base matrices as routed)",
+        )
         stage = "location"
         problem = location_problem(inputs, geo)
         say(

@@ -9,17 +9,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from shapely import LineString
 
 from revlog.cadence import Visit, base_visits, visits_per_year
-from revlog.geo.matrix import TravelMatrix, great_circle_matrix, road_matrix
+from revlog.geo.matrix import GreatCircleTravel, RoadTravel, TravelMatrix
 from revlog.geo.roads import RoadNetwork
 from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
 from revlog.loop.network import second_life_users
+from revlog.memory import check_base_memory, check_memory
 from revlog.routing.linehaul import round_trip_days, round_trip_duty_h, trip_cost_cny
 from revlog.routing.problem import DrivingRules, RoutingProblem, VehicleType
 from revlog.scenario.schema import Scenario, VehicleTypeConfig
@@ -45,34 +48,118 @@ SCENARIO_SETTINGS: dict[str, str] = {
 
 @dataclass
 class Geography:
-    """Sites of a scenario and the travel matrix between them.
+    """Sites of a scenario and the travel between them, computed per stage as needed.
+
+    No dense all-sites matrix is built: the location stage reads :attr:`facilities` (the
+    plant and candidate sites × every site), each base's routing :meth:`matrix_for` its own
+    stops. The road network is undirected, so a source → facility leg is the facility →
+    source path reversed (same km, hours and exposure).
 
     Attributes
     ----------
     sites
         ``site_id, name, role`` (plant | collection | storage | source) ``, lon, lat,
         prefecture, province``; the plant first, then candidates, then sources.
-    matrix
-        Road (or great-circle) travel matrix over ``sites.site_id``.
+    travel
+        The sites snapped once (:class:`~revlog.geo.matrix.RoadTravel`, or
+        :class:`~revlog.geo.matrix.GreatCircleTravel` without a road network).
     network
         The road network used (``None`` for great-circle).
     seconds
-        Time taken to build the matrix, s.
+        Time taken to snap the sites and build the facility block, s.
+    facility_ids
+        The plant and candidate site ids (the rows of :attr:`facilities`).
     """
 
     sites: pd.DataFrame
-    matrix: TravelMatrix
+    travel: RoadTravel | GreatCircleTravel
     network: RoadNetwork | None
     seconds: float
+    facility_ids: tuple[str, ...] = ()
+    _facilities: TravelMatrix | None = field(default=None, repr=False)
+    _bases: dict[tuple[str, ...], TravelMatrix] = field(default_factory=dict, repr=False)
+
+    @property
+    def provider(self) -> str:
+        """``"road"`` or ``"great_circle"``."""
+        return self.travel.provider
+
+    @property
+    def follows_roads(self) -> bool:
+        """Whether path geometry follows the roads' alignment (see ``TravelMatrix``)."""
+        return self.facilities.follows_roads
+
+    @property
+    def facilities(self) -> TravelMatrix:
+        """Travel from the plant and every candidate site (rows) to every site (columns)."""
+        if self._facilities is None:
+            self._facilities = self.travel.matrix(self.facility_ids, self.travel.ids)
+        return self._facilities
+
+    def matrix_for(self, site_ids: Sequence[str]) -> TravelMatrix:
+        """The square travel matrix over ``site_ids`` (one base's stops), kept for reuse."""
+        key = tuple(dict.fromkeys(str(s) for s in site_ids))
+        if key not in self._bases:
+            n_sources = len(self.travel.ids) - len(self.facility_ids)
+            check_base_memory(n_sources, key[0], len(key))
+            self._bases[key] = self.travel.matrix(key)
+        return self._bases[key]
+
+    @property
+    def matrix(self) -> TravelMatrix:
+        """The dense all-sites matrix: for small scenarios and scripts only (n² cells);
+        revlog's stages use :attr:`facilities` and :meth:`matrix_for`."""
+        return self.matrix_for(self.travel.ids)
+
+    def _holder(self, a: str, b: str) -> tuple[TravelMatrix, bool]:
+        """A matrix holding the leg a → b, and whether it holds it as b → a."""
+        fac = self.facilities
+        if fac.has(a, b):
+            return fac, False
+        if fac.has(b, a):
+            return fac, True
+        for m in self._bases.values():
+            if m.has(a, b):
+                return m, False
+        return self.travel.matrix([a, b]), False
+
+    def leg(self, a: str, b: str) -> tuple[float, float, float]:
+        """``(km, hours, exposure)`` from site ``a`` to site ``b``."""
+        m, flipped = self._holder(a, b)
+        i, j = (m.index(b), m.col(a)) if flipped else (m.index(a), m.col(b))
+        return float(m.km[i, j]), float(m.hours[i, j]), float(m.exposure[i, j])
+
+    def geometry(self, a: str, b: str) -> LineString:
+        """The path geometry from site ``a`` to site ``b`` (see ``TravelMatrix.geometry``)."""
+        m, flipped = self._holder(a, b)
+        if not flipped:
+            return m.geometry(a, b)
+        return LineString(list(m.geometry(b, a).coords)[::-1])
+
+    def to_facilities(self, source_ids: Sequence[str]) -> TravelMatrix:
+        """Sources (rows) × the plant and candidates (columns): :attr:`facilities` turned."""
+        fac = self.facilities
+        cols = np.array([fac.col(s) for s in source_ids], dtype=np.int64)
+        return TravelMatrix(
+            ids=[str(s) for s in source_ids],
+            km=fac.km[:, cols].T,
+            hours=fac.hours[:, cols].T,
+            exposure=fac.exposure[:, cols].T,
+            provider=fac.provider,
+            col_ids=list(fac.ids),
+        )
 
 
 def build_geography(inputs: Inputs) -> Geography:
-    """Snap the plant, candidate sites and sources to the road network and build the matrix.
+    """Snap the plant, candidate sites and sources to the road network; the facility block.
 
     Restricted road classes of the scenario's dangerous-goods rules are removed before the
-    shortest paths are computed; travel times use the hazmat speed caps.
+    shortest paths are computed; travel times use the hazmat speed caps. The memory a solve
+    will need is estimated first (:func:`revlog.memory.check_memory`): sizes this machine
+    cannot hold are refused before anything large is allocated.
     """
     sc = inputs.scenario
+    check_memory(inputs)
     plant = inputs.plant.assign(
         site_id=inputs.plant["plant_id"], role="plant", prefecture="", province=""
     )
@@ -91,16 +178,25 @@ def build_geography(inputs: Inputs) -> Geography:
     }
     frame = sites.rename(columns={"site_id": "id"})[["id", "lon", "lat"]]
     network = inputs.geodata.road_network()  # the OSM file's or the roads table's, or None
+    travel: RoadTravel | GreatCircleTravel
     if network is not None:
-        matrix = road_matrix(
+        travel = RoadTravel(
             network,
             frame,
             speed_kmh_by_class=speeds,
             restricted_classes=tuple(sc.rules.restricted_road_classes),
         )
     else:
-        matrix = great_circle_matrix(frame, speed_kmh=sc.rules.speed_other_kmh)
-    return Geography(sites=sites, matrix=matrix, network=network, seconds=time.perf_counter() - t0)
+        travel = GreatCircleTravel(frame, speed_kmh=sc.rules.speed_other_kmh)
+    fac_ids = (
+        str(inputs.plant["plant_id"].iloc[0]),
+        *cands["site_id"].astype(str),
+        *users["user_id"].astype(str),
+    )  # the order of location_problem's facilities
+    geo = Geography(sites=sites, travel=travel, network=network, seconds=0.0, facility_ids=fac_ids)
+    _ = geo.facilities
+    geo.seconds = time.perf_counter() - t0
+    return geo
 
 
 def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
@@ -125,7 +221,6 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
       line-haul vehicle (fixed cost, round trip, crew hours, rests).
     """
     sc = inputs.scenario
-    m = geo.matrix
     cands = inputs.candidates
     users = second_life_users(sc, inputs.geodata)
     n_users = len(users)
@@ -146,11 +241,12 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     forced = [d == "keep" for d in decision]
     closing = [0.0, *cands["closing_cost_cny_per_year"], *[0.0] * n_users]
     stock_t = [math.inf, *cands["stock_capacity_t"].astype(float), *[math.inf] * n_users]
-    fi = np.array([m.index(f) for f in fac_ids])
-    si = np.array([m.index(s) for s in inputs.sources["source_id"]])
     supply = inputs.sources["supply_t_per_year"].to_numpy(float)
+    first = geo.to_facilities(inputs.sources["source_id"].astype(str).tolist())
+    between = geo.facilities  # facility rows; its first columns are the facilities too
+    assert list(first.columns) == fac_ids
 
-    km = m.km[np.ix_(si, fi)]
+    km = first.km
     # a source that hands over nothing is neither assigned nor visited
     ok = np.isfinite(km) & (km <= sc.location.service_radius_km) & (supply[:, None] > 0)
     if not sc.location.direct_to_plant:
@@ -161,7 +257,7 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     per_year = visits_per_year(sc, inputs.sources)  # the cadence's visits a year
     visits = np.array([per_year[str(s)] for s in inputs.sources["source_id"]], dtype=float)
     arc_cost = supply[a_s] * km[a_s, a_f] * sc.costs.first_mile_cny_per_t_km
-    arc_exp = m.exposure[si[a_s], fi[a_f]] * visits[a_s]
+    arc_exp = first.exposure[a_s, a_f] * visits[a_s]
 
     kinds = np.array(fac_kind, dtype=object)
     rate = {
@@ -176,22 +272,23 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     for a in range(len(fac_ids)):
         for b in range(len(fac_ids)):
             r = rate.get((kinds[a], kinds[b]))
-            d = m.km[fi[a], fi[b]]
+            d = between.km[a, between.col(fac_ids[b])]
             if r is None or a == b or not math.isfinite(d):
                 continue
             f_from.append(a)
             f_to.append(b)
             truck = linehaul_vehicle(sc, fac_ids[a], str(kinds[a]), fac_ids[b], str(kinds[b]))
             payload_t = truck.payload_kg / KG_PER_T if truck is not None else math.inf
-            f_exp.append(m.exposure[fi[a], fi[b]] / payload_t)
+            col = between.col(fac_ids[b])
+            f_exp.append(between.exposure[a, col] / payload_t)
             if kinds[b] == "second_life" and truck is not None:
                 # small flows to second-life users: a full truckload's round trip per payload
-                f_cost.append(_full_load_cny_per_t(sc, truck, d, m.hours[fi[a], fi[b]]))
+                f_cost.append(_full_load_cny_per_t(sc, truck, d, between.hours[a, col]))
                 f_trip_cost.append(0.0)
                 f_trip_t.append(math.inf)
             elif per_trip and truck is not None:
                 f_cost.append(0.0)
-                f_trip_cost.append(trip_cost_cny(truck, d, m.hours[fi[a], fi[b]], rules))
+                f_trip_cost.append(trip_cost_cny(truck, d, between.hours[a, col], rules))
                 f_trip_t.append(min(stock_t[a], payload_t))
             else:
                 f_cost.append(r * d)
@@ -449,7 +546,6 @@ def routing_problem(
     """
     sc = inputs.scenario
     rt = sc.routing
-    m = geo.matrix
     fleet = within_stock(fleet_at(sc, base_id, base_kind), base_stock_kg(inputs, base_id))
     if visits is None:
         src = inputs.sources.set_index("source_id").loc[source_ids]
@@ -482,6 +578,7 @@ def routing_problem(
     damaged = np.array([0.0] + [r[2] for r in rows])
     packs = np.array([0] + [r[3] for r in rows], dtype=float)
     site_ids = [site_of(i) for i in ids]
+    m = geo.matrix_for(site_ids)  # this base's stops only
     idx = np.array([m.index(i) for i in site_ids])
     service_h = np.where(
         np.arange(len(ids)) == 0, 0.0, (rt.service_fixed_min + packs * rt.service_min_per_pack) / 60

@@ -207,7 +207,6 @@ def _check_assignments(
 ) -> tuple[np.ndarray, list[str]]:
     """Shares per assignment arc; single sourcing, permitted arcs, km and costs checked."""
     sc = inputs.scenario
-    m = geo.matrix
     errs: list[str] = []
     fpos = {str(f): i for i, f in enumerate(p.facility_ids)}
     spos = {str(s): i for i, s in enumerate(p.source_ids)}
@@ -224,7 +223,7 @@ def _check_assignments(
             errs.append(f"assignment of {s} to {f}: unknown source or facility")
             continue
         a = arc_of.get((spos[s], fpos[f]))
-        km = m.km[m.index(s), m.index(f)]
+        km = geo.leg(s, f)[0]
         if a is None:
             errs.append(
                 f"source {s} assigned to {f}, which is not a permitted arc ({km:.1f} km by "
@@ -292,7 +291,6 @@ def _check_linehauls(
 ) -> tuple[np.ndarray, list[str]]:
     """Tonnes per forwarding arc; the line-haul rules restated on every row."""
     sc = inputs.scenario
-    m = geo.matrix
     errs: list[str] = []
     fpos = {str(f): i for i, f in enumerate(p.facility_ids)}
     kinds = {str(f): str(k) for f, k in zip(p.facility_ids, p.facility_kind, strict=True)}
@@ -310,7 +308,7 @@ def _check_linehauls(
             continue
         t = float(r.t_per_year)
         flow[i] += t
-        km = m.km[m.index(a), m.index(b)]
+        km, leg_h, leg_exposure = geo.leg(a, b)
         if not _close(r.km, km):
             errs.append(f"{tag}: {float(r.km):.6g} km, matrix {km:.6g} km")
         fleet = {v.id: v for v in fleet_at(sc, b, kinds[b]) + fleet_at(sc, a, kinds[a])}
@@ -334,7 +332,7 @@ def _check_linehauls(
                 f"{tag}: {dmg_kg:.6g} kg/year of damaged packs exceed {trips} trips of "
                 f"{vt.damaged_capacity_kg:g} kg of certified boxes"
             )
-        errs += _linehaul_trip(tag, r, m.hours[m.index(a), m.index(b)], sc.rules)
+        errs += _linehaul_trip(tag, r, leg_h, sc.rules)
         # a line-haul drives empty to the sender and back loaded: fixed cost + round trip,
         # the crew's hours on duty and a rest for every day after the first
         days, duty = int(r.days_per_trip), float(r.duty_h_per_trip)
@@ -348,7 +346,7 @@ def _check_linehauls(
             errs.append(
                 f"{tag}: cost {float(r.cost_cny_per_year):.6g} CNY/year, recomputed {cost:.6g}"
             )
-        want_exp = trips * m.exposure[m.index(a), m.index(b)]
+        want_exp = trips * leg_exposure
         if not _close(r.exposure_persons_per_year, want_exp):
             errs.append(
                 f"{tag}: exposure {float(r.exposure_persons_per_year):.6g} persons/year, "

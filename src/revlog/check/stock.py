@@ -170,7 +170,6 @@ def _profile(
 def _check_trips(plan: Any, inputs: Any, geo: Geography) -> list[str]:
     """Each trip on a flow of the plan, in its vehicle, within payload and boxes; counts."""
     sc = inputs.scenario
-    m = geo.matrix
     o = plan.outlets
     kinds = {str(s): str(k) for s, k in zip(o["site_id"], o["kind"], strict=True)}
     flows = {(str(r.from_id), str(r.to_id)): r for r in plan.linehauls.itertuples(index=False)}
@@ -204,7 +203,7 @@ def _check_trips(plan: Any, inputs: Any, geo: Geography) -> list[str]:
                 )
         if min(intact, damaged) < -TOL_T:
             errs.append(f"{tag}: negative load")
-        hours = float(m.hours[m.index(key[0]), m.index(key[1])])
+        hours = geo.leg(key[0], key[1])[1]
         if abs(float(s.arrive_h) - float(s.depart_h) - hours) > SAME_TIME_H:
             errs.append(f"{tag}: arrives at {float(s.arrive_h):.4f} h, the leg takes {hours:.4f} h")
     for key, flow in flows.items():

@@ -13,6 +13,10 @@ Two builders:
 * :func:`great_circle_matrix` — the fallback without a road network: ellipsoidal distance ×
   detour factor at a single speed, geometry along the geodesic.
 
+:class:`RoadTravel` and :class:`GreatCircleTravel` snap the sites once and compute only the
+blocks a stage asks for (rows × columns, e.g. the facilities × every site for the location
+stage, one base's stops for its routing), so no dense all-sites matrix is ever needed.
+
 Distances between two sites include both access legs (site → snap point, at ``access_speed_kmh``);
 the diagonal is 0.
 """
@@ -20,7 +24,7 @@ the diagonal is 0.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -44,6 +48,8 @@ from revlog.regulations import SPEED_CAP_EXPRESSWAY_KMH, SPEED_CAP_OTHER_KMH
 __all__ = [
     "DEFAULT_SPEED_KMH_BY_CLASS",
     "GREAT_CIRCLE_DETOUR_FACTOR",
+    "GreatCircleTravel",
+    "RoadTravel",
     "TravelMatrix",
     "great_circle_matrix",
     "road_matrix",
@@ -62,6 +68,11 @@ GREAT_CIRCLE_DETOUR_FACTOR = 1.3
 
 _GEOD = Geod(ellps="WGS84")
 _MIN_WEIGHT = 1e-9  # keeps zero-length split pieces as edges in the sparse graph
+# Ties between equally short paths (links of the same estimated length) are broken by the
+# faster, then the less exposed path: a small term added to each arc's weight, so that every
+# block and both directions of a leg choose the same path whatever the node numbering.
+_TIE_HOURS = 1e-6  # km of weight per hour (weight "km"); h per 100 km (weight "hours")
+_TIE_EXPOSURE = 1e-11  # weight per person of exposure
 
 
 @dataclass
@@ -72,10 +83,13 @@ class _RoadPaths:
     n_places: int
     node_lon: np.ndarray
     node_lat: np.ndarray
-    site_row: np.ndarray  # site -> row of ``pred``
-    site_node: np.ndarray  # site -> augmented node index of its snap point
-    site_lon: np.ndarray
-    site_lat: np.ndarray
+    site_row: np.ndarray  # row site -> row of ``pred``
+    row_node: np.ndarray  # row site -> augmented node index of its snap point
+    col_node: np.ndarray  # column site -> augmented node index of its snap point
+    row_lon: np.ndarray
+    row_lat: np.ndarray
+    col_lon: np.ndarray
+    col_lat: np.ndarray
     pred: np.ndarray  # (rows, nodes) int32 predecessor trees
     edge_keys: np.ndarray  # sorted directed keys a * n + b
     edge_road_id: np.ndarray
@@ -87,7 +101,7 @@ class _RoadPaths:
     edge_f1: np.ndarray
     edge_forward: np.ndarray
     edge_hours: np.ndarray  # driving time of each directed piece, h
-    site_access_h: np.ndarray  # driving time of each site's access leg, h
+    site_access_h: np.ndarray  # driving time of each row site's access leg, h
     links: list[tuple[str, str, str]]
     graph: nx.MultiGraph
     any_geometry: bool  # False: every link is a straight segment (the embedded network)
@@ -116,13 +130,16 @@ class _RoadPaths:
 
 @dataclass
 class TravelMatrix:
-    """Travel costs between sites.
+    """Travel costs from some sites (rows) to some sites (columns).
+
+    Square over ``ids`` by default; a block (rows ``ids``, columns ``col_ids``) when built by
+    :meth:`RoadTravel.matrix` or :meth:`GreatCircleTravel.matrix` for one stage's needs.
 
     Attributes
     ----------
     ids : list of str
-        Site ids; row/column order of the arrays.
-    km : ndarray, shape (n, n)
+        Site ids of the rows (and of the columns when ``col_ids`` is ``None``).
+    km : ndarray, shape (n, m)
         Road (or detoured great-circle) distance in km; ``inf`` when unreachable.
     hours : ndarray, shape (n, n)
         Driving time at the speed caps, in hours.
@@ -131,7 +148,9 @@ class TravelMatrix:
     provider : str
         ``"road"`` or ``"great_circle"``.
     access_km : ndarray, shape (n,)
-        Length of each site's access leg to the network (0 for great-circle matrices).
+        Length of each row site's access leg to the network (0 for great-circle matrices).
+    col_ids : list of str, optional
+        Site ids of the columns; ``None``: the same as ``ids`` (a square matrix).
     """
 
     ids: list[str]
@@ -140,15 +159,22 @@ class TravelMatrix:
     exposure: np.ndarray
     provider: str = "road"
     access_km: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    col_ids: list[str] | None = None
     _paths: _RoadPaths | None = field(default=None, repr=False)
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False)
-    _site_lonlat: tuple[np.ndarray, np.ndarray] = field(
-        default_factory=lambda: (np.zeros(0), np.zeros(0)), init=False, repr=False
+    _col_index: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    # (row lon, row lat, column lon, column lat) of great-circle matrices
+    _site_lonlat: tuple[np.ndarray, ...] = field(
+        default_factory=lambda: (np.zeros(0),) * 4, init=False, repr=False
     )
 
     def __post_init__(self) -> None:
         self._index = {s: i for i, s in enumerate(self.ids)}
-        if len(self._index) != len(self.ids):
+        cols = self.columns
+        self._col_index = (
+            self._index if self.col_ids is None else {s: i for i, s in enumerate(cols)}
+        )
+        if len(self._index) != len(self.ids) or len(self._col_index) != len(cols):
             raise ValueError("duplicate site ids")
         if self.access_km.size == 0:
             self.access_km = np.zeros(len(self.ids))
@@ -162,16 +188,29 @@ class TravelMatrix:
         geometry, e.g. from OpenStreetMap) rather than straight segments between places."""
         return self._paths is not None and self._paths.any_geometry
 
+    @property
+    def columns(self) -> list[str]:
+        """Site ids of the columns."""
+        return self.ids if self.col_ids is None else self.col_ids
+
     def index(self, site_id: str) -> int:
-        """Row/column of a site id (``KeyError`` if unknown)."""
+        """Row (and, in a square matrix, column) of a site id (``KeyError`` if unknown)."""
         return self._index[str(site_id)]
+
+    def col(self, site_id: str) -> int:
+        """Column of a site id (``KeyError`` if unknown)."""
+        return self._col_index[str(site_id)]
+
+    def has(self, a_id: str, b_id: str) -> bool:
+        """Whether the matrix holds the leg from ``a_id`` (a row) to ``b_id`` (a column)."""
+        return str(a_id) in self._index and str(b_id) in self._col_index
 
     def _node_chain(self, a_id: str, b_id: str) -> list[int] | None:
         p = self._paths
         if p is None:
             return None
-        i, j = self.index(a_id), self.index(b_id)
-        start, target = int(p.site_node[i]), int(p.site_node[j])
+        i, j = self.index(a_id), self.col(b_id)
+        start, target = int(p.row_node[i]), int(p.col_node[j])
         row = p.pred[p.site_row[i]]
         chain = [target]
         cur = target
@@ -208,7 +247,7 @@ class TravelMatrix:
         p = self._paths
         assert p is not None
         n = len(p.node_ids)
-        i, j = self.index(a_id), self.index(b_id)
+        i, j = self.index(a_id), self.col(b_id)
         total = float(self.hours[i, j])
         t = float(p.site_access_h[i])
         out = []
@@ -254,25 +293,25 @@ class TravelMatrix:
         ValueError
             If ``b_id`` is unreachable from ``a_id``.
         """
-        i, j = self.index(a_id), self.index(b_id)
+        i, j = self.index(a_id), self.col(b_id)
         p = self._paths
         if p is None:
-            lon, lat = self._site_lonlat
-            pts = _GEOD.npts(lon[i], lat[i], lon[j], lat[j], 19)
-            coords = [(lon[i], lat[i]), *pts, (lon[j], lat[j])]
+            lon, lat, clon, clat = self._site_lonlat
+            pts = _GEOD.npts(lon[i], lat[i], clon[j], clat[j], 19)
+            coords = [(lon[i], lat[i]), *pts, (clon[j], clat[j])]
             return LineString(coords)
-        if i == j:
-            c = (p.site_lon[i], p.site_lat[i])
+        if str(a_id) == str(b_id):
+            c = (p.row_lon[i], p.row_lat[i])
             return LineString([c, c])
         chain = self._node_chain(a_id, b_id)
         if chain is None:
             raise ValueError(f"{b_id!r} is unreachable from {a_id!r}")
         if not p.any_geometry:
-            coords = [(p.site_lon[i], p.site_lat[i])]
+            coords = [(p.row_lon[i], p.row_lat[i])]
             coords += [(p.node_lon[n], p.node_lat[n]) for n in chain]
-            coords.append((p.site_lon[j], p.site_lat[j]))
+            coords.append((p.col_lon[j], p.col_lat[j]))
             return LineString(coords)
-        coords = [(p.site_lon[i], p.site_lat[i]), (p.node_lon[chain[0]], p.node_lat[chain[0]])]
+        coords = [(p.row_lon[i], p.row_lat[i]), (p.node_lon[chain[0]], p.node_lat[chain[0]])]
         if len(chain) > 1:
             n = len(p.node_ids)
             a = np.asarray(chain[:-1], dtype=np.int64)
@@ -281,17 +320,17 @@ class TravelMatrix:
             for piece, nb in zip(pieces, chain[1:], strict=True):
                 coords.extend(map(tuple, p.inner_vertices(int(piece))))
                 coords.append((p.node_lon[nb], p.node_lat[nb]))
-        coords.append((p.site_lon[j], p.site_lat[j]))
+        coords.append((p.col_lon[j], p.col_lat[j]))
         return LineString(coords)
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table ``from_id, to_id, km, hours, exposure`` (n² rows)."""
-        n = len(self.ids)
-        ids = np.asarray(self.ids, dtype=object)
+        """Long table ``from_id, to_id, km, hours, exposure`` (rows × columns rows)."""
+        rows = np.asarray(self.ids, dtype=object)
+        cols = np.asarray(self.columns, dtype=object)
         return pd.DataFrame(
             {
-                "from_id": np.repeat(ids, n),
-                "to_id": np.tile(ids, n),
+                "from_id": np.repeat(rows, len(cols)),
+                "to_id": np.tile(cols, len(rows)),
                 "km": self.km.ravel(),
                 "hours": self.hours.ravel(),
                 "exposure": self.exposure.ravel(),
@@ -329,6 +368,71 @@ def _site_arrays(sites: pd.DataFrame) -> tuple[list[str], np.ndarray, np.ndarray
     return ids, sites["lon"].to_numpy(float), sites["lat"].to_numpy(float)
 
 
+def _block_ids(
+    travel_ids: list[str], index: Mapping[str, int], rows: Sequence[str], cols: Sequence[str] | None
+) -> tuple[list[str], list[str] | None, np.ndarray, np.ndarray]:
+    """Row and column ids of a block (``None`` columns: square) and their site positions."""
+    row_ids = [str(r) for r in rows]
+    col_ids = None if cols is None else [str(c) for c in cols]
+    try:
+        ri = np.array([index[r] for r in row_ids], dtype=np.int64)
+        ci = ri if col_ids is None else np.array([index[c] for c in col_ids], dtype=np.int64)
+    except KeyError as exc:
+        raise KeyError(f"unknown site id {exc.args[0]!r}") from None
+    return row_ids, col_ids, ri, ci
+
+
+def _zero_same(arrays: Iterable[np.ndarray], row_ids: list[str], col_ids: list[str]) -> None:
+    """A site's distance, time and exposure to itself are 0 (the diagonal of a square matrix)."""
+    pos = {c: j for j, c in enumerate(col_ids)}
+    hits = [(i, pos[r]) for i, r in enumerate(row_ids) if r in pos]
+    if not hits:
+        return
+    ii, jj = np.array(hits).T
+    for arr in arrays:
+        arr[ii, jj] = 0.0
+
+
+@dataclass
+class GreatCircleTravel:
+    """Travel between sites without a road network, computed for the rows and columns asked.
+
+    Parameters
+    ----------
+    sites : DataFrame
+        Columns ``id, lon, lat``.
+    detour_factor, speed_kmh
+        See :func:`great_circle_matrix`.
+    """
+
+    sites: pd.DataFrame
+    detour_factor: float = GREAT_CIRCLE_DETOUR_FACTOR
+    speed_kmh: float = SPEED_CAP_OTHER_KMH
+    provider: str = field(default="great_circle", init=False)
+
+    def __post_init__(self) -> None:
+        self.ids, self.lon, self.lat = _site_arrays(self.sites)
+        self._index = {s: i for i, s in enumerate(self.ids)}
+
+    def matrix(self, rows: Sequence[str], cols: Sequence[str] | None = None) -> TravelMatrix:
+        """The travel matrix from ``rows`` to ``cols`` (default: square over ``rows``)."""
+        row_ids, col_ids, ri, ci = _block_ids(self.ids, self._index, rows, cols)
+        lon, lat = self.lon, self.lat
+        km = geodesic_km(lon[ri, None], lat[ri, None], lon[None, ci], lat[None, ci])
+        km *= self.detour_factor
+        _zero_same([km], row_ids, col_ids or row_ids)
+        tm = TravelMatrix(
+            ids=row_ids,
+            km=km,
+            hours=km / self.speed_kmh,
+            exposure=km * 2.0 * BAND_HALF_WIDTH_KM * CORRIDOR_DENSITY,
+            provider="great_circle",
+            col_ids=col_ids,
+        )
+        tm._site_lonlat = (lon[ri], lat[ri], lon[ci], lat[ci])
+        return tm
+
+
 def great_circle_matrix(
     sites: pd.DataFrame,
     detour_factor: float = GREAT_CIRCLE_DETOUR_FACTOR,
@@ -351,18 +455,116 @@ def great_circle_matrix(
         ``provider="great_circle"``; exposure is the rural-corridor term of the exposure proxy
         (2 λ ρ per km); geometry is the geodesic.
     """
-    ids, lon, lat = _site_arrays(sites)
-    km = geodesic_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * detour_factor
-    np.fill_diagonal(km, 0.0)
-    tm = TravelMatrix(
-        ids=ids,
-        km=km,
-        hours=km / speed_kmh,
-        exposure=km * 2.0 * BAND_HALF_WIDTH_KM * CORRIDOR_DENSITY,
-        provider="great_circle",
-    )
-    tm._site_lonlat = (lon, lat)
-    return tm
+    travel = GreatCircleTravel(sites, detour_factor=detour_factor, speed_kmh=speed_kmh)
+    return travel.matrix(travel.ids)
+
+
+@dataclass
+class RoadTravel:
+    """Sites snapped to a road network once; travel matrices computed for the sites asked.
+
+    No all-sites matrix is built: :meth:`matrix` runs the shortest-path search from the rows
+    asked only, on the network split at the snap points of the sites of that block only, so a
+    block of r rows and c columns costs O(r · (places + r + c)) memory. Snap points of sites
+    outside a block do not change its shortest paths (splitting a link at a point keeps its
+    length), so every block agrees with the dense :func:`road_matrix` on its entries.
+
+    Parameters
+    ----------
+    network, sites, speed_kmh_by_class, access_speed_kmh, restricted_classes, weight, chunk_rows
+        As for :func:`road_matrix`.
+    """
+
+    network: RoadNetwork
+    sites: pd.DataFrame
+    speed_kmh_by_class: Mapping[str, float] | None = None
+    access_speed_kmh: float = 40.0
+    restricted_classes: Iterable[str] = ()
+    weight: str = "km"
+    chunk_rows: int = 512
+    provider: str = field(default="road", init=False)
+
+    def __post_init__(self) -> None:
+        if self.weight not in ("km", "hours"):
+            raise ValueError("weight must be 'km' or 'hours'")
+        speeds = dict(DEFAULT_SPEED_KMH_BY_CLASS)
+        if self.speed_kmh_by_class is not None:
+            speeds.update(self.speed_kmh_by_class)
+        self._speeds = speeds
+        restricted = tuple(self.restricted_classes)
+        closed = restricted or self.network.n_hazmat_restricted
+        self._net = self.network.restricted(restricted) if closed else self.network
+        self.ids, self.lon, self.lat = _site_arrays(self.sites)
+        self._index = {s: i for i, s in enumerate(self.ids)}
+        frame = pd.DataFrame({"id": self.ids, "lon": self.lon, "lat": self.lat})
+        self._snaps = self._net.snap(frame)
+
+    def matrix(self, rows: Sequence[str], cols: Sequence[str] | None = None) -> TravelMatrix:
+        """The travel matrix from ``rows`` to ``cols`` (default: square over ``rows``).
+
+        Paths (``path_nodes``, ``path_edges``, ``rest_points``, ``geometry``) are recoverable
+        from every row to every column.
+        """
+        row_ids, col_ids, ri, ci = _block_ids(self.ids, self._index, rows, cols)
+        block = np.unique(np.concatenate([ri, ci]))  # the sites whose snap points split links
+        where = np.searchsorted(block, ri), np.searchsorted(block, ci)
+        snaps = self._snaps.iloc[block].reset_index(drop=True)
+        g = self._net.graph
+        nodes = _snap_nodes(g, snaps)
+        edges = _edge_pieces(g, nodes.split, {p: i for i, p in enumerate(g.nodes)}, self._speeds)
+        graph, sel = _directed_graph(edges, self.weight, len(nodes.node_ids))
+        row_node, col_node = nodes.site_node[where[0]], nodes.site_node[where[1]]
+        sources, site_row = np.unique(row_node, return_inverse=True)
+        pred_all, acc_km, acc_h, acc_e = _accumulate(graph, sel, sources, col_node, self.chunk_rows)
+
+        access = snaps["access_km"].to_numpy(float)
+        access_h = access / self.access_speed_kmh
+        r_acc, c_acc = access[where[0]], access[where[1]]
+        r_acc_h, c_acc_h = access_h[where[0]], access_h[where[1]]
+        km = acc_km[site_row] + r_acc[:, None] + c_acc[None, :]
+        hours = acc_h[site_row] + r_acc_h[:, None] + c_acc_h[None, :]
+        exposure = acc_e[site_row]
+        _zero_same([km, hours, exposure], row_ids, col_ids or row_ids)
+
+        ek_order = np.argsort(sel.keys)
+        erep = sel.rep[ek_order]
+        paths = _RoadPaths(
+            node_ids=nodes.node_ids,
+            n_places=nodes.n_places,
+            node_lon=np.asarray(nodes.node_lon),
+            node_lat=np.asarray(nodes.node_lat),
+            site_row=site_row,
+            row_node=row_node,
+            col_node=col_node,
+            row_lon=self.lon[ri],
+            row_lat=self.lat[ri],
+            col_lon=self.lon[ci],
+            col_lat=self.lat[ci],
+            pred=pred_all,
+            edge_keys=sel.keys[ek_order],
+            edge_road_id=edges.road_id[erep],
+            edge_class=edges.road_class[erep],
+            edge_link=edges.link[erep],
+            edge_f0=edges.f0[erep],
+            edge_f1=edges.f1[erep],
+            edge_forward=sel.forward[ek_order],
+            edge_hours=sel.hours[ek_order],
+            site_access_h=r_acc_h,
+            links=edges.links,
+            graph=g,
+            any_geometry=edges.any_geometry,
+        )
+        tm = TravelMatrix(
+            ids=row_ids,
+            km=km,
+            hours=hours,
+            exposure=exposure,
+            provider="road",
+            access_km=r_acc,
+            col_ids=col_ids,
+        )
+        tm._paths = paths
+        return tm
 
 
 def road_matrix(
@@ -374,7 +576,9 @@ def road_matrix(
     weight: str = "km",
     chunk_rows: int = 512,
 ) -> TravelMatrix:
-    """Shortest-path travel matrix between sites on a road network.
+    """Shortest-path travel matrix between all sites on a road network (square, dense).
+
+    For many sites use :class:`RoadTravel` and ask for the blocks a stage needs.
 
     Parameters
     ----------
@@ -400,63 +604,16 @@ def road_matrix(
         ``provider="road"``, with paths recoverable by ``path_nodes``, ``path_edges`` and
         ``geometry``.
     """
-    if weight not in ("km", "hours"):
-        raise ValueError("weight must be 'km' or 'hours'")
-    speeds = dict(DEFAULT_SPEED_KMH_BY_CLASS)
-    if speed_kmh_by_class is not None:
-        speeds.update(speed_kmh_by_class)
-    restricted = tuple(restricted_classes)
-    closed = restricted or network.n_hazmat_restricted
-    net = network.restricted(restricted) if closed else network
-    ids, lon, lat = _site_arrays(sites)
-    snaps = net.snap(pd.DataFrame({"id": ids, "lon": lon, "lat": lat}))
-    g = net.graph
-    nodes = _snap_nodes(g, snaps)
-    edges = _edge_pieces(g, nodes.split, {p: i for i, p in enumerate(g.nodes)}, speeds)
-    n_nodes = len(nodes.node_ids)
-    graph, sel = _directed_graph(edges, weight, n_nodes)
-    sources, site_row = np.unique(nodes.site_node, return_inverse=True)
-    pred_all, acc_km, acc_h, acc_e = _accumulate(graph, sel, sources, nodes.site_node, chunk_rows)
-
-    access = snaps["access_km"].to_numpy(float)
-    access_h = access / access_speed_kmh
-    km = acc_km[site_row] + access[:, None] + access[None, :]
-    hours = acc_h[site_row] + access_h[:, None] + access_h[None, :]
-    exposure = acc_e[site_row].copy()
-    for arr in (km, hours, exposure):
-        np.fill_diagonal(arr, 0.0)
-
-    erep = sel.rep
-    ek_order = np.argsort(sel.keys)
-    paths = _RoadPaths(
-        node_ids=nodes.node_ids,
-        n_places=nodes.n_places,
-        node_lon=np.asarray(nodes.node_lon),
-        node_lat=np.asarray(nodes.node_lat),
-        site_row=site_row,
-        site_node=nodes.site_node,
-        site_lon=lon,
-        site_lat=lat,
-        pred=pred_all,
-        edge_keys=sel.keys[ek_order],
-        edge_road_id=edges.road_id[erep][ek_order],
-        edge_class=edges.road_class[erep][ek_order],
-        edge_link=edges.link[erep][ek_order],
-        edge_f0=edges.f0[erep][ek_order],
-        edge_f1=edges.f1[erep][ek_order],
-        edge_forward=sel.forward[ek_order],
-        edge_hours=sel.hours[ek_order],
-        site_access_h=access_h,
-        links=edges.links,
-        graph=g,
-        any_geometry=edges.any_geometry,
+    travel = RoadTravel(
+        network,
+        sites,
+        speed_kmh_by_class=speed_kmh_by_class,
+        access_speed_kmh=access_speed_kmh,
+        restricted_classes=restricted_classes,
+        weight=weight,
+        chunk_rows=chunk_rows,
     )
-    tm = TravelMatrix(
-        ids=ids, km=km, hours=hours, exposure=exposure, provider="road", access_km=access
-    )
-    tm._paths = paths
-    tm._site_lonlat = (lon, lat)
-    return tm
+    return travel.matrix(travel.ids)
 
 
 @dataclass
@@ -592,7 +749,8 @@ def _directed_graph(e: _Pieces, weight: str, n_nodes: int) -> tuple[csr_matrix, 
     b_all = np.concatenate([e.dst, e.src])
     rep = np.concatenate([np.arange(len(e.src))] * 2)
     forward = np.concatenate([np.ones(len(e.src), bool), np.zeros(len(e.src), bool)])
-    w_all = (e.km if weight == "km" else e.hours)[rep]
+    main, tie = (e.km, e.hours) if weight == "km" else (e.hours, e.km / 100.0)
+    w_all = (main + _TIE_HOURS * tie + _TIE_EXPOSURE * e.exposure)[rep]
     keys = a_all * n_nodes + b_all
     order = np.lexsort((w_all, keys))
     keys_s = keys[order]

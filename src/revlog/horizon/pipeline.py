@@ -88,7 +88,7 @@ def solve_horizon_inputs(
     t_start = _clock()
     loc_s = total * sc.solver.location_share
     geo = build_geography(inputs)
-    say("geography", f"{geo.matrix.provider} matrix {len(geo.sites)}² in {geo.seconds:.2f} s")
+    say("geography", f"{geo.provider} travel, {len(geo.sites)} sites, in {geo.seconds:.2f} s")
     hp = horizon_problem(inputs, geo)
     say(
         "location",

@@ -1,8 +1,9 @@
 """Solve the stage-1 model with HiGHS and return a :class:`NetworkDesign`.
 
-The Pyomo model (:mod:`revlog.location.model`) is read into sparse arrays
-(:mod:`revlog.location.bridge`) and handed to HiGHS (``highspy``) in one ``passModel``
-call (why: ``docs/design.md``).
+The model is built straight into sparse arrays (:mod:`revlog.location.arrays`, the same
+arrays as the Pyomo formulation of :mod:`revlog.location.model` read back by
+:mod:`revlog.location.bridge`, which stays available as ``builder="pyomo"``) and handed to
+HiGHS (``highspy``) in one ``passModel`` call (why: ``docs/design.md``).
 
 Infeasible problems are explained: cheap pre-checks (:func:`diagnose_infeasibility`) run
 before the solver, and a solver-proved infeasibility states what was checked.
@@ -15,10 +16,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 
 from revlog.errors import Diagnosis, LocationInfeasibleError, LocationNoSolutionError
+from revlog.location.arrays import array_form
 from revlog.location.bridge import linear_form, to_highs
 from revlog.location.model import (
     ModelOptions,
@@ -26,6 +29,7 @@ from revlog.location.model import (
     group_indices,
 )
 from revlog.location.problem import LocationProblem
+from revlog.location.prune import beyond_nearest, dominated_arcs, without_arcs
 from revlog.outputs import solver_log, solver_output
 
 _PRECHECKS = (
@@ -666,6 +670,39 @@ def explain_infeasible(p: LocationProblem, limit_s: float, seed: int = 0) -> lis
     ]
 
 
+#: Arcs above which stage 1 is warm-started from the problem on each source's nearest arcs.
+WARM_START_MIN_ARCS = 20_000
+
+#: Cheapest arcs per source kept in the warm-start problem.
+WARM_START_NEAREST = 5
+
+#: Share of stage 1's time limit the warm-start solve may take.
+WARM_START_SHARE = 0.25
+
+
+def _warm_start(
+    p: LocationProblem,
+    limit_s: float,
+    mip_gap: float,
+    seed: int,
+    threads: int,
+    options: ModelOptions | None,
+) -> np.ndarray | None:
+    """Column values (x, y, flow) of the design solved on each source's nearest arcs."""
+    drop = beyond_nearest(p, WARM_START_NEAREST)
+    small, keep = without_arcs(p, drop)
+    try:
+        d = solve_location(
+            small, time_limit_s=limit_s, mip_gap=mip_gap, seed=seed, threads=threads,
+            options=options, prune=False, warm_start=False,
+        )  # fmt: skip
+    except (LocationInfeasibleError, LocationNoSolutionError):
+        return None
+    x = np.zeros(p.n_arcs)
+    x[keep] = d.assignment
+    return np.concatenate([x, d.open_mask.astype(float), d.flow_t])
+
+
 def solve_location(
     problem: LocationProblem,
     time_limit_s: float = 60.0,
@@ -674,6 +711,9 @@ def solve_location(
     threads: int = 1,
     options: ModelOptions | None = None,
     extension: Any = None,
+    builder: str = "arrays",
+    prune: bool = True,
+    warm_start: bool = True,
 ) -> NetworkDesign:
     """Solve a location problem to (proven) optimality or until the time limit.
 
@@ -697,6 +737,21 @@ def solve_location(
         (``extension.read(values, model)``, stored in :attr:`NetworkDesign.extension`),
         e.g. :class:`revlog.loop.model.LoopExtension`. Its objective terms are not part of
         the design's cost parts.
+    builder
+        ``"arrays"`` (default: :func:`revlog.location.arrays.array_form`, numpy straight
+        into HiGHS) or ``"pyomo"`` (:func:`revlog.location.model.build_model` read back by
+        :mod:`revlog.location.bridge`); both give the same arrays, the first in a fraction
+        of the time on large problems.
+    prune
+        Remove the assignment arcs dominated by the direct delivery to the plant before
+        solving (:mod:`revlog.location.prune`; exact: the optimum is kept).
+    warm_start
+        On problems with more than :data:`WARM_START_MIN_ARCS` arcs, first solve the
+        problem restricted to each source's :data:`WARM_START_NEAREST` cheapest arcs (with
+        :data:`WARM_START_SHARE` of the time) and start HiGHS from that design.
+        The array form and the pruning know the plain model: with an extension, trips priced
+        per trip, closing costs or outlets closed by the scenario, the Pyomo model is solved
+        whole.
 
     Returns
     -------
@@ -713,10 +768,17 @@ def solve_location(
     diagnosis = diagnose_infeasibility(problem)
     if diagnosis:
         raise LocationInfeasibleError(diagnosis)
+    if builder not in ("arrays", "pyomo"):
+        raise ValueError("builder must be 'arrays' or 'pyomo'")
     t0 = time.perf_counter()
-    model = build_model(problem, options)
-    if extension is not None:
-        extension.add(model, problem)
+    plain = not (
+        extension is not None
+        or len(problem.trip_arcs)
+        or problem.closing_cost_cny.any()
+        or problem.forced_closed.any()
+    )
+    if not plain:
+        builder, prune = "pyomo", False
     hopts = {
         "time_limit": float(time_limit_s),
         "mip_rel_gap": float(mip_gap),
@@ -724,8 +786,31 @@ def solve_location(
         "threads": int(threads),
         "output_flag": solver_log(),
     }
+    full = problem
+    keep = np.arange(full.n_arcs)
+    if prune:
+        drop = dominated_arcs(full)
+        if drop.any():
+            problem, keep = without_arcs(full, drop)
+    p = problem
+    k, m = p.n_arcs, p.n_facilities
+    start = None
+    if warm_start and builder == "arrays" and k > WARM_START_MIN_ARCS:
+        start = _warm_start(p, time_limit_s * WARM_START_SHARE, mip_gap, seed, threads, options)
+        hopts["time_limit"] = max(1.0, time_limit_s - (time.perf_counter() - t0))
     with solver_output():  # HiGHS prints its banner when the first Highs object is made
-        h, col_of = _compile_to_highs(model, hopts)
+        if builder == "arrays":
+            h = to_highs(array_form(problem, options), hopts)
+            if start is not None:
+                sol = highspy.HighsSolution()
+                sol.col_value = start.tolist()
+                sol.value_valid = True
+                h.setSolution(sol)
+        else:
+            model = build_model(problem, options)
+            if extension is not None:
+                extension.add(model, problem)
+            h, col_of = _compile_to_highs(model, hopts)
     t1 = time.perf_counter()
     _run_interruptible(h)
     t2 = time.perf_counter()
@@ -733,14 +818,16 @@ def solve_location(
     info = h.getInfo()
     bound = float(info.mip_dual_bound)
     if status == "infeasible":
-        raise LocationInfeasibleError(explain_infeasible(problem, time_limit_s, seed))
+        raise LocationInfeasibleError(explain_infeasible(full, time_limit_s, seed))
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
         raise LocationNoSolutionError(status, bound)
     col = np.asarray(h.getSolution().col_value, dtype=float)
-    p = problem
-    x = _values(model.x, p.n_arcs, col_of, col)
-    y = _values(model.y, p.n_facilities, col_of, col)
-    flow = _values(model.flow, p.n_forwarding, col_of, col)
+    if builder == "arrays":
+        x, y, flow = col[:k].copy(), col[k : k + m].copy(), col[k + m :].copy()
+    else:
+        x = _values(model.x, p.n_arcs, col_of, col)
+        y = _values(model.y, p.n_facilities, col_of, col)
+        flow = _values(model.flow, p.n_forwarding, col_of, col)
     x = np.clip(x, 0.0, 1.0)
     if p.single_source:
         x = np.round(x)
@@ -748,10 +835,12 @@ def solve_location(
     open_mask = y > 0.5
     flow = np.maximum(flow, 0.0)
     flow[flow < 1e-9] = 0.0
+    x_full = np.zeros(full.n_arcs)
+    x_full[keep] = x
     design = design_from_solution(
-        p,
+        full,
         open_mask,
-        x,
+        x_full,
         flow,
         bound_cny=bound,
         gap=float(info.mip_gap),

@@ -108,7 +108,6 @@ def facility_kg_co2_per_t(inputs: Inputs, geo: Geography, p: LocationProblem) ->
 def loop_problem(inputs: Inputs, geo: Geography, p: LocationProblem) -> LoopProblem:
     """Build the loop's arrays for a location problem (see the module docstring)."""
     sc = inputs.scenario
-    m = geo.matrix
     fleet = fleet_by_id(sc)
     grades = source_grades(sc, inputs.geodata, inputs.sources).set_index("source_id")
     sl_t = grades.loc[list(p.source_ids), "second_life_t_per_year"].to_numpy(float)
@@ -125,7 +124,7 @@ def loop_problem(inputs: Inputs, geo: Geography, p: LocationProblem) -> LoopProb
         fm.append(round_trip_kg_co2_per_t_km(fleet[biggest.id]) if biggest else 0.0)
     fm_t_km = np.array(fm)
     km_arc = np.array(
-        [m.km[m.index(str(p.source_ids[s])), m.index(ids[f])] for s, f in
+        [geo.leg(str(p.source_ids[s]), ids[f])[0] for s, f in
          zip(p.arc_source, p.arc_facility, strict=True)]
     )  # fmt: skip
     supply = p.arc_supply_t
@@ -136,7 +135,7 @@ def loop_problem(inputs: Inputs, geo: Geography, p: LocationProblem) -> LoopProb
     for i, (a, b) in enumerate(zip(p.fwd_from, p.fwd_to, strict=True)):
         truck = linehaul_vehicle(sc, ids[a], str(kinds[a]), ids[b], str(kinds[b]))
         rate = round_trip_kg_co2_per_t_km(fleet[truck.id]) if truck is not None else 0.0
-        fwd_co2[i] = m.km[m.index(ids[a]), m.index(ids[b])] * rate + fac_co2[b]
+        fwd_co2[i] = geo.leg(ids[a], ids[b])[0] * rate + fac_co2[b]
         if is_sl[i]:
             grading = loopd.GRADING_KWH_PER_T * grid_kg_co2_per_kwh(str(prov[a]))
             fwd_co2[i] += grading - sc.loop.co2_avoided_kg_per_t

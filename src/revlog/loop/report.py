@@ -51,10 +51,9 @@ def plan_co2(
         Tonnes per year sent to second life from each storage outlet (graded there).
     """
     sc = inputs.scenario
-    m = geo.matrix
 
     def km_between(a: str, b: str) -> float:
-        return float(m.km[m.index(site_of(a)), m.index(site_of(b))])
+        return geo.leg(site_of(a), site_of(b))[0]
 
     periods = sc.routing.periods_per_year
     pickup = pickup_kg_co2_per_period(sc, plan.routes, plan.stops, km_between) * periods

@@ -59,7 +59,7 @@ def road_line(geo: Geography, ids: Sequence[str]) -> LineString:
     """The road-following LineString through the sites ``ids`` (EPSG:4326)."""
     coords: list[tuple[float, float]] = []
     for a, b in itertools.pairwise(ids):
-        seg = list(geo.matrix.geometry(a, b).coords)
+        seg = list(geo.geometry(a, b).coords)
         coords.extend(seg if not coords else seg[1:])
     if len(coords) < 2:
         coords = coords * 2
@@ -110,7 +110,6 @@ def assignments_table(inputs: Inputs, geo: Geography, design: NetworkDesign) -> 
     """Each source's first-stop facility, its tonnes and stage 1's first-mile estimate."""
     a = design.to_frames()["assignments"]
     src = inputs.sources.set_index("source_id")
-    m = geo.matrix
     pairs = list(zip(a["source_id"], a["facility_id"], strict=True))
     rows = pd.DataFrame(
         {
@@ -124,7 +123,7 @@ def assignments_table(inputs: Inputs, geo: Geography, design: NetworkDesign) -> 
                 src.loc[s, "damaged_t_per_year"] * f
                 for s, f in zip(a["source_id"], a["fraction"], strict=True)
             ],
-            "km": [m.km[m.index(s), m.index(f)] for s, f in pairs],
+            "km": [geo.leg(s, f)[0] for s, f in pairs],
             "cost_cny_per_year": a["cost_cny"],
         }
     )
@@ -191,7 +190,6 @@ def linehaul_plan(
     kinds = dict(zip(frames["facilities"]["id"], frames["facilities"]["kind"], strict=True))
     rest = _not_graded_t(frames)
     damaged = damaged_t_by_facility(inputs, design)
-    m = geo.matrix
     flows = []
     for r in frames["flows"].itertuples(index=False):
         a, b = str(r.from_id), str(r.to_id)
@@ -211,13 +209,7 @@ def linehaul_plan(
             )
         t = float(r.tonnes_t)
         share = _damaged_share(damaged, rest, a, kinds[b])
-        i, j = m.index(a), m.index(b)
-        flows.append(
-            LinehaulFlow(
-                a, b, t, share * t, truck, float(m.km[i, j]), float(m.hours[i, j]),
-                float(m.exposure[i, j]),
-            )
-        )  # fmt: skip
+        flows.append(LinehaulFlow(a, b, t, share * t, truck, *geo.leg(a, b)))
     periods = sc.routing.periods_per_year
     arrivals = {
         str(base): run_arrivals(
@@ -397,8 +389,8 @@ def plan_meta(
         "periods_per_year": sc.routing.periods_per_year,
         "days_per_period": sc.routing.days_per_period,
         "cadence": sc.routing.cadence,
-        "matrix_provider": geo.matrix.provider,
-        "geometry": "road alignment" if geo.matrix.follows_roads else "schematic",
+        "matrix_provider": geo.provider,
+        "geometry": "road alignment" if geo.follows_roads else "schematic",
         "location": {
             "status": design.status,
             "proven_optimal": bool(design.proven_optimal),
