@@ -111,7 +111,7 @@ def test_simultaneous_arrivals_unload_one_after_another():
 
 def test_run_arrivals_repeat_every_round():
     """Each run returns with its load in every round: round k starts at k × 8760 / P h."""
-    got = run_arrivals([(30.0, 2000.0, 500.0)], 12)
+    got = run_arrivals([(30.0, 2000.0, 500.0, 0, 12)], 12)
     assert len(got) == 12
     assert got[1].time_h == pytest.approx(730.0 + 30.0)
     assert got[0].intact_t == pytest.approx(2.0) and got[0].damaged_t == pytest.approx(0.5)

@@ -133,7 +133,8 @@ def solve_inputs(
         say("location", "interrupted: keeping the incumbent design; quick runs for every base")
     # what each kept existing outlet costs against closing it (stage 1 re-solved without
     # it), within what is left of stage 1's time
-    existing = np.array([False, *inputs.candidates["existing"].astype(bool)])
+    existing = np.zeros(design.problem.n_facilities, dtype=bool)  # plant, candidates, users
+    existing[1 : 1 + len(inputs.candidates)] = inputs.candidates["existing"].astype(bool)
     left_s = max(0.0, t_start + loc_s - _clock())
     keep = {} if interrupted else keep_costs_cny(design, existing, left_s, seed)
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)

@@ -78,7 +78,9 @@ def check_stock(plan: Any, inputs: Any, geo: Geography) -> list[str]:
     arrivals: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for r in plan.routes.itertuples(index=False):
         load = (float(r.intact_kg) + float(r.damaged_kg)) / KG_PER_T
-        for k in range(periods):
+        # a run is driven every round, or (cadence by_stock) in its own round only
+        rounds = range(periods) if int(r.times_per_year) >= periods else [int(r.round)]
+        for k in rounds:
             arrivals[str(r.base_id)].append((k * HOURS_PER_YEAR / periods + float(r.end_h), load))
     for s in plan.shipments.itertuples(index=False):
         load = (float(s.intact_kg) + float(s.damaged_kg)) / KG_PER_T

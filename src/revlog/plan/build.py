@@ -213,7 +213,15 @@ def linehaul_plan(
     periods = sc.routing.periods_per_year
     arrivals = {
         str(base): run_arrivals(
-            zip(g["end_h"], g["intact_kg"], g["damaged_kg"], strict=True), periods
+            zip(
+                g["end_h"],
+                g["intact_kg"],
+                g["damaged_kg"],
+                g["round"],
+                g["times_per_year"],
+                strict=True,
+            ),
+            periods,
         )
         for base, g in routes.groupby("base_id", sort=True)
     }

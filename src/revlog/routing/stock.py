@@ -105,29 +105,30 @@ def round_start_h(k: int, periods_per_year: int) -> float:
 
 
 def run_arrivals(
-    runs: Iterable[tuple[float, float, float]], periods_per_year: int
+    runs: Iterable[tuple[float, float, float, int, int]], periods_per_year: int
 ) -> list[Arrival]:
-    """Arrivals at a base over the year from its runs of one period.
+    """Arrivals at a base over the year from its runs.
 
     Parameters
     ----------
     runs
-        ``(end_h, intact_kg, damaged_kg)`` of each run: when it returns to the base (h from
-        the start of the period) and what it brings.
+        ``(end_h, intact_kg, damaged_kg, round, times_per_year)`` of each run: when it
+        returns to the base (h from the start of its round), what it brings, its round and
+        how often a year it is driven (every round when ``times_per_year`` is the rounds a
+        year, as under cadence ``every_round``; else only in its own round).
     periods_per_year
-        Pickup rounds per year; every round repeats the runs.
+        Pickup rounds per year.
 
     Returns
     -------
     list of Arrival
         In time order.
     """
-    one = [(float(e), float(i) / KG_PER_T, float(d) / KG_PER_T) for e, i, d in runs]
     out = [
-        Arrival(round_start_h(k, periods_per_year) + e, i, d)
-        for k in range(periods_per_year)
-        for e, i, d in one
-        if i + d > 0
+        Arrival(round_start_h(k, periods_per_year) + float(e), i_kg / KG_PER_T, d_kg / KG_PER_T)
+        for e, i_kg, d_kg, rnd, times in runs
+        for k in (range(periods_per_year) if times >= periods_per_year else [int(rnd)])
+        if i_kg + d_kg > 0
     ]
     return sorted(out, key=lambda a: a.time_h)
 
