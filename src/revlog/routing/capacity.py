@@ -33,15 +33,23 @@ from revlog.units import HOURS_PER_DAY
 def _day_span_h(problem: RoutingProblem, stops: list[int]) -> tuple[float, int]:
     """The longest opening span of a day over ``stops`` (h) and the number of such days."""
     service = np.asarray(problem.service_h, dtype=float)
+    shift = 0.0 if problem.rules is None else float(problem.rules.shift_start_h)
+    out_h = np.asarray(problem.hours, dtype=float)[0]
     spans: dict[int, list[float]] = {}
     for i in stops:
+        reachable = False
         for lo, hi in problem.time_windows_h[i]:
             if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo >= HOURS_PER_DAY:
                 return HOURS_PER_DAY, 0  # open around the clock: no daily span to bound
             day = int(lo // HOURS_PER_DAY)
+            if hi < day * HOURS_PER_DAY + shift + float(out_h[i]):
+                continue  # a run leaving at the shift start arrives after this window
+            reachable = True
             cur = spans.setdefault(day, [lo, hi + float(service[i])])
             cur[0] = min(cur[0], lo)
             cur[1] = max(cur[1], hi + float(service[i]))
+        if not reachable:
+            return HOURS_PER_DAY, 0  # a stop no run reaches: the per-stop diagnosis names it
     if not spans:
         return 0.0, 0
     return max(min(b - a, HOURS_PER_DAY) for a, b in spans.values()), len(spans)
