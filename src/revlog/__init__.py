@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from revlog.check.plan import check
     from revlog.compare import compare
+    from revlog.distributed import DaskTarget
     from revlog.plan import Plan
     from revlog.scenario.load import load_scenario
     from revlog.scenario.schema import Scenario
@@ -94,9 +95,10 @@ def solve(
     time_limit: float | None = None,
     seed: int | None = None,
     progress: Callable[[str, str], Any] | None = None,
+    dask: DaskTarget | None = None,
 ) -> Plan:
     """Solve a scenario end to end: :func:`revlog.pipeline.solve`, its solvers loaded on first
     use (parameters and result as documented there)."""
     from revlog.pipeline import solve as _solve
 
-    return _solve(scenario, time_limit=time_limit, seed=seed, progress=progress)
+    return _solve(scenario, time_limit=time_limit, seed=seed, progress=progress, dask=dask)

@@ -128,6 +128,10 @@ def _workers_value(value: int) -> int:
     return value
 
 
+def _optional_workers(value: int | None) -> int | None:
+    return None if value is None else _workers_value(value)
+
+
 def _file_output(path: Path | None, option: str) -> Path | None:
     """A file the command will write (``--csv``): its folder must exist; checked up front."""
     if path is None:
@@ -269,6 +273,20 @@ def solve(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Let the solvers print their logs (stderr).")
     ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler", help="Route the bases in parallel on this Dask scheduler (tcp://…)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Route the bases in parallel on a local Dask cluster of N workers (1 to 256).",
+            callback=_optional_workers,
+        ),
+    ] = None,
 ) -> None:
     """Solve a scenario (geography, outlet location, pickup runs) and write the plan.
 
@@ -276,7 +294,8 @@ def solve(
     offline) and overview.png; it appears only when complete. The output location is
     checked before solving: --force replaces only a plan folder revlog wrote (plan.json and
     revlog's files, nothing else), never the current folder or a folder holding an input.
-    Same scenario and seed: byte-identical files.
+    Same scenario and seed: byte-identical files, also when --workers or --scheduler
+    routes the bases in parallel on Dask.
 
     Exit codes: 0 written; 2 invalid input or unusable output location (nothing written);
     3 infeasible (diagnosis printed); Ctrl-C: the best plan found so far is written (exit
@@ -294,6 +313,11 @@ def solve(
     from revlog.scenario import load_scenario
     from revlog.scenario.load import input_paths
 
+    target = None
+    if scheduler is not None or workers is not None:
+        from revlog.distributed import DaskTarget
+
+        target = DaskTarget(scheduler=scheduler, n_workers=workers or 2)
     sc = load_scenario(scenario)
     inputs = prepare(sc)
     if not quiet:
@@ -310,7 +334,9 @@ def solve(
         _Progress(err, enabled=not (quiet or as_json), time_limit_s=total_s) as progress,
     ):
         with native_stdout(native):
-            result = solve_inputs(inputs, time_limit_s=time_limit, seed=seed, progress=progress)
+            result = solve_inputs(
+                inputs, time_limit_s=time_limit, seed=seed, progress=progress, dask=target
+            )
         progress("output", f"writing {output}")
         with folder.writing() as tmp:
             result.save(tmp)

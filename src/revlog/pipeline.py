@@ -12,6 +12,7 @@ diagnoses (:mod:`revlog.explain`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from revlog.check.routes import check_routes
+from revlog.distributed import DaskTarget
 from revlog.errors import (
     Diagnosis,
     InfeasibleError,
@@ -73,6 +75,7 @@ def solve(
     time_limit: float | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    dask: DaskTarget | None = None,
 ) -> Plan:
     """Solve a scenario end to end.
 
@@ -86,6 +89,9 @@ def solve(
         Random seed (default: the scenario's ``solver.seed``).
     progress
         Optional callback ``progress(stage, message)`` for long solves.
+    dask
+        Route the bases in parallel on this Dask cluster (:mod:`revlog.parallel`; the same
+        plan as the serial solve); ``None``: one base after the other in this process.
 
     Returns
     -------
@@ -93,7 +99,9 @@ def solve(
         The plan (see :mod:`revlog.plan`).
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    return solve_inputs(prepare(sc), time_limit_s=time_limit, seed=seed, progress=progress)
+    return solve_inputs(
+        prepare(sc), time_limit_s=time_limit, seed=seed, progress=progress, dask=dask
+    )
 
 
 def solve_inputs(
@@ -101,6 +109,7 @@ def solve_inputs(
     time_limit_s: float | None = None,
     seed: int | None = None,
     progress: Progress | None = None,
+    dask: DaskTarget | None = None,
 ) -> Plan:
     """Solve prepared inputs (see :func:`solve`).
 
@@ -139,8 +148,18 @@ def solve_inputs(
     keep = {} if interrupted else keep_costs_cny(design, existing, left_s, seed)
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)
     routing_work_s = total * max(0.0, 1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE)
+    route = _route_bases
+    rt = sc.routing
+    if dask is not None and (rt.cadence != "every_round" or rt.split_pickups):
+        # the Dask path routes one problem per base: rounds and split variants run serially
+        say("routing", "cadence by rounds or split pickups: routing serially, not on Dask")
+        dask = None
+    if dask is not None:
+        from revlog.parallel import route_bases_on_dask
+
+        route = functools.partial(route_bases_on_dask, target=dask)
     with RoutingInterrupts() as ctrl_c:
-        bases, interrupted = _route_bases(
+        bases, interrupted = route(
             inputs, geo, design.bases(), (deadline, routing_work_s), seed, interrupted, ctrl_c,
             say,
         )  # fmt: skip
@@ -247,7 +266,7 @@ def _route_bases(
     for k, base in enumerate(bases):
         remaining = max(deadline - _clock(), 0.0)
         limit = max(remaining * len(base.sources) / stops_left, MIN_BASE_TIME_S)
-        work = max(work_s * len(base.sources) / n_all, MIN_BASE_TIME_S)
+        work = base_work_s(work_s, len(base.sources), n_all)
         stops_left -= len(base.sources)
         args = (inputs, geo, base.site_id, base.kind, list(base.sources))
         try:
@@ -283,6 +302,11 @@ def _route_bases(
     if found:
         raise InfeasibleError(found, stage="routing")
     return routed, interrupted
+
+
+def base_work_s(stage_work_s: float, n_sources: int, n_all: int) -> float:
+    """A base's seconds of routing work: its share by sources of the stage's work."""
+    return max(stage_work_s * n_sources / n_all, MIN_BASE_TIME_S)
 
 
 def _route_round(

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from revlog.distributed import DaskTarget, dask_client, results_as_completed, safe_key
 from revlog.errors import InfeasibleError, Problem, ScenarioError
 from revlog.progress import Progress, stepped
 from revlog.scenario.load import load_scenario, problems_from_validation, read_mapping
@@ -210,7 +211,7 @@ def _solve_one(
 
 def variant_folder(out_dir: str | Path, variant: Variant) -> Path:
     """Where a variant's plan is saved: ``out_dir/<variant name, file-name safe>``."""
-    return Path(out_dir) / _safe(variant.name)
+    return Path(out_dir) / safe_key(variant.name)
 
 
 def run_sweep(
@@ -277,52 +278,25 @@ def _run_on_dask(
     say: Progress,
 ) -> dict[int, dict[str, Any]]:
     """Solve the variants ``todo`` on Dask; their results by index, reported as they end."""
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
     results: dict[int, dict[str, Any]] = {}
     done = len(variants) - len(todo)
-    try:
-        index_of: dict[Any, int] = {}
-        futures = []
-        for i in todo:
-            v = variants[i]
-            assert v.scenario is not None
-            fut = client.submit(
-                _solve_one,
-                v.scenario.model_dump_json(),
-                str(v.scenario.path) if v.scenario.path else None,
-                time_limit_s,
-                str(variant_folder(out_dir, v)) if out_dir else None,
-                key=f"revlog-sweep-{i}-{_safe(v.name)}",
-                pure=False,
-            )
-            index_of[fut.key] = i
-            futures.append(fut)
-        for fut in as_completed(futures):
-            i = index_of[fut.key]
-            results[i] = fut.result()
+    calls = []
+    for i in todo:
+        v = variants[i]
+        assert v.scenario is not None
+        args = (
+            v.scenario.model_dump_json(),
+            str(v.scenario.path) if v.scenario.path else None,
+            time_limit_s,
+            str(variant_folder(out_dir, v)) if out_dir else None,
+        )
+        calls.append((f"revlog-sweep-{i}-{safe_key(v.name)}", args))
+    with dask_client(DaskTarget(scheduler, n_workers)) as client:
+        for k, result in results_as_completed(client, _solve_one, calls):
+            i = todo[k]
+            results[i] = result
             stepped(say, done, len(variants), finished=True, unit="variant")(
                 "sweep", f"variant {variants[i].name}: {results[i]['status']}"
             )
             done += 1
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
     return results
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_.=," else "_" for c in name)

@@ -20,6 +20,7 @@ import numpy as np
 
 from revlog.routing.budget import Budget
 from revlog.routing.schedule import INF, IntInstance, Schedule, best_schedule, schedule_extra
+from revlog.routing.units import ORTOOLS_SCALES
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,128 @@ def fill_runs(inst: IntInstance, stops: list[int]) -> list[PlannedRun] | None:
     return out
 
 
+#: Bases with more stops than this are built by :func:`sweep_runs` alone (savings and the
+#: vehicle-by-vehicle fill grow with the square of the stops and more); smaller ones fall
+#: back to it when those find nothing the fleet can run.
+LARGE_BASE_STOPS = 400
+
+#: A day in the schedules' time units.
+DAY_UNITS = 24 * ORTOOLS_SCALES.time_per_h
+
+#: Round trip below which :func:`sweep_runs` makes one-day runs: 3 h.
+NEAR_ROUND_TRIP_UNITS = 3 * ORTOOLS_SCALES.time_per_h
+
+#: Nearest unserved stops :func:`sweep_runs` tries to append to a run, per step.
+SWEEP_NEIGHBOURS = 8
+
+
+def sweep_runs(
+    inst: IntInstance, stops: list[int], order: list[int] | None = None, day: int | None = None
+) -> tuple[list[PlannedRun], list[int]]:
+    """Runs built vehicle by vehicle, each sweeping an area: linear in the stops served.
+
+    The vehicle free first (largest payload first among equals) starts a run at the first
+    unserved stop of ``order`` (e.g. by angle around the base: a sweep) that it can carry
+    and serve; the run then appends, while one fits, the nearest of the
+    :data:`SWEEP_NEIGHBOURS` unserved stops nearest (by travel time) to its last stop
+    whose load fits and whose exact schedule holds (the run leaving after the vehicle's
+    previous run and rest). Every run is feasible by construction, whatever the size.
+
+    Parameters
+    ----------
+    inst
+        The model's integer data.
+    stops
+        The stops to serve.
+    order
+        The seeding order of the stops (default: farthest from the base first).
+    day
+        If given (time units), a run whose first stop is at most that far from the base
+        (there and back) grows only while it returns on the day it left: one run a day per
+        vehicle near the base, every day of the period used; runs to farther stops may
+        take several days.
+
+    Returns
+    -------
+    list of PlannedRun, list of int
+        The runs, and the stops left when no vehicle could take another run (empty when
+        every stop is served).
+    """
+    r = inst.rules
+    trip_rest = r.trip_rest if r is not None else 0
+    travel = np.asarray(inst.travel)
+    todo = set(stops)
+    if order is None:
+        order = sorted(stops, key=lambda x: (-(int(travel[0, x]) + int(travel[x, 0])), x))
+    order = [x for x in order if x in todo]
+    idx = np.asarray(sorted(stops))
+    sub = travel[np.ix_(idx, idx)]
+    ranked = {int(idx[a]): idx[np.argsort(sub[a], kind="stable")] for a in range(len(idx))}
+    free = {(t, v): 0 for t, c in enumerate(inst.counts) for v in range(c)}
+    trips = dict.fromkeys(free, 0)
+    done: set[tuple[int, int]] = set()
+    out: list[PlannedRun] = []
+    head = 0
+    while todo:
+        ready = [k for k in free if k not in done and trips[k] < inst.trips]
+        if not ready:
+            break
+        t, v = min(ready, key=lambda k: (free[k], -int(inst.caps[k[0]][0]), k))
+        cap, earliest = inst.caps[t], free[(t, v)]
+        while head < len(order) and order[head] not in todo:
+            head += 1
+        route, sched = None, None
+        for x in order[head:]:
+            if x in todo and not (inst.load[x] > cap).any() and _legal(inst, [x]):
+                sched = best_schedule(inst, [x], earliest)
+                if sched is not None:
+                    route = [x]
+                    break
+        if route is None:
+            done.add((t, v))
+            continue
+        todo.discard(route[0])
+        load = inst.load[route[0]].copy()
+        x0 = route[0]
+        one_day = day is not None and int(travel[0, x0]) + int(travel[x0, 0]) <= day
+        while todo:
+            tried = 0
+            for y in ranked[route[-1]]:
+                y = int(y)
+                if y not in todo:
+                    continue
+                tried += 1
+                if tried > SWEEP_NEIGHBOURS:
+                    break
+                if ((load + inst.load[y]) > cap).any() or inst.forbidden[route[-1], y]:
+                    continue
+                cand = [*route, y]
+                if not _legal(inst, cand):
+                    continue
+                s2 = best_schedule(inst, cand, earliest)
+                if s2 is not None and (
+                    not one_day or s2.ret // DAY_UNITS == s2.depart // DAY_UNITS
+                ):
+                    route, sched = cand, s2
+                    todo.discard(y)
+                    load = load + inst.load[y]
+                    break
+            else:
+                break
+            if tried > SWEEP_NEIGHBOURS:
+                break
+        out.append(PlannedRun(t, v, trips[(t, v)], tuple(route), sched))
+        free[(t, v)] = sched.ret + trip_rest
+        trips[(t, v)] += 1
+    return out, sorted(todo)
+
+
 def construct(
-    inst: IntInstance, stops: list[int], budget: Budget | None = None, seed: int = 0
+    inst: IntInstance,
+    stops: list[int],
+    budget: Budget | None = None,
+    seed: int = 0,
+    order: list[int] | None = None,
 ) -> list[PlannedRun] | None:
     """Feasible runs serving ``stops``, or ``None``.
 
@@ -237,22 +358,34 @@ def construct(
     checks), its routes are then improved by :func:`ruin_and_recreate` (kept if the fleet
     can still run them and they cost less), and the runs polished on their vehicles by
     :func:`improve_runs`, both spending the budget; ``seed`` drives the ruin moves.
+
+    A base of more than :data:`LARGE_BASE_STOPS` stops, or one where both find nothing the
+    fleet can run, is built by :func:`sweep_runs` instead (seeded in ``order``, e.g. by
+    angle around the base), its runs then polished by :func:`improve_runs` while the budget
+    lasts; ``None`` if the fleet cannot take them all.
     """
     for s in stops:
         if best_schedule(inst, [s]) is None:
             return None
     found: list[list[PlannedRun]] = []
-    routes = savings_routes(inst, stops)
-    runs = assign_vehicles(inst, routes)
-    if runs is None:
-        runs = assign_vehicles(inst, [[s] for s in stops])
-    if runs is not None:
-        found.append(runs)
-    filled = fill_runs(inst, stops)
-    if filled is not None:
-        found.append(filled)
+    if len(stops) <= LARGE_BASE_STOPS:
+        routes = savings_routes(inst, stops)
+        runs = assign_vehicles(inst, routes)
+        if runs is None:
+            runs = assign_vehicles(inst, [[s] for s in stops])
+        if runs is not None:
+            found.append(runs)
+        filled = fill_runs(inst, stops)
+        if filled is not None:
+            found.append(filled)
     if not found:
-        return None
+        for day in (NEAR_ROUND_TRIP_UNITS, None, INF):  # one-day runs near the base, then
+            runs, left = sweep_runs(inst, stops, order, day=day)  # none, then all
+            if not left:
+                break
+        if left:
+            return None
+        return runs if budget is None else improve_runs(inst, runs, budget)
     runs = min(found, key=lambda rs: _plan_cost(inst, rs))  # first among equals
     if budget is None:
         return runs

@@ -939,6 +939,17 @@ def _unschedulable(model: _OrToolsModel) -> list[Diagnosis]:
     return out
 
 
+def sweep_order(p: RoutingProblem, stops: list[int]) -> list[int] | None:
+    """``stops`` by angle around the base (ties by index), ``None`` without coordinates."""
+    if p.lonlat is None:
+        return None
+    xy = np.asarray(p.lonlat, dtype=float)
+    lon0, lat0 = xy[0]
+    dx = (xy[:, 0] - lon0) * math.cos(math.radians(lat0))
+    angle = np.arctan2(xy[:, 1] - lat0, dx)
+    return sorted(stops, key=lambda i: (float(angle[i]), i))
+
+
 def _constructive_start(
     model: _OrToolsModel,
     initial_routes: list[list[int]] | None,
@@ -968,7 +979,7 @@ def _constructive_start(
         return nothing
     candidates: list[tuple[str, str, list[PlannedRun]]] = []
     rejected = False
-    own = construct(inst, stops, budget, seed)
+    own = construct(inst, stops, budget, seed, order=sweep_order(p, stops))
     if initial_routes is not None:
         routes = [[int(x) for x in r] for r in initial_routes if len(r)]
         flat = [x for r in routes for x in r]

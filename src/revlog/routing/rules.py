@@ -35,6 +35,7 @@ from typing import Literal
 import numpy as np
 
 from revlog.errors import Diagnosis
+from revlog.routing.capacity import fleet_time_limit
 from revlog.routing.problem import DrivingRules, Interval, RoutingProblem
 from revlog.units import HOURS_PER_DAY
 
@@ -414,8 +415,9 @@ def diagnose(problem: RoutingProblem) -> list[Diagnosis]:
     (``duty_periods``), a round trip longer than the run limit (``run_limit``), a window
     that closes before the stop can be reached (``window_unreachable``), a return after
     the base closes (``return_after_close``) and the fleet limits of :func:`fleet_limits`
-    (``fleet_capacity``, ``fleet_runs``). Every diagnosis is a proof of infeasibility: the
-    solvers raise on it without searching.
+    (``fleet_capacity``, ``fleet_runs``, and ``fleet_time``: fewer vehicle-days than the
+    stops' hours need, :mod:`revlog.routing.capacity`). Every diagnosis is a proof of
+    infeasibility: the solvers raise on it without searching.
     """
     errs = validate_shapes(problem)
     if errs:
@@ -646,4 +648,4 @@ def fleet_limits(problem: RoutingProblem) -> list[Diagnosis]:
                     f"{dim} ({big_cap:g} kg{what}) and need a run of their own, but {names} "
                     f"have {per}",
                 )
-    return [d for _, (_, d) in sorted(found.items())]
+    return [d for _, (_, d) in sorted(found.items())] + fleet_time_limit(problem, carriers)
