@@ -181,8 +181,8 @@ def _van_and_truck_case(intact: float, damaged: float, n: int):
 
 def test_split_pickups_let_a_van_take_the_intact_packs():
     """Where the box truck alone cannot carry the round, the van takes intact packs only."""
-    from revlog.pipeline import _route_round, _Searcher
     from revlog.routing.interrupts import RoutingInterrupts
+    from revlog.routing_stage import _route_round, _Searcher
 
     joint, apart = _van_and_truck_case(700.0, 100.0, 4)  # 3,200 kg > the truck's 3,000
     assert has_mixed_visits(joint)

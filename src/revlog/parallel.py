@@ -3,7 +3,7 @@
 :func:`route_bases_on_dask` is the parallel counterpart of the pipeline's base-by-base
 loop (``revlog solve --workers N`` or ``--scheduler ADDRESS``). It gives the same plan as
 the serial solve for the same input and seed: every base's search gets the same work
-budget (its share by sources of the stage's work, :func:`revlog.pipeline.base_work_s`,
+budget (its share by sources of the stage's work, :func:`revlog.routing_stage.base_work_s`,
 fixed in advance) and the searches stop on work, not on the clock
 (:mod:`revlog.routing.budget`). The wall clock is only the safety net: each base's search
 may take, from when it starts on a worker, its share by sources of the stage's time times
@@ -65,7 +65,7 @@ def search_remote(
     places
         ``(travel matrix, site id of each node)`` to rebuild ``rp.rest_points`` from.
     work_s
-        The base's seconds of work (:func:`revlog.pipeline.base_work_s`).
+        The base's seconds of work (:func:`revlog.routing_stage.base_work_s`).
     limit_s
         The search's wall-clock safety net from its start on the worker, s.
     seed, polish
@@ -124,7 +124,7 @@ def route_bases_on_dask(
     RoutingCheckError
         If a search's runs fail the independent checker.
     """
-    from revlog.pipeline import _clock, base_work_s
+    from revlog.routing_stage import _clock, base_work_s
 
     deadline, work_s = budget_s
     n_all = sum(len(b.sources) for b in bases) or 1

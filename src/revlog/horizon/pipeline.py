@@ -27,11 +27,12 @@ from revlog.horizon.problem import HorizonProblem, growth_factors, horizon_probl
 from revlog.horizon.solve import HorizonDesign, solve_horizon, solve_myopic
 from revlog.inputs import Inputs, prepare
 from revlog.location.solve import NetworkDesign, design_from_solution
-from revlog.pipeline import ASSEMBLY_RESERVE_SHARE, Progress, _route_bases
+from revlog.pipeline import ASSEMBLY_RESERVE_SHARE, Progress
 from revlog.plan import Plan
 from revlog.plan.build import assemble_plan
 from revlog.problems import Geography, build_geography, location_problem
 from revlog.routing.interrupts import RoutingInterrupts
+from revlog.routing_stage import route_bases
 from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
 
@@ -111,7 +112,7 @@ def solve_horizon_inputs(
         work = max(total * (1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE), 0.0)
         say("routing", f"{hy.year}: {len(design.bases())} bases")
         with RoutingInterrupts() as ctrl_c:
-            bases, interrupted = _route_bases(
+            bases, interrupted = route_bases(
                 yi, geo, design.bases(), (_clock() + left * share, work / hp.n_years), seed,
                 False, ctrl_c, say,
             )  # fmt: skip

@@ -687,8 +687,9 @@ def _warm_start(
     seed: int,
     threads: int,
     options: ModelOptions | None,
-) -> np.ndarray | None:
-    """Column values (x, y, flow) of the design solved on each source's nearest arcs."""
+) -> tuple[np.ndarray | None, bool]:
+    """Column values (x, y, flow) of the design solved on each source's nearest arcs, and
+    whether Ctrl-C stopped that solve (the whole solve then stops with it)."""
     drop = beyond_nearest(p, WARM_START_NEAREST)
     small, keep = without_arcs(p, drop)
     try:
@@ -696,11 +697,13 @@ def _warm_start(
             small, time_limit_s=limit_s, mip_gap=mip_gap, seed=seed, threads=threads,
             options=options, prune=False, warm_start=False,
         )  # fmt: skip
-    except (LocationInfeasibleError, LocationNoSolutionError):
-        return None
+    except LocationNoSolutionError as exc:
+        return None, exc.status == "interrupted"
+    except LocationInfeasibleError:
+        return None, False
     x = np.zeros(p.n_arcs)
     x[keep] = d.assignment
-    return np.concatenate([x, d.open_mask.astype(float), d.flow_t])
+    return np.concatenate([x, d.open_mask.astype(float), d.flow_t]), d.status == "interrupted"
 
 
 def solve_location(
@@ -796,7 +799,18 @@ def solve_location(
     k, m = p.n_arcs, p.n_facilities
     start = None
     if warm_start and builder == "arrays" and k > WARM_START_MIN_ARCS:
-        start = _warm_start(p, time_limit_s * WARM_START_SHARE, mip_gap, seed, threads, options)
+        start, stopped = _warm_start(
+            p, time_limit_s * WARM_START_SHARE, mip_gap, seed, threads, options
+        )
+        if stopped:  # Ctrl-C during the warm start: its design is the incumbent
+            if start is None:
+                raise LocationNoSolutionError("interrupted", float("nan"))
+            x_full = np.zeros(full.n_arcs)
+            x_full[keep] = start[:k]
+            return design_from_solution(
+                full, start[k : k + m] > 0.5, x_full, start[k + m :], status="interrupted",
+                build_seconds=time.perf_counter() - t0,
+            )  # fmt: skip
         hopts["time_limit"] = max(1.0, time_limit_s - (time.perf_counter() - t0))
     with solver_output():  # HiGHS prints its banner when the first Highs object is made
         if builder == "arrays":
