@@ -260,6 +260,49 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     arc_exp = first.exposure[a_s, a_f] * visits[a_s]
 
     kinds = np.array(fac_kind, dtype=object)
+    f_from, f_to, f_cost, f_exp, f_trip_cost, f_trip_t = _forwarding_arcs(
+        sc, between, fac_ids, kinds, stock_t
+    )
+    return LocationProblem(
+        source_ids=inputs.sources["source_id"].to_numpy(object),
+        supply_t=supply,
+        source_prefecture=inputs.sources["prefecture"].to_numpy(object),
+        facility_ids=np.array(fac_ids, dtype=object),
+        facility_kind=kinds,
+        facility_prefecture=np.array(fac_pref, dtype=object),
+        fixed_cost_cny=np.array(fixed, dtype=float),
+        capacity_t=np.array(cap, dtype=float),
+        forced_open=np.array(forced, dtype=bool),
+        forced_closed=np.array([d == "close" for d in decision], dtype=bool),
+        closing_cost_cny=np.array(closing, dtype=float),
+        arc_source=a_s,
+        arc_facility=a_f,
+        arc_cost_cny=arc_cost,
+        arc_exposure=arc_exp,
+        fwd_from=np.array(f_from, dtype=np.int64),
+        fwd_to=np.array(f_to, dtype=np.int64),
+        fwd_cost_cny_per_t=np.array(f_cost, dtype=float),
+        fwd_exposure_per_t=np.array(f_exp, dtype=float),
+        fwd_trip_cost_cny=np.array(f_trip_cost, dtype=float),
+        fwd_trip_t=np.array(f_trip_t, dtype=float),
+        require_collection_per_prefecture=sc.location.collection_per_prefecture,
+        budget_cny=sc.location.budget_cny_per_year,
+        max_outlets=sc.location.max_outlets,
+        single_source=True,
+        risk_weight=sc.solver.risk_weight_cny_per_person,
+        name=sc.name,
+    )
+
+
+def _forwarding_arcs(
+    sc: Scenario,
+    between: TravelMatrix,
+    fac_ids: list[str],
+    kinds: np.ndarray,
+    stock_t: list[float],
+) -> tuple[list[int], list[int], list[float], list[float], list[float], list[float]]:
+    """Stage 1's line-haul arcs between facilities: from, to, CNY/t, exposure/t, CNY per trip
+    and tonnes per trip (inf where the arc is priced per tonne)."""
     rate = {
         ("collection", "storage"): sc.costs.collection_line_haul_cny_per_t_km,
         ("collection", "plant"): sc.costs.collection_line_haul_cny_per_t_km,
@@ -294,35 +337,7 @@ def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
                 f_cost.append(r * d)
                 f_trip_cost.append(0.0)
                 f_trip_t.append(math.inf)
-    return LocationProblem(
-        source_ids=inputs.sources["source_id"].to_numpy(object),
-        supply_t=supply,
-        source_prefecture=inputs.sources["prefecture"].to_numpy(object),
-        facility_ids=np.array(fac_ids, dtype=object),
-        facility_kind=kinds,
-        facility_prefecture=np.array(fac_pref, dtype=object),
-        fixed_cost_cny=np.array(fixed, dtype=float),
-        capacity_t=np.array(cap, dtype=float),
-        forced_open=np.array(forced, dtype=bool),
-        forced_closed=np.array([d == "close" for d in decision], dtype=bool),
-        closing_cost_cny=np.array(closing, dtype=float),
-        arc_source=a_s,
-        arc_facility=a_f,
-        arc_cost_cny=arc_cost,
-        arc_exposure=arc_exp,
-        fwd_from=np.array(f_from, dtype=np.int64),
-        fwd_to=np.array(f_to, dtype=np.int64),
-        fwd_cost_cny_per_t=np.array(f_cost, dtype=float),
-        fwd_exposure_per_t=np.array(f_exp, dtype=float),
-        fwd_trip_cost_cny=np.array(f_trip_cost, dtype=float),
-        fwd_trip_t=np.array(f_trip_t, dtype=float),
-        require_collection_per_prefecture=sc.location.collection_per_prefecture,
-        budget_cny=sc.location.budget_cny_per_year,
-        max_outlets=sc.location.max_outlets,
-        single_source=True,
-        risk_weight=sc.solver.risk_weight_cny_per_person,
-        name=sc.name,
-    )
+    return f_from, f_to, f_cost, f_exp, f_trip_cost, f_trip_t
 
 
 def _full_load_cny_per_t(sc: Scenario, truck: VehicleType, km: float, hours: float) -> float:

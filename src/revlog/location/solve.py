@@ -706,6 +706,22 @@ def _warm_start(
     return np.concatenate([x, d.open_mask.astype(float), d.flow_t]), d.status == "interrupted"
 
 
+def _interrupted_at_start(
+    full: LocationProblem, keep: np.ndarray, start: np.ndarray | None, seconds: float
+) -> NetworkDesign:
+    """The design of a solve that Ctrl-C stopped in its warm start: the warm start's."""
+    if start is None:
+        raise LocationNoSolutionError("interrupted", float("nan"))
+    k = len(keep)
+    m = full.n_facilities
+    x_full = np.zeros(full.n_arcs)
+    x_full[keep] = start[:k]
+    return design_from_solution(
+        full, start[k : k + m] > 0.5, x_full, start[k + m :], status="interrupted",
+        build_seconds=seconds,
+    )  # fmt: skip
+
+
 def solve_location(
     problem: LocationProblem,
     time_limit_s: float = 60.0,
@@ -803,14 +819,7 @@ def solve_location(
             p, time_limit_s * WARM_START_SHARE, mip_gap, seed, threads, options
         )
         if stopped:  # Ctrl-C during the warm start: its design is the incumbent
-            if start is None:
-                raise LocationNoSolutionError("interrupted", float("nan"))
-            x_full = np.zeros(full.n_arcs)
-            x_full[keep] = start[:k]
-            return design_from_solution(
-                full, start[k : k + m] > 0.5, x_full, start[k + m :], status="interrupted",
-                build_seconds=time.perf_counter() - t0,
-            )  # fmt: skip
+            return _interrupted_at_start(full, keep, start, time.perf_counter() - t0)
         hopts["time_limit"] = max(1.0, time_limit_s - (time.perf_counter() - t0))
     with solver_output():  # HiGHS prints its banner when the first Highs object is made
         if builder == "arrays":
