@@ -14,6 +14,7 @@ All choices are deterministic (sorted candidates, ties broken by index).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,19 @@ def route_cost(inst: IntInstance, type_index: int, nodes) -> int:
     ac = inst.arc_cost[type_index]
     seq = [0, *nodes, 0]
     return int(inst.fixed[type_index] + sum(int(ac[a, b]) for a, b in itertools.pairwise(seq)))
+
+
+def _first_schedulable(
+    inst: IntInstance, seeds: Iterable[int], earliest: int
+) -> tuple[list[int] | None, Schedule | None]:
+    """The first of ``seeds`` that a run of its own can serve from ``earliest``, and its
+    schedule; ``(None, None)`` when there is none."""
+    for x in seeds:
+        if _legal(inst, [x]):
+            sched = best_schedule(inst, [x], earliest)
+            if sched is not None:
+                return [x], sched
+    return None, None
 
 
 def _legal(inst: IntInstance, nodes) -> bool:
@@ -183,13 +197,7 @@ def fill_runs(inst: IntInstance, stops: list[int]) -> list[PlannedRun] | None:
             (x for x in todo if not (inst.load[x] > cap).any()),
             key=lambda x: (-(travel[0][x] + travel[x][0]), x),
         )
-        route, sched = None, None
-        for x in seeds:
-            if _legal(inst, [x]):
-                sched = best_schedule(inst, [x], earliest)
-                if sched is not None:
-                    route = [x]
-                    break
+        route, sched = _first_schedulable(inst, seeds, earliest)
         if route is None:
             done.add((t, v))
             continue
@@ -297,13 +305,8 @@ def sweep_runs(
         cap, earliest = inst.caps[t], free[(t, v)]
         while head < len(order) and order[head] not in todo:
             head += 1
-        route, sched = None, None
-        for x in order[head:]:
-            if x in todo and not (inst.load[x] > cap).any() and _legal(inst, [x]):
-                sched = best_schedule(inst, [x], earliest)
-                if sched is not None:
-                    route = [x]
-                    break
+        seeds = (x for x in order[head:] if x in todo and not (inst.load[x] > cap).any())
+        route, sched = _first_schedulable(inst, seeds, earliest)
         if route is None:
             done.add((t, v))
             continue
