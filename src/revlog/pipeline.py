@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,12 +41,12 @@ from revlog.problems import (
     location_problem,
     routing_problem,  # noqa: F401  (re-exported: tests build base problems through here)
 )
+from revlog.progress import Progress
 from revlog.routing.interrupts import RoutingInterrupts
 from revlog.routing_stage import route_bases
 from revlog.scenario.load import load_scenario
 from revlog.scenario.schema import Scenario
 
-Progress = Callable[[str, str], None]
 _clock = time.perf_counter
 
 #: Share of the total time limit kept back for checking and assembling the plan.

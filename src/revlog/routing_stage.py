@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 
 from revlog.check.routes import check_routes
 from revlog.errors import (
@@ -28,13 +27,12 @@ from revlog.inputs import Inputs
 from revlog.location.solve import Base
 from revlog.plan.build import BaseRuns
 from revlog.problems import Geography, has_mixed_visits, problem_label, round_problems
-from revlog.progress import stepped
+from revlog.progress import Progress, stepped
 from revlog.routing.engine import solve_routing
 from revlog.routing.interrupts import RoutingInterrupts, quick_runs
 from revlog.routing.problem import RoutingProblem
 from revlog.routing.solution import RoutingSolution
 
-Progress = Callable[[str, str], None]
 _clock = time.perf_counter
 
 #: Smallest time limit given to one base's routing search, s.
