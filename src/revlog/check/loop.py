@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from revlog.check.figures import close as _near
+from revlog.check.figures import kpi_errors
 from revlog.inputs import Inputs
 from revlog.location.problem import LocationProblem
 from revlog.loop.grades import source_grades
@@ -22,10 +24,6 @@ from revlog.loop.report import loop_kpis
 from revlog.problems import Geography
 
 _TOL_T = 1e-6
-
-
-def _near(a: float, b: float, rel: float = 1e-6, abs_tol: float = 1e-6) -> bool:
-    return abs(a - b) <= max(abs_tol, rel * max(abs(a), abs(b)))
 
 
 def check_loop(plan: Any, inputs: Inputs, geo: Geography, p: LocationProblem) -> list[str]:
@@ -172,12 +170,4 @@ def _check_users(
 
 
 def _check_kpis(plan: Any, inputs: Inputs, geo: Geography) -> list[str]:
-    want = loop_kpis(inputs, geo, plan)
-    k = plan.kpis
-    errs = []
-    for key, v in want.items():
-        if key not in k.index:
-            errs.append(f"kpi {key} missing")
-        elif not _near(float(k[key]), v, rel=1e-6, abs_tol=1e-3):
-            errs.append(f"kpi {key} is {float(k[key]):.10g}, recomputed {v:.10g}")
-    return errs
+    return kpi_errors(plan.kpis, loop_kpis(inputs, geo, plan), 1e-6, 1e-3, label="kpi ")

@@ -37,6 +37,8 @@ import pandas as pd
 
 from revlog.check.cadence import check_cadence
 from revlog.check.design import check_design
+from revlog.check.figures import close as _close
+from revlog.check.figures import kpi_errors
 from revlog.check.files import check_geojson_files
 from revlog.check.loop import check_loop
 from revlog.check.routes import check_routes, run_cost_parts
@@ -60,10 +62,6 @@ from revlog.scenario.schema import Scenario
 from revlog.units import KG_PER_T, MIN_PER_H
 
 _REL = 1e-6
-
-
-def _close(a: float, b: float, rel: float = _REL, abs_tol: float = 1e-6) -> bool:
-    return abs(float(a) - float(b)) <= max(abs_tol, rel * max(abs(float(a)), abs(float(b))))
 
 
 def check(
@@ -675,12 +673,7 @@ def _check_kpis(plan: Any, inputs: Inputs, t: dict[str, float]) -> list[str]:
         "outlets_open": float((open_ & plan.outlets["kind"].isin(OUTLET_KINDS)).sum()),
         "dropped_stops": float(len(plan.meta.get("dropped_stops") or [])),
     }
-    errs = []
-    for key, value in want.items():
-        if key not in k.index:
-            errs.append(f"{key} missing")
-        elif not _close(float(k[key]), value, rel=1e-6, abs_tol=1e-4):
-            errs.append(f"{key} is {float(k[key]):.10g}, recomputed {value:.10g}")
+    errs = kpi_errors(k, want, _REL, 1e-4)
     short = "served_share" in k.index and float(k["served_share"]) < 1.0 - 1e-6
     if short and not plan.meta.get("dropped_stops"):
         errs.append(
