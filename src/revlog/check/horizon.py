@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from revlog.check.figures import close
 from revlog.check.plan import check_prepared
 from revlog.horizon.problem import growth_factors, horizon_problem, year_inputs
 from revlog.inputs import prepare
@@ -30,7 +31,7 @@ _REL = 1e-6
 
 
 def _close(a: float, b: float, rel: float = _REL) -> bool:
-    return abs(float(a) - float(b)) <= max(1e-4, rel * max(abs(float(a)), abs(float(b))))
+    return close(a, b, rel=rel, abs_tol=1e-4)
 
 
 def check_horizon(

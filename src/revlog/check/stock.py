@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from revlog.check.figures import close
 from revlog.problems import Geography, fleet_at
 from revlog.regulations import COLLECTION_MAX_STOCK_T
 from revlog.units import HOURS_PER_YEAR, KG_PER_T
@@ -41,7 +42,7 @@ TOL_T = 1e-6
 
 
 def _close(a: float, b: float, tol: float = TOL_T) -> bool:
-    return abs(a - b) <= max(tol, 1e-6 * max(abs(a), abs(b)))
+    return close(a, b, rel=1e-6, abs_tol=tol)
 
 
 def stock_limits_t(inputs: Any) -> dict[str, float]:
