@@ -111,7 +111,7 @@ def test_analyst_notebook_states_the_five_tasks():
 
 @pytest.mark.slow
 def test_compare_scenarios_notebook_executes(monkeypatch):
-    """The compare-scenarios notebook runs and shows both plans, table, map and cost-CO2 front."""
+    """The compare-scenarios notebook runs: both plans, table, map, cost-CO2 front, phasing."""
     outputs = _execute(NOTEBOOK, monkeypatch)
     text = _stdout(outputs)
     assert "Plan 'qinghai-baseline'" in text and "Plan 'qinghai-2030'" in text
@@ -120,7 +120,9 @@ def test_compare_scenarios_notebook_executes(monkeypatch):
     assert any("Δ qinghai-2030" in h for h in html)  # the comparison table
     assert any("leaflet" in h.lower() for h in html)  # the map
     assert any("second_life_t_per_year" in h for h in html)  # the closed loop's front
-    assert len(_images(outputs)) >= 2  # the static overview and the cost-CO2 front
+    assert "Horizon plan 'qinghai-2025-2035'" in text  # the phasing section
+    assert "outlets opened per year: 2025: " in text
+    assert len(_images(outputs)) >= 3  # the overview, the cost-CO2 front, the phasing
 
 
 @pytest.mark.slow
