@@ -11,6 +11,7 @@ diagnoses (:mod:`revlog.explain`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ from revlog.errors import (
 from revlog.explain import explain_location
 from revlog.inputs import Inputs, prepare
 from revlog.location.existing import keep_costs_cny
+from revlog.location.first_mile import FleetFirstMile, FleetHours, fleet_first_mile
 from revlog.location.problem import LocationProblem
 from revlog.location.route_aware import Proposal, pickup_estimate_cny, route_cached
 from revlog.location.solve import NetworkDesign, solve_location
@@ -218,20 +220,26 @@ def _design(
             f"sites in {geo.seconds:.2f} s (per-base matrices as routed)",
         )
         stage = "location"
-        problems = [("two-stage", location_problem(inputs, geo))]
-        if lrp:
-            problems.insert(0, ("lrp", location_problem(inputs, geo, fleet_first_mile=True)))
-        fleet_cost = problems[0][1].arc_cost_cny
-        for label, problem in problems:
+        two_stage = location_problem(inputs, geo)
+        problems: list[tuple[str, LocationProblem, FleetFirstMile | None]] = [
+            ("two-stage", two_stage, None)
+        ]
+        fm = fleet_first_mile(inputs, geo, two_stage) if lrp else None
+        if fm is not None:
+            fleet = dataclasses.replace(two_stage, arc_cost_cny=fm.arc_cost_cny)
+            problems.insert(0, ("lrp", fleet, fm))
+        for label, problem, hours in problems:
             say(
                 "location",
                 f"{label}: {problem.n_sources} sources, {problem.n_facilities} facilities, "
                 f"{len(problem.arc_source)} arcs; time limit {limit_s / len(problems):.0f} s",
             )
-            design = _solve_location_stage(inputs, geo, problem, limit_s / len(problems), seed)
-            estimate = (
-                pickup_estimate_cny(design, fleet_cost) if lrp else design.cost_first_mile_cny
+            design = _solve_location_stage(
+                inputs, geo, problem, limit_s / len(problems), seed, hours
             )
+            estimate = design.cost_first_mile_cny
+            if fm is not None:
+                estimate = pickup_estimate_cny(design, fm.arc_cost_cny)
             proposals.append(Proposal(label, design, estimate))
             say(
                 "location",
@@ -248,11 +256,21 @@ def _design(
 
 
 def _solve_location_stage(
-    inputs: Inputs, geo: Geography, problem: LocationProblem, limit_s: float, seed: int
+    inputs: Inputs,
+    geo: Geography,
+    problem: LocationProblem,
+    limit_s: float,
+    seed: int,
+    fleet: FleetFirstMile | None = None,
 ) -> NetworkDesign:
-    """Stage 1 with its failures turned into :class:`InfeasibleError` diagnoses."""
+    """Stage 1 with its failures turned into :class:`InfeasibleError` diagnoses.
+
+    ``fleet``: the fleet's hours per base are rows of the MILP (:class:`FleetHours`).
+    """
     sc = inputs.scenario
     loop = LoopExtension(loop_problem(inputs, geo, problem)) if sc.loop.enabled else None
+    if fleet is not None:
+        loop = FleetHours(fleet, loop)
     try:
         return solve_location(
             problem,

@@ -199,14 +199,8 @@ def build_geography(inputs: Inputs) -> Geography:
     return geo
 
 
-def location_problem(
-    inputs: Inputs, geo: Geography, fleet_first_mile: bool = False
-) -> LocationProblem:
+def location_problem(inputs: Inputs, geo: Geography) -> LocationProblem:
     """Build stage 1's arrays from the scenario and the travel matrix.
-
-    ``fleet_first_mile``: price the assignment arcs by the fleet's runs
-    (:func:`revlog.location.first_mile.fleet_arc_costs_cny`, ``location.method: lrp``)
-    instead of ``costs.first_mile_cny_per_t_km``.
 
     * assignment arcs: source (with supply) → candidate outlet or plant within
       ``service_radius_km`` on the (restricted) road network; cost = supply × km ×
@@ -263,10 +257,6 @@ def location_problem(
     per_year = visits_per_year(sc, inputs.sources)  # the cadence's visits a year
     visits = np.array([per_year[str(s)] for s in inputs.sources["source_id"]], dtype=float)
     arc_cost = supply[a_s] * km[a_s, a_f] * sc.costs.first_mile_cny_per_t_km
-    if fleet_first_mile:
-        from revlog.location.first_mile import fleet_arc_costs_cny  # imports this module
-
-        arc_cost = fleet_arc_costs_cny(inputs, fac_ids, fac_kind, a_s, a_f, km, first.hours)
     arc_exp = first.exposure[a_s, a_f] * visits[a_s]
 
     kinds = np.array(fac_kind, dtype=object)

@@ -25,12 +25,16 @@ deterministic.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from revlog.cadence import visits_per_year
 from revlog.inputs import Inputs
-from revlog.problems import base_stock_kg, fleet_at, within_stock
+from revlog.location.model import group_indices
+from revlog.location.problem import LocationProblem
+from revlog.problems import Geography, base_stock_kg, fleet_at, within_stock
 from revlog.units import KG_PER_T, MIN_PER_H
 
 #: Local-tour km per stop as a multiple of the distance to the nearest other source
@@ -46,6 +50,10 @@ ROAD_DETOUR = 1.3
 
 #: Speed of the local tour when the stem has no length to take one from, km/h.
 LOCAL_SPEED_KMH = 50.0
+
+#: Share of the fleet's duty hours stage 1 may plan for (the rest: slack for shop hours,
+#: breaks and the routing's detours).
+USABLE_HOURS_SHARE = 0.8
 
 _EARTH_KM = 6371.0
 
@@ -68,33 +76,46 @@ def nearest_source_km(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return out
 
 
-def fleet_arc_costs_cny(
-    inputs: Inputs,
-    fac_ids: list[str],
-    fac_kind: list[str],
-    arc_source: np.ndarray,
-    arc_facility: np.ndarray,
-    km: np.ndarray,
-    hours: np.ndarray,
-) -> np.ndarray:
-    """Yearly first-mile cost of every assignment arc, estimated from the fleet.
+@dataclass(frozen=True)
+class FleetFirstMile:
+    """The fleet's view of stage 1's assignment arcs.
+
+    Attributes
+    ----------
+    arc_cost_cny
+        Estimated pickup cost per year of each arc, CNY/year.
+    arc_vehicle_h
+        Vehicle hours on duty per year the arc's visits take, h/year.
+    facility_vehicle_h
+        Vehicle hours per year the fleet stationed at each facility can give
+        (``count × working_days × duty_h_per_day × periods_per_year`` ×
+        :data:`USABLE_HOURS_SHARE`), h/year; ``inf`` at a facility without vehicles.
+    """
+
+    arc_cost_cny: np.ndarray
+    arc_vehicle_h: np.ndarray
+    facility_vehicle_h: np.ndarray
+
+
+def fleet_first_mile(inputs: Inputs, geo: Geography, p: LocationProblem) -> FleetFirstMile:
+    """Yearly cost and vehicle hours of every assignment arc, estimated from the fleet.
 
     Parameters
     ----------
-    inputs
-        The prepared scenario.
-    fac_ids, fac_kind
-        Facility ids and kinds (the location problem's facility order).
-    arc_source, arc_facility
-        The arcs (indices into the sources table and the facilities).
-    km, hours
-        Road km and hours, sources (rows) × facilities (columns).
+    inputs, geo
+        The prepared scenario and its geography.
+    p
+        Stage 1's problem (:func:`revlog.problems.location_problem`): its arcs.
 
     Returns
     -------
-    numpy.ndarray
-        CNY/year per arc.
+    FleetFirstMile
     """
+    fac_ids = [str(f) for f in p.facility_ids]
+    fac_kind = [str(k) for k in p.facility_kind]
+    arc_source, arc_facility = p.arc_source, p.arc_facility
+    first = geo.to_facilities(inputs.sources["source_id"].astype(str).tolist())
+    km, hours = first.km, first.hours
     sc = inputs.scenario
     rt, rules = sc.routing, sc.rules
     src = inputs.sources
@@ -110,6 +131,12 @@ def fleet_arc_costs_cny(
         for f in sorted(set(int(f) for f in arc_facility))
     }
     out = np.empty(len(arc_source))
+    out_h = np.zeros(len(arc_source))
+    avail = np.full(len(fac_ids), math.inf)
+    for f, fleet in fleets.items():
+        if fleet:
+            per_vehicle = rt.working_days * rules.duty_h_per_day * rt.periods_per_year
+            avail[f] = USABLE_HOURS_SHARE * per_vehicle * sum(vt.count for vt in fleet)
     for a, (s, f) in enumerate(zip(arc_source.tolist(), arc_facility.tolist(), strict=True)):
         v = visits[s]
         stem_km, stem_h = float(km[s, f]), float(hours[s, f])
@@ -124,7 +151,7 @@ def fleet_arc_costs_cny(
         loc_h = loc_km / speed
         packs = math.ceil(q / rt.pack_mass_kg) if q > 0 else 0
         service_h = (rt.service_fixed_min + rt.service_min_per_pack * packs) / MIN_PER_H
-        best = math.inf
+        best, best_h = math.inf, 0.0
         for vt in fleets[f]:
             if q_dmg > 0 and vt.damaged_capacity_kg <= 0 and not rt.split_pickups:
                 continue
@@ -141,9 +168,46 @@ def fleet_arc_costs_cny(
                 + vt.cost_cny_per_h * duty
                 + vt.cost_cny_per_rest * rests
             )
-            best = min(best, runs * run_cost / n)
+            if runs * run_cost / n < best:
+                best, best_h = runs * run_cost / n, runs * duty / n
         if math.isfinite(best):
-            out[a] = v * best
+            out[a], out_h[a] = v * best, v * best_h
         else:
             out[a] = supply_kg[s] / KG_PER_T * stem_km * sc.costs.first_mile_cny_per_t_km
-    return out
+    return FleetFirstMile(out, out_h, avail)
+
+
+class FleetHours:
+    """A stage-1 extension: the arcs' vehicle hours at a facility within what its fleet gives.
+
+    One row per facility with vehicles, ``Σ arc_vehicle_h × x ≤ facility_vehicle_h × y``, so
+    that the MILP does not send a base more visits than its vehicles can drive. Wraps an
+    inner extension (the closed loop's), whose decisions it reads back.
+    """
+
+    def __init__(self, fm: FleetFirstMile, inner: Any = None) -> None:
+        self.fm = fm
+        self.inner = inner
+
+    def add(self, mdl: Any, p: LocationProblem) -> None:
+        """Add the fleet-hours rows (and the inner extension's) to a built model."""
+        import pyomo.environ as pyo
+
+        x = list(mdl.x.values())
+        y = list(mdl.y.values())
+        arcs_in = group_indices(p.arc_facility, p.n_facilities)
+        rows = [f for f in range(p.n_facilities) if math.isfinite(self.fm.facility_vehicle_h[f])]
+
+        def hours(_: Any, f: int) -> Any:
+            used = [float(self.fm.arc_vehicle_h[a]) * x[a] for a in arcs_in[f]]
+            if not used:
+                return pyo.Constraint.Skip
+            return sum(used) <= float(self.fm.facility_vehicle_h[f]) * y[f]
+
+        mdl.fleet_hours = pyo.Constraint(rows, rule=hours)
+        if self.inner is not None:
+            self.inner.add(mdl, p)
+
+    def read(self, values: Any, mdl: Any) -> Any:
+        """The inner extension's decisions (``None`` without one)."""
+        return None if self.inner is None else self.inner.read(values, mdl)

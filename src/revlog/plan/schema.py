@@ -197,8 +197,9 @@ KPI_UNITS: dict[str, str] = {
 (forwarding, CNY/t·km) + ``risk_cost`` (``risk_weight`` × exposure of the runs and of the
 line-hauls). ``pickup_cost_estimate_cny_per_year`` is stage 1's estimate of the routed
 pickup cost of the chosen design (``location.method: lrp``: from the fleet,
-:mod:`revlog.location.first_mile`; ``two-stage``: per t·km). ``location_objective_cny_per_year`` is stage 1's own objective, whose first-mile
-part is a CNY/t·km estimate instead of the routed runs. ``collected_t_per_year`` counts what
+:mod:`revlog.location.first_mile`; ``two-stage``: per t·km).
+``location_objective_cny_per_year`` is stage 1's own objective (its first-mile part that
+estimate). ``collected_t_per_year`` counts what
 the runs pick up in a year; the ``_per_period`` KPIs are means over the periods of the
 year; ``visits_per_year`` counts the pickup stops served in a year; ``t_km_per_year`` is
 tonnes × road km of the assignments and line-hauls."""
