@@ -153,6 +153,7 @@ def solve_inputs(
     cache: dict = {}
     best: tuple[float, Plan, NetworkDesign] | None = None
     failed: InfeasibleError | None = None
+    realised: dict[str, dict[str, float]] = {}
     for prop in proposals:
         design = prop.design
         left_s = max(0.0, t_start + loc_s - _clock())
@@ -188,6 +189,12 @@ def solve_inputs(
             f"{float(plan.kpis['pickup_cost_cny_per_year']):,.0f}, estimated "
             f"{prop.estimate_cny:,.0f})",
         )
+        realised[prop.label] = {
+            "total_cny_per_year": total_cny,
+            "pickup_cny_per_year": float(plan.kpis["pickup_cost_cny_per_year"]),
+            "pickup_estimate_cny_per_year": prop.estimate_cny,
+            "location_objective_cny_per_year": prop.design.objective_cny,
+        }
         if best is None or total_cny < best[0] - 1e-6:
             best = (total_cny, plan, design)
     if best is None:
@@ -195,7 +202,8 @@ def solve_inputs(
         raise failed
     _, plan, design = best
     if n > 1:
-        plan.meta["location_method"] = {p.label: p.design.objective_cny for p in proposals}
+        # every design routed: its realised total, pickups, estimate, stage-1 objective
+        plan.meta["designs"] = realised
     return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
 
 
