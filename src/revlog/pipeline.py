@@ -204,6 +204,7 @@ def solve_inputs(
     if n > 1:
         # every design routed: its realised total, pickups, estimate, stage-1 objective
         plan.meta["designs"] = realised
+        plan.meta["location_design"] = next(p.label for p in proposals if p.design is design)
     return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
 
 
