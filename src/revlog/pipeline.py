@@ -11,6 +11,7 @@ diagnoses (:mod:`revlog.explain`).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from pathlib import Path
@@ -28,7 +29,9 @@ from revlog.errors import (
 from revlog.explain import explain_location
 from revlog.inputs import Inputs, prepare
 from revlog.location.existing import keep_costs_cny
+from revlog.location.first_mile import FleetFirstMile, FleetHours, fleet_first_mile
 from revlog.location.problem import LocationProblem
+from revlog.location.route_aware import Proposal, pickup_estimate_cny, route_cached
 from revlog.location.solve import NetworkDesign, solve_location
 from revlog.loop.model import LoopExtension
 from revlog.loop.problem import loop_problem
@@ -119,16 +122,14 @@ def solve_inputs(
     loc_s = total * sc.solver.location_share
     say = progress or (lambda stage, msg: None)
     t_start = _clock()
-    geo, design = _design(inputs, loc_s, seed, say)
-    interrupted = design.status == "interrupted"
+    geo, proposals = _design(inputs, loc_s, seed, say)
+    interrupted = proposals[0].design.status == "interrupted"
     if interrupted:
         say("location", "interrupted: keeping the incumbent design; quick runs for every base")
     # what each kept existing outlet costs against closing it (stage 1 re-solved without
     # it), within what is left of stage 1's time
-    existing = np.zeros(design.problem.n_facilities, dtype=bool)  # plant, candidates, users
+    existing = np.zeros(proposals[0].design.problem.n_facilities, dtype=bool)  # plant, ...
     existing[1 : 1 + len(inputs.candidates)] = inputs.candidates["existing"].astype(bool)
-    left_s = max(0.0, t_start + loc_s - _clock())
-    keep = {} if interrupted else keep_costs_cny(design, existing, left_s, seed)
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)
     routing_work_s = total * max(0.0, 1.0 - sc.solver.location_share - ASSEMBLY_RESERVE_SHARE)
     route = route_bases
@@ -141,11 +142,6 @@ def solve_inputs(
         from revlog.parallel import route_bases_on_dask
 
         route = functools.partial(route_bases_on_dask, target=dask)
-    with RoutingInterrupts() as ctrl_c:
-        bases, interrupted = route(
-            inputs, geo, design.bases(), (deadline, routing_work_s), seed, interrupted, ctrl_c,
-            say,
-        )  # fmt: skip
     meta = {
         "seed": seed,
         "time_limit_s": total,
@@ -153,18 +149,77 @@ def solve_inputs(
         "interrupted": interrupted,
         "warnings": [str(w) for w in inputs.warnings],
     }
-    try:
-        plan = assemble_plan(inputs, geo, design, bases, meta=meta, keep_costs=keep)
-        return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
-    except KeyboardInterrupt:
-        raise SolveInterruptedError("output", "the plan was being assembled") from None
+    n = len(proposals)
+    cache: dict = {}
+    best: tuple[float, Plan, NetworkDesign] | None = None
+    failed: InfeasibleError | None = None
+    realised: dict[str, dict[str, float]] = {}
+    for prop in proposals:
+        design = prop.design
+        left_s = max(0.0, t_start + loc_s - _clock())
+        keep = {} if interrupted else keep_costs_cny(design, existing, left_s / n, seed)
+        budget = (deadline, routing_work_s / n)
+        with RoutingInterrupts() as ctrl_c:
+            try:
+                if n == 1:
+                    bases, interrupted = route(
+                        inputs, geo, design.bases(), budget, seed, interrupted, ctrl_c, say
+                    )
+                else:
+                    bases, interrupted = route_cached(
+                        route, inputs, geo, design.bases(), cache, budget, seed, interrupted,
+                        ctrl_c, say,
+                    )  # fmt: skip
+            except InfeasibleError as exc:
+                if n == 1:
+                    raise
+                say("location", f"design {prop.label}: cannot be routed")
+                failed = failed or exc
+                continue
+        meta["interrupted"] = interrupted
+        try:
+            plan = assemble_plan(inputs, geo, design, bases, meta=dict(meta), keep_costs=keep)
+        except KeyboardInterrupt:
+            raise SolveInterruptedError("output", "the plan was being assembled") from None
+        plan.kpis["pickup_cost_estimate_cny_per_year"] = prop.estimate_cny
+        total_cny = float(plan.kpis["total_cost_cny_per_year"])
+        say(
+            "location",
+            f"design {prop.label}: realised total {total_cny:,.0f} CNY/year (pickups "
+            f"{float(plan.kpis['pickup_cost_cny_per_year']):,.0f}, estimated "
+            f"{prop.estimate_cny:,.0f})",
+        )
+        realised[prop.label] = {
+            "total_cny_per_year": total_cny,
+            "pickup_cny_per_year": float(plan.kpis["pickup_cost_cny_per_year"]),
+            "pickup_estimate_cny_per_year": prop.estimate_cny,
+            "location_objective_cny_per_year": prop.design.objective_cny,
+        }
+        if best is None or total_cny < best[0] - 1e-6:
+            best = (total_cny, plan, design)
+    if best is None:
+        assert failed is not None
+        raise failed
+    _, plan, design = best
+    if n > 1:
+        # every design routed: its realised total, pickups, estimate, stage-1 objective
+        plan.meta["designs"] = realised
+        plan.meta["location_design"] = next(p.label for p in proposals if p.design is design)
+    return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
 
 
 def _design(
     inputs: Inputs, limit_s: float, seed: int, say: Progress
-) -> tuple[Geography, NetworkDesign]:
-    """Geography and stage 1; Ctrl-C before a design exists gives up."""
+) -> tuple[Geography, list[Proposal]]:
+    """Geography and stage 1's designs to route; Ctrl-C before a design exists gives up.
+
+    ``location.method: two-stage``: the MILP with the first mile per t·km; ``lrp``: first the
+    MILP with the first mile priced by the fleet, then the two-stage one (each on half the
+    time), both to be routed (:mod:`revlog.location.route_aware`).
+    """
     stage = "geography"
+    lrp = inputs.scenario.location.method == "lrp"
+    proposals: list[Proposal] = []
     try:
         say("geography", f"{len(inputs.sources)} sources, {len(inputs.candidates)} candidate sites")
         geo = build_geography(inputs)
@@ -174,29 +229,57 @@ def _design(
             f"sites in {geo.seconds:.2f} s (per-base matrices as routed)",
         )
         stage = "location"
-        problem = location_problem(inputs, geo)
-        say(
-            "location",
-            f"{problem.n_sources} sources, {problem.n_facilities} facilities, "
-            f"{len(problem.arc_source)} arcs; time limit {limit_s:.0f} s",
-        )
-        design = _solve_location_stage(inputs, geo, problem, limit_s, seed)
+        two_stage = location_problem(inputs, geo)
+        problems: list[tuple[str, LocationProblem, FleetFirstMile | None]] = [
+            ("two-stage", two_stage, None)
+        ]
+        fm = fleet_first_mile(inputs, geo, two_stage) if lrp else None
+        if fm is not None:
+            fleet = dataclasses.replace(two_stage, arc_cost_cny=fm.arc_cost_cny)
+            problems.insert(0, ("lrp", fleet, fm))
+        for label, problem, hours in problems:
+            say(
+                "location",
+                f"{label}: {problem.n_sources} sources, {problem.n_facilities} facilities, "
+                f"{len(problem.arc_source)} arcs; time limit {limit_s / len(problems):.0f} s",
+            )
+            design = _solve_location_stage(
+                inputs, geo, problem, limit_s / len(problems), seed, hours
+            )
+            estimate = design.cost_first_mile_cny
+            if fm is not None:
+                estimate = pickup_estimate_cny(design, fm.arc_cost_cny)
+            proposals.append(Proposal(label, design, estimate))
+            say(
+                "location",
+                f"{label} {design.status}: {int(design.open_mask.sum()) - 1} outlets open, "
+                f"{design.objective_cny:,.0f} CNY/year, gap {design.gap:.2e}",
+            )
+            if design.status == "interrupted":
+                break
     except KeyboardInterrupt:
+        if stage == "location" and proposals:
+            return geo, proposals
         raise SolveInterruptedError(stage, "no outlet design found yet") from None
-    say(
-        "location",
-        f"{design.status}: {int(design.open_mask.sum()) - 1} outlets open, "
-        f"{design.objective_cny:,.0f} CNY/year, gap {design.gap:.2e}",
-    )
-    return geo, design
+    return geo, proposals
 
 
 def _solve_location_stage(
-    inputs: Inputs, geo: Geography, problem: LocationProblem, limit_s: float, seed: int
+    inputs: Inputs,
+    geo: Geography,
+    problem: LocationProblem,
+    limit_s: float,
+    seed: int,
+    fleet: FleetFirstMile | None = None,
 ) -> NetworkDesign:
-    """Stage 1 with its failures turned into :class:`InfeasibleError` diagnoses."""
+    """Stage 1 with its failures turned into :class:`InfeasibleError` diagnoses.
+
+    ``fleet``: the fleet's hours per base are rows of the MILP (:class:`FleetHours`).
+    """
     sc = inputs.scenario
     loop = LoopExtension(loop_problem(inputs, geo, problem)) if sc.loop.enabled else None
+    if fleet is not None:
+        loop = FleetHours(fleet, loop)
     try:
         return solve_location(
             problem,

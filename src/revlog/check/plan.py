@@ -25,6 +25,7 @@ decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections import defaultdict
@@ -129,6 +130,10 @@ def check_prepared(
     if folder is not None:
         errs += [f"files: {e}" for e in check_geojson_files(plan, folder)]
     p = location_problem(inputs, geo)
+    if plan.meta.get("location_design") == "lrp":  # its arcs priced by the fleet
+        from revlog.location.first_mile import fleet_first_mile
+
+        p = dataclasses.replace(p, arc_cost_cny=fleet_first_mile(inputs, geo, p).arc_cost_cny)
     open_mask, e_out = _check_outlets(plan, p)
     x, e_asg = _check_assignments(plan, inputs, geo, p)
     flow, e_lh = _check_linehauls(plan, inputs, geo, p)

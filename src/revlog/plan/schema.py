@@ -160,6 +160,7 @@ KPI_UNITS: dict[str, str] = {
     "total_cost_cny_per_year": "CNY/year",
     "fixed_cost_cny_per_year": "CNY/year",
     "pickup_cost_cny_per_year": "CNY/year",
+    "pickup_cost_estimate_cny_per_year": "CNY/year",
     "line_haul_cost_cny_per_year": "CNY/year",
     "risk_cost_cny_per_year": "CNY/year",
     "pickup_cost_cny_per_period": "CNY/period",
@@ -194,8 +195,11 @@ KPI_UNITS: dict[str, str] = {
 """``total_cost_cny_per_year`` = ``fixed_cost`` (open outlets, annualised) + ``pickup_cost``
 (the routed runs' costs × the times a year each is driven) + ``line_haul_cost``
 (forwarding, CNY/t·km) + ``risk_cost`` (``risk_weight`` × exposure of the runs and of the
-line-hauls). ``location_objective_cny_per_year`` is stage 1's own objective, whose first-mile
-part is a CNY/t·km estimate instead of the routed runs. ``collected_t_per_year`` counts what
+line-hauls). ``pickup_cost_estimate_cny_per_year`` is stage 1's estimate of the routed
+pickup cost of the chosen design (``location.method: lrp``: from the fleet,
+:mod:`revlog.location.first_mile`; ``two-stage``: per t·km).
+``location_objective_cny_per_year`` is stage 1's own objective (its first-mile part that
+estimate). ``collected_t_per_year`` counts what
 the runs pick up in a year; the ``_per_period`` KPIs are means over the periods of the
 year; ``visits_per_year`` counts the pickup stops served in a year; ``t_km_per_year`` is
 tonnes × road km of the assignments and line-hauls."""
@@ -207,6 +211,7 @@ KPI_GROUPS: dict[str, list[str]] = {
         "total_cost_cny_per_year",
         "fixed_cost_cny_per_year",
         "pickup_cost_cny_per_year",
+        "pickup_cost_estimate_cny_per_year",
         "line_haul_cost_cny_per_year",
         "risk_cost_cny_per_year",
         "pickup_cost_cny_per_period",

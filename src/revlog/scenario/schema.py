@@ -329,6 +329,15 @@ class CostsConfig(_Model):
 class LocationConfig(_Model):
     """Stage-1 settings: which outlets to open."""
 
+    method: Literal["lrp", "two-stage"] = Field(
+        "lrp",
+        description=(
+            "How outlets are chosen: 'lrp' (the first mile priced by the fleet's runs, "
+            "revlog.location.first_mile; that design and the two-stage one both routed and "
+            "the lower realised total kept) or 'two-stage' (the first mile at "
+            "costs.first_mile_cny_per_t_km, then routed)."
+        ),
+    )
     service_radius_km: Pos = Field(
         500.0,
         le=5000.0,
