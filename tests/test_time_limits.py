@@ -160,7 +160,10 @@ def test_sigint_to_the_cli_during_a_search_writes_the_incumbent(tmp_path):
     assert proc.returncode == 0, said
     doc = json.loads((out / "plan.json").read_text())
     assert doc["meta"]["interrupted"] is True, said
-    assert doc["meta"]["routing"]["C-chengdong"]["status"] == "interrupted", said
+    # the base searched when the signal came got quick runs, unless location.method: lrp
+    # keeps the design it had routed in full before (cheaper than the interrupted one)
+    quick = doc["meta"]["routing"]["C-chengdong"]["status"] == "interrupted"
+    assert quick or doc["meta"].get("location_design") == "lrp", said
     assert not revlog.check(Plan.load(out), load_scenario(sc))
 
 

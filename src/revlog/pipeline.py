@@ -174,7 +174,9 @@ def solve_inputs(
                 if n == 1:
                     raise
                 say("location", f"design {prop.label}: cannot be routed")
-                failed = failed or exc
+                # none routable: the two-stage design's diagnoses (the last proposal) explain
+                # it, as under location.method: two-stage
+                failed = exc
                 continue
         meta["interrupted"] = interrupted
         try:
@@ -201,6 +203,8 @@ def solve_inputs(
         assert failed is not None
         raise failed
     _, plan, design = best
+    # a Ctrl-C during a later proposal cut the search short even if an earlier plan is kept
+    plan.meta["interrupted"] = interrupted
     if n > 1:
         # every design routed: its realised total, pickups, estimate, stage-1 objective
         plan.meta["designs"] = realised

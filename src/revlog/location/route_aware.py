@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from revlog.errors import InfeasibleError
 from revlog.inputs import Inputs
 from revlog.location.solve import Base, NetworkDesign
 from revlog.plan.build import BaseRuns
@@ -69,7 +70,7 @@ def route_cached(
     inputs: Inputs,
     geo: Geography,
     bases: Sequence[Base],
-    cache: dict[BaseKey, list[BaseRuns]],
+    cache: dict[BaseKey, list[BaseRuns] | InfeasibleError],
     budget_s: tuple[float, float],
     seed: int,
     interrupted: bool,
@@ -100,16 +101,32 @@ def route_cached(
     -------
     (list of BaseRuns, bool)
         The design's runs in base order and whether Ctrl-C came.
+
+    Raises
+    ------
+    InfeasibleError
+        With the diagnoses of every base that cannot be routed, all bases tried (a base's
+        failure is cached like its runs).
     """
     deadline, work_s = budget_s
     n_all = sum(len(b.sources) for b in bases) or 1
     runs: list[BaseRuns] = []
+    failed: list[InfeasibleError] = []
     for base in bases:
         key = base_key(base)
         if key not in cache:
             share = work_s * len(base.sources) / n_all
-            cache[key], interrupted = route(
-                inputs, geo, [base], (deadline, share), seed, interrupted, ctrl_c, say
-            )
-        runs += cache[key]
+            try:
+                cache[key], interrupted = route(
+                    inputs, geo, [base], (deadline, share), seed, interrupted, ctrl_c, say
+                )
+            except InfeasibleError as exc:
+                cache[key] = exc
+        got = cache[key]
+        if isinstance(got, InfeasibleError):
+            failed.append(got)
+        else:
+            runs += got
+    if failed:
+        raise InfeasibleError([d for exc in failed for d in exc.diagnoses], stage=failed[0].stage)
     return runs, interrupted
