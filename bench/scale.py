@@ -41,7 +41,14 @@ SIZES = (250, 500, 1000, 2000, 5000)
 MIP_GAP = 0.005  # the 0.5 % of issue 13
 
 
-def _one(n: int, seed: int, time_limit_s: float, end_to_end: bool, folder: Path) -> dict:
+def _one(
+    n: int,
+    seed: int,
+    time_limit_s: float,
+    end_to_end: bool,
+    folder: Path,
+    method: str | None = None,
+) -> dict:
     """Measure one size in this process; return its row."""
     import revlog
     from revlog.bench.scale import write_scale_scenario
@@ -54,7 +61,7 @@ def _one(n: int, seed: int, time_limit_s: float, end_to_end: bool, folder: Path)
     from revlog.scenario.load import load_scenario
 
     solver = {"time_limit_s": time_limit_s, "mip_gap": MIP_GAP}
-    path = write_scale_scenario(folder, n, seed, solver=solver)
+    path = write_scale_scenario(folder, n, seed, method=method, solver=solver)
     sc = load_scenario(path)
     row: dict = {"sources": n, "seed": seed}
     t0 = time.perf_counter()
@@ -166,12 +173,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=300.0)
     ap.add_argument("--end-to-end", action="store_true")
+    ap.add_argument("--method", help="location.method to pin (default: the scenario's)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=RESULTS / "scale")
     args = ap.parse_args()
     if args.one is not None:
         with tempfile.TemporaryDirectory() as tmp:
-            row = _one(args.one, args.seed, args.time_limit, args.end_to_end, Path(tmp))
+            row = _one(
+                args.one, args.seed, args.time_limit, args.end_to_end, Path(tmp), args.method
+            )
         print(json.dumps(row))
         return
     rows = []
@@ -179,6 +189,7 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed),
                "--time-limit", str(args.time_limit)] + (["--end-to-end"] if args.end_to_end
                else [])  # fmt: skip
+        cmd += ["--method", args.method] if args.method else []
         t0 = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:

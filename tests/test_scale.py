@@ -109,3 +109,16 @@ def test_pruning_dominated_arcs_keeps_the_optimum(scale_300):
     assert pruned.proven_optimal and full.proven_optimal
     assert pruned.objective_cny == pytest.approx(full.objective_cny, rel=1e-9)
     assert pruned.assignment[drop].sum() == 0 and len(pruned.assignment) == p.n_arcs
+
+
+def test_the_scale_scenario_pins_the_design_method_in_one_field(tmp_path):
+    """`method=` sets only location.method; None leaves the base scenario's location section."""
+    import yaml
+
+    plain = yaml.safe_load(write_scale_scenario(tmp_path / "a", 50, seed=1).read_text())
+    pinned = write_scale_scenario(tmp_path / "b", 50, seed=1, method="two-stage")
+    doc = yaml.safe_load(pinned.read_text())
+    assert doc["location"] == {**(plain.get("location") or {}), "method": "two-stage"}
+    assert "method" not in (plain.get("location") or {})
+    doc.pop("location"), plain.pop("location", None)
+    assert doc == plain

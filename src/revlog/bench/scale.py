@@ -92,7 +92,12 @@ def generate_sources(n: int, seed: int = 0) -> pd.DataFrame:
 
 
 def write_scale_scenario(
-    folder: Path, n: int, seed: int = 0, base: Path | None = None, **overrides: object
+    folder: Path,
+    n: int,
+    seed: int = 0,
+    base: Path | None = None,
+    method: str | None = None,
+    **overrides: object,
 ) -> Path:
     """Write ``sources-N.csv`` and ``scale-N.yaml`` (the 2030 scenario with that table).
 
@@ -104,6 +109,10 @@ def write_scale_scenario(
         See :func:`generate_sources`.
     base
         Scenario file to start from (default: the shipped ``scenarios/qinghai-2030.yaml``).
+    method
+        ``location.method`` to pin (e.g. ``"two-stage"`` or ``"lrp"``); ``None`` keeps the
+        base scenario's (the schema's default). The one field a scale run changes to
+        compare design methods.
     **overrides
         Top-level scenario sections merged over the base's (e.g. ``solver={...}``).
 
@@ -125,6 +134,8 @@ def write_scale_scenario(
             doc[key] = {**doc[key], **value}
         else:
             doc[key] = value
+    if method is not None:
+        doc["location"] = {**(doc.get("location") or {}), "method": method}
     out = folder / f"scale-{n}.yaml"
     out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return out
