@@ -10,7 +10,7 @@ import pytest
 
 from helpers.lrp import brute_force_optimum, tiny_clrp, write_clrp
 from helpers.plans import run_cli
-from revlog.bench.lrp import read_clrp
+from revlog.bench.lrp import generate_clrp, read_clrp
 from revlog.check.lrp import check_lrp, lrp_cost
 from revlog.errors import BenchmarkFileError
 from revlog.location.lrp.clrp import solve_clrp, two_stage
@@ -174,3 +174,13 @@ def test_cli_bench_lrp_bad_file(tmp_path, capsys):
     bad.write_text("x y\n")
     code, _, err = run_cli(["bench", "lrp", bad, "--time-limit", 1], capsys)
     assert code == 2 and "bad.dat:n:" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("clustered", [False, True])
+def test_generated_larger_instance_solved_feasibly(tmp_path, clustered):
+    """An unseen 100-customer instance in the Prodhon format is solved feasibly within the limit."""
+    inst = generate_clrp(100, 10, seed=1, clustered=clustered)
+    write_clrp(inst, tmp_path / "g.dat")
+    back = read_clrp(tmp_path / "g.dat")
+    result = solve_clrp(back, 3.0, seed=0)
+    assert check_lrp(back, result.solution.to_json()) == []

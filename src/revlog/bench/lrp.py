@@ -11,6 +11,7 @@ Euclidean costs.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +87,53 @@ def read_clrp(path: str | Path) -> CLRPInstance:
         opening_cost=opening,
         route_cost=float(route_cost),
         integer_costs=flag == 0.0,
+    )
+
+
+def generate_clrp(
+    n: int, m: int, seed: int = 0, *, clustered: bool = False, vehicle_capacity: float = 150.0
+) -> CLRPInstance:
+    """A seeded CLRP in the style of Prodhon's generator (no benchmark data copied).
+
+    Customers uniform on a 50 × 50 square, or around ``m // 2`` cluster centres when
+    ``clustered``; demands uniform in 11..20; a route fixed cost of 1000; depot capacities
+    so that about a third of the depots must open; opening costs uniform in 5000..12000
+    (the ranges of the published 20- to 200-customer files); integer arc costs.
+
+    Parameters
+    ----------
+    n, m
+        Customers and candidate depots.
+    seed
+        Random seed (same seed, same instance).
+    clustered
+        Clustered instead of uniform customers.
+    vehicle_capacity
+        Capacity of every vehicle.
+
+    Returns
+    -------
+    CLRPInstance
+    """
+    rng = np.random.default_rng(seed)
+    if clustered:
+        centres = rng.uniform(5.0, 45.0, (max(m // 2, 1), 2))
+        pick = rng.integers(0, len(centres), n)
+        xy = np.clip(centres[pick] + rng.normal(0.0, 4.0, (n, 2)), 0.0, 50.0).round()
+    else:
+        xy = rng.integers(0, 51, (n, 2)).astype(float)
+    demand = rng.integers(11, 21, n).astype(float)
+    capacity = math.ceil(float(demand.sum()) / max(math.ceil(m / 3), 1) * 1.1)
+    return CLRPInstance(
+        name=f"gen{n}-{m}-{seed}{'c' if clustered else ''}",
+        depot_xy=rng.integers(0, 51, (m, 2)).astype(float),
+        customer_xy=xy,
+        vehicle_capacity=vehicle_capacity,
+        depot_capacity=np.full(m, float(capacity)),
+        demand=demand,
+        opening_cost=rng.integers(5000, 12001, m).astype(float),
+        route_cost=1000.0,
+        integer_costs=True,
     )
 
 
