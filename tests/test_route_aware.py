@@ -38,3 +38,22 @@ def test_shipped_baseline_estimate_within_15_percent_of_the_routed_pickups():
     totals = [d["total_cny_per_year"] for d in plan.meta["designs"].values()]
     assert float(k["total_cost_cny_per_year"]) == pytest.approx(min(totals))
     assert not revlog.check(plan, sc)
+
+
+def test_relaxing_the_prefecture_rule_never_makes_the_plan_costlier():
+    """Relaxing a rule can never make the returned plan costlier: with
+    ``collection_per_prefecture: false`` the rule-abiding proposals are solved and routed
+    too, on the same budgets, so each realises exactly its rule-abiding total."""
+    sc = load_scenario(TINY)
+    relaxed_sc = sc.model_copy(
+        update={"location": sc.location.model_copy(update={"collection_per_prefecture": False})}
+    )
+    rule, relaxed = _tiny_lrp(), solve(relaxed_sc, time_limit=10, seed=0)
+    strict = {k: v for k, v in relaxed.meta["designs"].items() if k.endswith("-prefecture")}
+    assert {k.removesuffix("-prefecture") for k in strict} == set(rule.meta["designs"])
+    for label, got in strict.items():
+        want = rule.meta["designs"][label.removesuffix("-prefecture")]
+        assert got["total_cny_per_year"] == pytest.approx(want["total_cny_per_year"], rel=1e-9)
+    total = float(relaxed.kpis["total_cost_cny_per_year"])
+    assert total <= float(rule.kpis["total_cost_cny_per_year"]) + 1e-6
+    assert not revlog.check(relaxed, relaxed_sc)

@@ -32,7 +32,7 @@ from revlog.location.existing import keep_costs_cny
 from revlog.location.first_mile import FleetFirstMile, FleetHours, fleet_first_mile
 from revlog.location.problem import LocationProblem
 from revlog.location.route_aware import Proposal, pickup_estimate_cny, route_cached
-from revlog.location.solve import NetworkDesign, solve_location
+from revlog.location.solve import NetworkDesign, design_from_solution, solve_location
 from revlog.loop.model import LoopExtension
 from revlog.loop.problem import loop_problem
 from revlog.loop.report import with_loop
@@ -52,6 +52,12 @@ from revlog.scenario.schema import Scenario
 
 _clock = time.perf_counter
 
+#: ``location.method: lrp`` with ``collection_per_prefecture: false``: the proposals of the
+#: rule-abiding solve are made too (label + this suffix), so relaxing the rule never loses them.
+#: The location time and the routing work are shared by the other proposals only, so these
+#: are solved and routed exactly as in the rule-abiding solve (same seed and time limit);
+#: their work is over the budget, the wall clock still the safety net.
+STRICT_SUFFIX = "-prefecture"
 #: Share of the total time limit kept back for checking and assembling the plan.
 ASSEMBLY_RESERVE_SHARE = 0.02
 
@@ -150,6 +156,7 @@ def solve_inputs(
         "warnings": [str(w) for w in inputs.warnings],
     }
     n = len(proposals)
+    per_design_s = routing_work_s / sum(not p.label.endswith(STRICT_SUFFIX) for p in proposals)
     cache: dict = {}
     best: tuple[float, Plan, NetworkDesign] | None = None
     failed: InfeasibleError | None = None
@@ -158,7 +165,7 @@ def solve_inputs(
         design = prop.design
         left_s = max(0.0, t_start + loc_s - _clock())
         keep = {} if interrupted else keep_costs_cny(design, existing, left_s / n, seed)
-        budget = (deadline, routing_work_s / n)
+        budget = (deadline, per_design_s)
         with RoutingInterrupts() as ctrl_c:
             try:
                 if n == 1:
@@ -219,7 +226,8 @@ def _design(
 
     ``location.method: two-stage``: the MILP with the first mile per t·km; ``lrp``: first the
     MILP with the first mile priced by the fleet, then the two-stage one (each on half the
-    time), both to be routed (:mod:`revlog.location.route_aware`).
+    time), both to be routed (:mod:`revlog.location.route_aware`); with the prefecture rule
+    relaxed, both again with the rule (:data:`STRICT_SUFFIX`).
     """
     stage = "geography"
     lrp = inputs.scenario.location.method == "lrp"
@@ -241,15 +249,29 @@ def _design(
         if fm is not None:
             fleet = dataclasses.replace(two_stage, arc_cost_cny=fm.arc_cost_cny)
             problems.insert(0, ("lrp", fleet, fm))
+        share_s = limit_s / len(problems)
+        if lrp and not two_stage.require_collection_per_prefecture:
+            # relaxing the prefecture rule must not lose the designs that keep it
+            problems += [
+                (label + STRICT_SUFFIX,
+                 dataclasses.replace(problem, require_collection_per_prefecture=True), hours)
+                for label, problem, hours in problems
+            ]  # fmt: skip
         for label, problem, hours in problems:
             say(
                 "location",
                 f"{label}: {problem.n_sources} sources, {problem.n_facilities} facilities, "
-                f"{len(problem.arc_source)} arcs; time limit {limit_s / len(problems):.0f} s",
+                f"{len(problem.arc_source)} arcs; time limit {share_s:.0f} s",
             )
-            design = _solve_location_stage(
-                inputs, geo, problem, limit_s / len(problems), seed, hours
-            )
+            design = _solve_location_stage(inputs, geo, problem, share_s, seed, hours)
+            if label.endswith(STRICT_SUFFIX):  # a feasible design of the relaxed problem
+                design = dataclasses.replace(
+                    design_from_solution(
+                        problems[0][1] if hours is not None else two_stage, design.open_mask,
+                        design.assignment, design.flow_t,
+                    ),
+                    build_seconds=design.build_seconds, solve_seconds=design.solve_seconds,
+                )  # fmt: skip
             estimate = design.cost_first_mile_cny
             if fm is not None:
                 estimate = pickup_estimate_cny(design, fm.arc_cost_cny)

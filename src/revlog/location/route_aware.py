@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from revlog.errors import InfeasibleError
 from revlog.inputs import Inputs
 from revlog.location.solve import Base, NetworkDesign
 from revlog.plan.build import BaseRuns
@@ -70,7 +69,7 @@ def route_cached(
     inputs: Inputs,
     geo: Geography,
     bases: Sequence[Base],
-    cache: dict[BaseKey, list[BaseRuns] | InfeasibleError],
+    cache: dict[BaseKey, list[BaseRuns]],
     budget_s: tuple[float, float],
     seed: int,
     interrupted: bool,
@@ -105,28 +104,24 @@ def route_cached(
     Raises
     ------
     InfeasibleError
-        With the diagnoses of every base that cannot be routed, all bases tried (a base's
-        failure is cached like its runs).
+        From the routing stage, with the diagnoses of every new base that cannot be routed.
     """
     deadline, work_s = budget_s
     n_all = sum(len(b.sources) for b in bases) or 1
+    new = [b for b in bases if base_key(b) not in cache]
+    if new:
+        # one call for the new bases (its pre-checks see them all before any search or
+        # cluster starts), on their share of the design's work: each gets what it would alone
+        share = work_s * sum(len(b.sources) for b in new) / n_all
+        routed, interrupted = route(
+            inputs, geo, new, (deadline, share), seed, interrupted, ctrl_c, say
+        )
+        by_base: dict[str, list[BaseRuns]] = {b.site_id: [] for b in new}
+        for r in routed:  # one per base, or one per round (cadence by_stock)
+            by_base[r.problem.name].append(r)
+        for b in new:
+            cache[base_key(b)] = by_base[b.site_id]
     runs: list[BaseRuns] = []
-    failed: list[InfeasibleError] = []
     for base in bases:
-        key = base_key(base)
-        if key not in cache:
-            share = work_s * len(base.sources) / n_all
-            try:
-                cache[key], interrupted = route(
-                    inputs, geo, [base], (deadline, share), seed, interrupted, ctrl_c, say
-                )
-            except InfeasibleError as exc:
-                cache[key] = exc
-        got = cache[key]
-        if isinstance(got, InfeasibleError):
-            failed.append(got)
-        else:
-            runs += got
-    if failed:
-        raise InfeasibleError([d for exc in failed for d in exc.diagnoses], stage=failed[0].stage)
+        runs += cache[base_key(base)]
     return runs, interrupted
