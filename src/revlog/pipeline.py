@@ -263,7 +263,14 @@ def _design(
                 f"{label}: {problem.n_sources} sources, {problem.n_facilities} facilities, "
                 f"{len(problem.arc_source)} arcs; time limit {share_s:.0f} s",
             )
-            design = _solve_location_stage(inputs, geo, problem, share_s, seed, hours)
+            try:
+                design = _solve_location_stage(inputs, geo, problem, share_s, seed, hours)
+            except InfeasibleError:
+                if not label.endswith(STRICT_SUFFIX):
+                    raise
+                # the rule cannot be kept: the rule-abiding solve has no plan to lose
+                say("location", f"{label}: no design keeps the prefecture rule")
+                continue
             if label.endswith(STRICT_SUFFIX):  # a feasible design of the relaxed problem
                 design = dataclasses.replace(
                     design_from_solution(
