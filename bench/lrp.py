@@ -10,6 +10,10 @@ Usage::
 
     python bench/lrp.py --sets prodhon --time-limit 20
     python bench/lrp.py --sets prodhon,tuzun,barreto --time-limit 60 --tag full
+    # split over two processes (one core each), then one summary of both:
+    python bench/lrp.py --time-limit 60 --names coord20-5-1,... --tag p60a &
+    python bench/lrp.py --time-limit 60 --names coord50-5-1,... --tag p60b
+    python bench/lrp.py --time-limit 60 --merge p60a,p60b --tag prodhon60
 
 Writes ``bench/results/lrp[_TAG].csv`` (one row per instance and method, appended as it
 runs), ``..._groups.csv`` (mean/max gap per set and size group) and ``..._summary.md``.
@@ -48,13 +52,19 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--tag", default="")
     ap.add_argument("--names", default="", help="comma-separated instance names (subset)")
+    ap.add_argument("--merge", default="", help="comma-separated tags: summarise their rows")
     args = ap.parse_args()
+    tag = f"_{args.tag}" if args.tag else ""
+    if args.merge:
+        parts = [pd.read_csv(RESULTS / f"lrp_{t}.csv") for t in args.merge.split(",")]
+        df = pd.concat(parts, ignore_index=True)
+        df.to_csv(RESULTS / f"lrp{tag}.csv", index=False)
+        return _summarise(df, tag, args.time_limit, args.seed)
     root = benchmarks_dir() / "lrp"
     bks = pd.read_csv(root / "bks.csv")
     bks = bks[bks["file"].str.split("/").str[0].isin(args.sets.split(","))]
     if args.names:
         bks = bks[bks["instance"].str.removesuffix(".dat").isin(args.names.split(","))]
-    tag = f"_{args.tag}" if args.tag else ""
     out_csv = RESULTS / f"lrp{tag}.csv"
     sols = RESULTS / f"lrp{tag}_solutions"
     sols.mkdir(parents=True, exist_ok=True)
@@ -87,7 +97,11 @@ def main() -> int:
             rows.append(row)
             print(",".join(str(v) for v in row.values()), flush=True)
             pd.DataFrame(rows).to_csv(out_csv, index=False)
-    df = pd.DataFrame(rows)
+    return _summarise(pd.DataFrame(rows), tag, args.time_limit, args.seed)
+
+
+def _summarise(df: pd.DataFrame, tag: str, time_limit: float, seed: int) -> int:
+    """Write the groups CSV and the markdown summary of the rows ``df``; print the overall."""
     groups = (
         df.groupby(["set", "customers", "method"])["gap_pct"]
         .agg(["count", "mean", "max"])
@@ -98,7 +112,7 @@ def main() -> int:
     groups.to_csv(RESULTS / f"lrp{tag}_groups.csv", index=False)
     side = df.pivot(index="instance", columns="method", values="gap_pct").round(3)
     md = [
-        f"# CLRP, {args.time_limit:g} s per instance and method, seed {args.seed}",
+        f"# CLRP, {time_limit:g} s per instance and method, seed {seed}",
         "",
         "## Mean / max gap to BKS by set",
         "",
