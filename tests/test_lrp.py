@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from helpers.lrp import brute_force_optimum, tiny_clrp, write_clrp
@@ -184,3 +186,24 @@ def test_generated_larger_instance_solved_feasibly(tmp_path, clustered):
     back = read_clrp(tmp_path / "g.dat")
     result = solve_clrp(back, 3.0, seed=0)
     assert check_lrp(back, result.solution.to_json()) == []
+
+
+#: The benchmark runs whose solutions are committed under bench/results (bench/lrp.py).
+BENCH_RESULTS = sorted(
+    (Path(__file__).resolve().parents[1] / "bench" / "results").glob("lrp_*_solutions")
+)
+
+
+@pytest.mark.parametrize("solutions", BENCH_RESULTS, ids=lambda p: p.name)
+def test_committed_benchmark_solutions_pass_the_independent_checker(solutions, shipped):
+    """Every CLRP solution bench/lrp.py committed is accepted by the independent checker
+    (customers once, open depots only, vehicle and depot capacities) at the cost its CSV
+    reports."""
+    table = pd.read_csv(solutions.with_name(solutions.name.removesuffix("_solutions") + ".csv"))
+    table = table[table["feasible"]]
+    assert len(table)
+    for row in table.itertuples():
+        inst = read_clrp(shipped("lrp", row.set, f"{row.instance}.dat"))
+        sol = json.loads((solutions / f"{row.instance}.{row.method}.json").read_text())
+        assert check_lrp(inst, sol) == [], (row.instance, row.method)
+        assert lrp_cost(inst, sol) == pytest.approx(row.cost, rel=1e-9), row.instance
