@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import pytest
@@ -57,3 +58,19 @@ def test_relaxing_the_prefecture_rule_never_makes_the_plan_costlier():
     total = float(relaxed.kpis["total_cost_cny_per_year"])
     assert total <= float(rule.kpis["total_cost_cny_per_year"]) + 1e-6
     assert not revlog.check(relaxed, relaxed_sc)
+
+
+def test_the_checker_prices_the_arcs_the_kept_design_was_solved_on():
+    """`revlog check` verifies a plan's location costs on the arcs its kept design was priced
+    on (``meta["location_arcs"]``), whatever the design's label: a fleet-priced design kept
+    under a relaxed rule (``lrp-prefecture``) is accepted, and the same plan claimed to be
+    priced per t·km is refused."""
+    sc = load_scenario(TINY)
+    plan = _tiny_lrp()
+    assert plan.meta["location_arcs"] == "fleet"
+    relabelled = copy.deepcopy(plan)
+    relabelled.meta["location_design"] = "lrp-prefecture"
+    assert not revlog.check(relabelled, sc)
+    wrong = copy.deepcopy(plan)
+    wrong.meta["location_arcs"] = "per_t_km"
+    assert revlog.check(wrong, sc)

@@ -215,7 +215,9 @@ def solve_inputs(
     if n > 1:
         # every design routed: its realised total, pickups, estimate, stage-1 objective
         plan.meta["designs"] = realised
-        plan.meta["location_design"] = next(p.label for p in proposals if p.design is design)
+        kept = next(p for p in proposals if p.design is design)
+        plan.meta["location_design"] = kept.label
+        plan.meta["location_arcs"] = "fleet" if kept.fleet_priced else "per_t_km"
     return with_loop(inputs, geo, design, plan) if sc.loop.enabled else plan
 
 
@@ -274,15 +276,15 @@ def _design(
             if label.endswith(STRICT_SUFFIX):  # a feasible design of the relaxed problem
                 design = dataclasses.replace(
                     design_from_solution(
-                        problems[0][1] if hours is not None else two_stage, design.open_mask,
-                        design.assignment, design.flow_t,
+                        dataclasses.replace(problem, require_collection_per_prefecture=False),
+                        design.open_mask, design.assignment, design.flow_t,
                     ),
                     build_seconds=design.build_seconds, solve_seconds=design.solve_seconds,
                 )  # fmt: skip
             estimate = design.cost_first_mile_cny
             if fm is not None:
                 estimate = pickup_estimate_cny(design, fm.arc_cost_cny)
-            proposals.append(Proposal(label, design, estimate))
+            proposals.append(Proposal(label, design, estimate, fleet_priced=hours is not None))
             say(
                 "location",
                 f"{label} {design.status}: {int(design.open_mask.sum()) - 1} outlets open, "

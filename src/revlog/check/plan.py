@@ -130,7 +130,7 @@ def check_prepared(
     if folder is not None:
         errs += [f"files: {e}" for e in check_geojson_files(plan, folder)]
     p = location_problem(inputs, geo)
-    if plan.meta.get("location_design") == "lrp":  # its arcs priced by the fleet
+    if plan.meta.get("location_arcs") == "fleet":  # a design on arcs priced by the fleet
         from revlog.location.first_mile import fleet_first_mile
 
         p = dataclasses.replace(p, arc_cost_cny=fleet_first_mile(inputs, geo, p).arc_cost_cny)

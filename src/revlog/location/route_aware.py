@@ -38,16 +38,21 @@ class Proposal:
     Attributes
     ----------
     label
-        ``"lrp"`` (fleet-priced MILP) or ``"two-stage"`` (t·km MILP).
+        ``"lrp"`` (fleet-priced MILP) or ``"two-stage"`` (t·km MILP), with ``-prefecture``
+        when it keeps a relaxed prefecture rule.
     design
         Stage 1's design.
     estimate_cny
         The fleet-based estimate of the design's routed pickup cost, CNY/year.
+    fleet_priced
+        Whether the design's first-mile arcs are priced by the fleet (else per t·km): the
+        checker reprices the arcs the same way (``plan.meta["location_arcs"]``).
     """
 
     label: str
     design: NetworkDesign
     estimate_cny: float
+    fleet_priced: bool = False
 
 
 def pickup_estimate_cny(design: NetworkDesign, fleet_arc_cost_cny: np.ndarray) -> float:
