@@ -4,10 +4,11 @@ per-year plans, the phasing tables and their independent check."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
-from tests.helpers.scenarios import SCENARIOS, write_variant
+from tests.helpers.scenarios import SCENARIOS, TINY_DIR, write_variant
 from typer.testing import CliRunner
 
 from revlog.check.horizon import check_horizon
@@ -15,7 +16,7 @@ from revlog.cli import app
 from revlog.errors import ScenarioError
 from revlog.horizon.pipeline import solve_horizon_inputs
 from revlog.horizon.plan import HorizonPlan
-from revlog.horizon.problem import horizon_problem, horizon_years
+from revlog.horizon.problem import horizon_problem, horizon_years, year_supply
 from revlog.horizon.solve import solve_horizon, solve_myopic
 from revlog.inputs import prepare
 from revlog.location.solve import solve_location
@@ -148,8 +149,8 @@ def test_horizon_validation_names_file_and_field(tmp_path):
     with pytest.raises(ScenarioError, match="strictly increasing"):
         load_scenario(bad)
     bad = write_variant(tmp_path, "b2", horizon={"years": [2025, 2030]})
-    with pytest.raises(ScenarioError, match="no factors for years"):
-        load_scenario(bad)
+    with pytest.raises(ScenarioError, match=r"b2.yaml:horizon.growth: no factors for year 2030"):
+        prepare(load_scenario(bad))
     bad = write_variant(tmp_path, "b3", horizon={"years": [2025, 2030],
                                                  "growth": {2030: {"Gansu": 2.0}}})  # fmt: skip
     with pytest.raises(ScenarioError, match=r"b3.yaml:horizon.growth.2030: no factor for Qinghai"):
@@ -158,6 +159,58 @@ def test_horizon_validation_names_file_and_field(tmp_path):
                                                  "growth": {2030: {"*": 500.0}}})  # fmt: skip
     with pytest.raises(ScenarioError, match="exceeds the plant capacity"):
         horizon_problem(prepare(load_scenario(bad)), None)
+
+
+def _sources_with_year_column(year: int, values: list[str]) -> str:
+    """The tiny sources table with a column ``supply_t_per_year_YEAR`` of ``values``."""
+    lines = (TINY_DIR / "sources.csv").read_text(encoding="utf-8").strip().splitlines()
+    out = [lines[0] + f",supply_t_per_year_{year}"]
+    out += [line + "," + v for line, v in zip(lines[1:], values, strict=True)]
+    return "\n".join(out) + "\n"
+
+
+def test_per_source_supply_columns_give_a_year_its_tonnes(tmp_path):
+    """A sources column supply_t_per_year_YEAR gives each source its tonnes in that year
+    (scaled by sources.supply_scale like supply_t_per_year), in place of a growth factor;
+    the horizon solves and checks on them."""
+    n = len((TINY_DIR / "sources.csv").read_text().strip().splitlines()) - 1
+    values = [f"{3.0 + i}" for i in range(n)]
+    path = write_variant(tmp_path, "cols", sources_csv=_sources_with_year_column(2028, values),
+                         horizon={"years": [2025, 2028]}, fleet=TINY_FLEET,
+                         sources={"supply_scale": 2.0})  # fmt: skip
+    sc = load_scenario(path)
+    inputs = prepare(sc)
+    supply = year_supply(inputs)
+    assert supply[2028] == pytest.approx(2.0 * np.array([float(v) for v in values]))
+    assert supply[2025] == pytest.approx(inputs.sources["supply_t_per_year"].to_numpy())
+    plan = solve_horizon_inputs(inputs, time_limit_s=6, seed=0)
+    out = plan.save(tmp_path / "plan")
+    assert plan.years["supply_t_per_year"].iloc[1] == pytest.approx(supply[2028].sum())
+    assert check_horizon(out, sc) == []
+
+
+def test_per_source_supply_columns_are_validated(tmp_path):
+    """A year's supply given both as a growth factor and a column, a column for a year not
+    planned, and an empty or negative cell are errors naming the file and the field."""
+    n = len((TINY_DIR / "sources.csv").read_text().strip().splitlines()) - 1
+    grown = {"years": [2025, 2028], "growth": {2028: {"*": 2.0}}}
+    twice = write_variant(tmp_path / "a", "twice", horizon=grown,
+                          sources_csv=_sources_with_year_column(2028, ["1"] * n))  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"twice.yaml:horizon.growth.2028: 2028's supply is "
+                       r"given twice"):  # fmt: skip
+        prepare(load_scenario(twice))
+    stray = write_variant(tmp_path / "b", "stray", horizon=grown,
+                          sources_csv=_sources_with_year_column(2029, ["1"] * n))  # fmt: skip
+    with pytest.raises(ScenarioError, match=r"sources.csv:supply_t_per_year_2029: 2029 is not a "
+                       r"horizon year"):  # fmt: skip
+        prepare(load_scenario(stray))
+    bad = write_variant(tmp_path / "c", "bad", sources_csv=_sources_with_year_column(
+        2028, ["-1"] + [""] + ["1"] * (n - 2)), horizon={"years": [2025, 2028]})  # fmt: skip
+    with pytest.raises(ScenarioError) as exc:
+        prepare(load_scenario(bad))
+    text = str(exc.value)
+    assert "sources.csv:line 2.supply_t_per_year_2028: must not be negative" in text
+    assert "sources.csv:line 3.supply_t_per_year_2028: missing value" in text
 
 
 def test_cli_solve_and_check_horizon(tmp_path):
@@ -175,7 +228,12 @@ def test_cli_solve_and_check_horizon(tmp_path):
     res = runner.invoke(app, ["check", str(path), str(out)])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["solve", str(path), "-o", str(out), "--time-limit", "6",
-                              "--no-maps", "--quiet", "--force"])  # fmt: skip
+                              "--quiet", "--force"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert (out / "map.html").is_file() and (out / "2030" / "map.html").is_file()
+    years = re.search(r"base_layers : \{([^}]*)\}", (out / "map.html").read_text("utf-8"))
+    assert years and re.findall(r'"(\d{4})"', years.group(1)) == ["2025", "2030"]
+    res = runner.invoke(app, ["check", str(path), str(out)])
     assert res.exit_code == 0, res.output
 
 
@@ -199,7 +257,7 @@ def test_shipped_horizon_scenario_builds():
 def test_modules_added_when_capacity_binds(tmp_path):
     """A storage outlet short of capacity adds whole modules, kept, and the years check."""
     from revlog.check.design import check_design
-    from revlog.horizon.problem import growth_factors, year_inputs
+    from revlog.horizon.problem import year_inputs, year_supply
     from revlog.location.solve import design_from_solution
 
     horizon = {**TINY_HORIZON, "growth": {2028: {"*": 10.0}, 2031: {"*": 40.0}}}
@@ -211,9 +269,63 @@ def test_modules_added_when_capacity_binds(tmp_path):
     assert hd.modules[-1].sum() >= 1
     assert (hd.modules[1:] >= hd.modules[:-1]).all()
     ids = [str(f) for f in hp.facility_ids]
-    factors = growth_factors(inputs)
+    supply_t = year_supply(inputs)
     for t, y in enumerate(hp.years):
         mods = {f: int(n) for f, n in zip(ids, hd.modules[t], strict=True) if n}
-        p = location_problem(year_inputs(inputs, y.year, factors[y.year], mods), geo)
+        p = location_problem(year_inputs(inputs, y.year, supply_t[y.year], mods), geo)
         d = hd.designs[t]
         assert check_design(p, design_from_solution(p, d.open_mask, d.assignment, d.flow_t)) == []
+
+
+#: Clicks every year of the layer control in turn and records what the map then shows.
+YEAR_PROBE = """
+    out.boxes = {title: box(document.querySelector(".revlog-title-box")),
+                 legend: box(document.querySelector(".revlog-legend-box")),
+                 layers: box(document.querySelector(".leaflet-control-layers"))};
+    out.years = [];
+    out.first = {year: window.revlogYear,
+                 outlets: document.querySelectorAll("path.revlog-outlet").length};
+    document.querySelectorAll(".leaflet-control-layers-base input").forEach(function (input) {
+      input.click();
+      var shown = document.querySelector("tr.revlog-year-shown");
+      out.years.push({label: input.parentNode.textContent.trim(), year: window.revlogYear,
+        row: shown ? shown.dataset.year : null,
+        outlets: document.querySelectorAll("path.revlog-outlet").length,
+        opened: document.querySelectorAll("path.revlog-opened").length,
+        runs: document.querySelectorAll("path.revlog-run").length});
+    });
+"""
+
+
+def test_horizon_map_shows_one_year_at_a_time(tiny_horizon, tmp_path):
+    """The multi-year map has a year control: choosing a year shows that year's open outlets
+    (the ones opened in it ringed) and runs, and marks its row in the title box's year table;
+    the boxes and the control do not overlap (headless Chromium at 1280×800)."""
+    from tests.helpers.chromium import WINDOW, probe_map
+
+    from revlog.export.horizon_map import opened_in
+    from revlog.export.maps import save_map_html
+
+    _, plan, _ = tiny_horizon
+    page = save_map_html(plan.explore(), tmp_path / "map.html")
+    seen = probe_map(page, YEAR_PROBE, tmp_path, WINDOW)
+    first = min(plan.plans)
+    n_open = {y: int(p.outlets["open"].sum()) for y, p in plan.plans.items()}
+    assert seen["first"] == {"year": first, "outlets": n_open[first]}
+    assert [y["label"] for y in seen["years"]] == [str(y) for y in plan.plans]
+    for y in seen["years"]:
+        year = int(y["label"])
+        assert y["year"] == year and y["row"] == str(year)
+        assert y["outlets"] == n_open[year], y
+        assert y["opened"] == len(opened_in(plan, year)), y
+        assert y["runs"] == len(plan.plans[year].routes), y
+    assert sum(y["opened"] for y in seen["years"]) == int(plan.kpis["outlets_opened"])
+    boxes = seen["boxes"]
+    for a, b in [("title", "legend"), ("title", "layers"), ("legend", "layers")]:
+        p, q = boxes[a], boxes[b]
+        apart = (p["right"] <= q["left"] or q["right"] <= p["left"]
+                 or p["bottom"] <= q["top"] or q["bottom"] <= p["top"])  # fmt: skip
+        assert apart, (a, b, boxes)
+    for name, bx in boxes.items():
+        assert bx["left"] >= 0 and bx["top"] >= 0, name
+        assert bx["right"] <= WINDOW[0] and bx["bottom"] <= WINDOW[1], name

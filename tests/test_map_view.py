@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers.chromium import WINDOW, dump_dom, dump_dom_at, screenshot
+from helpers.chromium import WINDOW, dump_dom, probe_map, screenshot
 from helpers.plans import run_cli
 from helpers.scenarios import SCENARIOS
 from revlog.export.maps import CLASSES, kpi_rows
@@ -36,18 +36,10 @@ BASELINE = SCENARIOS / "qinghai-baseline.yaml"
 #: Half the side of the square around Xining that must stay uncovered, px.
 CLEAR_PX = 30
 
+#: What the probe records: where Xining is drawn, every control's box.
 PROBE = """
-<script>
-window.addEventListener("load", function () {
-  setTimeout(function () {
-    var map = window.revlogMap;
-    var root = map.getContainer().getBoundingClientRect();
-    function box(el) {
-      var r = el.getBoundingClientRect();
-      return {left: r.left - root.left, top: r.top - root.top,
-              right: r.right - root.left, bottom: r.bottom - root.top};
-    }
-    var out = {size: map.getSize(), zoom: map.getZoom(), places: {}, controls: []};
+    out.places = {};
+    out.controls = [];
     PLACES.forEach(function (p) {
       out.places[p[0]] = map.latLngToContainerPoint([p[1], p[2]]);
     });
@@ -56,13 +48,6 @@ window.addEventListener("load", function () {
       b.cls = el.className;
       out.controls.push(b);
     });
-    var pre = document.createElement("pre");
-    pre.id = "revlog-probe";
-    pre.textContent = JSON.stringify(out);
-    document.body.appendChild(pre);
-  }, 300);
-});
-</script>
 """
 
 
@@ -93,15 +78,7 @@ def view(shipped, xining, tmp_path_factory) -> dict:
     png = screenshot(shipped / "map.html", folder / "baseline-map-1280x800.png")
     dom = dump_dom(shipped / "map.html")
     places = json.dumps([["xining", xining[1], xining[0]]])
-    text = (shipped / "map.html").read_text(encoding="utf-8")
-    probe_page = folder / "probe.html"
-    probe_page.write_text(
-        text.replace("</body>", PROBE.replace("PLACES", places) + "</body>"), encoding="utf-8"
-    )
-    probed = dump_dom_at(probe_page, WINDOW)  # the screenshot's viewport
-    found = re.search(r'<pre id="revlog-probe">([^<]+)</pre>', probed)
-    assert found, "the probe script did not run"
-    layout = json.loads(found.group(1).replace("&quot;", '"'))
+    layout = probe_map(shipped / "map.html", PROBE.replace("PLACES", places), folder, WINDOW)
     assert (layout["size"]["x"], layout["size"]["y"]) == WINDOW
     return {"png": png, "dom": dom, "layout": layout}
 

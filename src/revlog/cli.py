@@ -389,11 +389,14 @@ def _solve_horizon(
         with folder.writing() as tmp:
             result.save(tmp)
             if maps:
+                from revlog.export.horizon_map import horizon_map
                 from revlog.export.maps import plan_map, save_map_html
 
                 for year, plan in result.plans.items():
                     with stable_element_ids(salt=plan.name):
                         save_map_html(plan_map(plan), tmp / str(year) / "map.html")
+                with stable_element_ids(salt=result.name):
+                    save_map_html(horizon_map(result), tmp / "map.html")
     if as_json:
         doc = {
             "name": result.name,

@@ -13,6 +13,7 @@ import difflib
 import io
 import json
 import math
+import re
 import stat
 import typing
 import warnings as _warnings
@@ -59,6 +60,24 @@ CANDIDATE_COLUMNS: dict[str, tuple[str, bool]] = {
     "stock_capacity_t": ("pos", True),
     "existing": ("bool", False),
 }
+#: A sources column giving a source's tonnes in one year of a horizon
+#: (``supply_t_per_year_2030``); it replaces the growth factors for that year.
+YEAR_SUPPLY_COLUMN = re.compile(r"^supply_t_per_year_(\d{4})$")
+
+
+def year_supply_column(year: int) -> str:
+    """Name of the sources column holding the tonnes of ``year`` (:data:`YEAR_SUPPLY_COLUMN`)."""
+    return f"supply_t_per_year_{int(year)}"
+
+
+def _with_year_columns(
+    columns: dict[str, tuple[str, bool]], header: list[str]
+) -> dict[str, tuple[str, bool]]:
+    """The sources spec plus the header's per-year supply columns (non-negative tonnes)."""
+    years = {str(c): ("nonneg", True) for c in header if YEAR_SUPPLY_COLUMN.match(str(c))}
+    return {**columns, **years}
+
+
 #: Columns the embedded geodata carries that revlog reads past without a warning.
 KNOWN_EXTRA_COLUMNS = frozenset({"place_id", "synthetic"})
 #: Other names planners give the coordinate columns.
@@ -600,7 +619,8 @@ def _number_problem(kind: str, col: str, text: str, x: float) -> str | None:
         return "must be positive, got 0"
     if kind == "share" and x > 1:
         return f"is a share in 0-1, got {text}"
-    if kind in ("nonneg", "pos") and col.endswith("_t_per_year") and x > MAX_ABSURD_T_PER_YEAR:
+    per_year = col.endswith("_t_per_year") or YEAR_SUPPLY_COLUMN.match(col)
+    if kind in ("nonneg", "pos") and per_year and x > MAX_ABSURD_T_PER_YEAR:
         return f"absurd quantity {text} t/year (limit {MAX_ABSURD_T_PER_YEAR:,.0f})"
     if kind in ("nonneg", "pos") and col.endswith("_t") and x > MAX_ABSURD_T_PER_YEAR:
         return f"absurd quantity {text} t (limit {MAX_ABSURD_T_PER_YEAR:,.0f})"
@@ -630,11 +650,15 @@ def _table(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     if path is None:
         frame = pd.DataFrame(default.drop(columns="geometry", errors="ignore")).astype(str)
+        if columns is SOURCE_COLUMNS:
+            columns = _with_year_columns(columns, list(frame.columns))
         return check_table(frame, columns, label, "line", warnings)
     try:
         df, style = read_table(path)
     except ScenarioError as exc:
         return pd.DataFrame(), exc.problems
+    if columns is SOURCE_COLUMNS:
+        columns = _with_year_columns(columns, list(df.columns))
     return check_table(df, columns, str(path), style, warnings)
 
 
@@ -677,6 +701,10 @@ def prepare(sc: Scenario) -> Inputs:
     problems += _capacity_problems(sc, sources, cands, plant, scfile)
     problems += _road_problems(sc, geo, scfile)
     problems += loop_input_problems(sc, geo, scfile)
+    if sc.horizon is not None and not problems:
+        from revlog.horizon.problem import year_supply_problems
+
+        problems += year_supply_problems(sc, sources, src_file)
     if problems:
         raise ScenarioError(problems)
     warned += _idle_sources(sources, src_file)
@@ -843,6 +871,8 @@ def _scaled_sources(
             Problem(scfile, "regions", f"no sources in regions {sorted(set(sc.regions))}")
         )
     sources["supply_t_per_year"] = sources["supply_t_per_year"] * sc.sources.supply_scale
+    for c in [c for c in sources.columns if YEAR_SUPPLY_COLUMN.match(str(c))]:
+        sources[c] = pd.to_numeric(sources[c]) * sc.sources.supply_scale
     if sc.sources.damaged_share is not None:
         sources["damaged_share"] = sc.sources.damaged_share
     sources["damaged_t_per_year"] = sources["supply_t_per_year"] * sources["damaged_share"]

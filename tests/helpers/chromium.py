@@ -8,6 +8,7 @@ hangs anyway is tried once more.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -108,3 +109,47 @@ def screenshot(html_path: Path, png_path: Path, window: tuple[int, int] = WINDOW
     )
     assert png_path.is_file() and png_path.stat().st_size > 0, "no screenshot written"
     return png_path
+
+
+#: The frame of a map probe: once the page has loaded and the map fitted itself, the
+#: probe's body runs with ``map`` (the Leaflet map), ``box(el)`` (an element's box in map
+#: container pixels) and ``out`` (an object the body fills; written into the DOM as JSON).
+_PROBE_FRAME = """
+<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var map = window.revlogMap;
+    var root = map.getContainer().getBoundingClientRect();
+    function box(el) {
+      if (!el) { return null; }
+      var r = el.getBoundingClientRect();
+      return {left: r.left - root.left, top: r.top - root.top,
+              right: r.right - root.left, bottom: r.bottom - root.top};
+    }
+    var out = {size: map.getSize(), zoom: map.getZoom()};
+    BODY
+    var pre = document.createElement("pre");
+    pre.id = "revlog-probe";
+    pre.textContent = JSON.stringify(out);
+    document.body.appendChild(pre);
+  }, 300);
+});
+</script>
+"""
+
+
+def probe_map(
+    html_path: Path, body_js: str, folder: Path, viewport: tuple[int, int] = WINDOW
+) -> dict:
+    """Run ``body_js`` in a copy of a revlog map page laid out in ``viewport``; its ``out``.
+
+    The copy (``folder/probe.html``) is the page with one script appended (see
+    ``_PROBE_FRAME``); the probe's viewport is the screenshot's.
+    """
+    text = Path(html_path).read_text(encoding="utf-8")
+    page = Path(folder) / "probe.html"
+    script = _PROBE_FRAME.replace("BODY", body_js)
+    page.write_text(text.replace("</body>", script + "</body>"), encoding="utf-8")
+    found = re.search(r'<pre id="revlog-probe">([^<]+)</pre>', dump_dom_at(page, viewport))
+    assert found, "the probe script did not run"
+    return json.loads(found.group(1).replace("&quot;", '"'))

@@ -21,7 +21,7 @@ import pandas as pd
 
 from revlog.check.figures import close
 from revlog.check.plan import check_prepared
-from revlog.horizon.problem import growth_factors, horizon_problem, year_inputs
+from revlog.horizon.problem import horizon_problem, year_inputs, year_supply
 from revlog.inputs import prepare
 from revlog.problems import build_geography
 from revlog.scenario.load import load_scenario
@@ -86,14 +86,14 @@ def check_horizon(
     errs += _check_phasing(hp, ids, out, open_)
     if errs:
         return errs
-    factors = growth_factors(inputs)
+    supply_t = year_supply(inputs)
     mods_i = mods.astype(np.int64)
     for t, year in enumerate(cfg.years):
         plan = hplan.plans[year]
         if plan.name != f"{sc.name}-{year}":
             errs.append(f"horizon: the {year} plan is named '{plan.name}', not '{sc.name}-{year}'")
         by_site = {f: int(n) for f, n in zip(ids, mods_i[t], strict=True) if n}
-        yi = year_inputs(inputs, year, factors[year], by_site)
+        yi = year_inputs(inputs, year, supply_t[year], by_site)
         sub = Path(folder) / str(year) if folder is not None else None
         errs += [f"{year}: {e}" for e in check_prepared(plan, yi, geo, sub)]
     return errs + _check_costs(hplan, hp, open_, mods_i)

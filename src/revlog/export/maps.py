@@ -74,6 +74,7 @@ __all__ = [
 #: CSS classes given to the map's features and boxes (so tests and stylesheets find them).
 CLASSES = {
     "outlet": "revlog-outlet",
+    "opened": "revlog-outlet revlog-opened",
     "closed": "revlog-closed-site",
     "assignment": "revlog-assignment",
     "linehaul": "revlog-linehaul",
@@ -93,6 +94,8 @@ _POPUP_WIDE = {**_POPUP, "max_width": 640, "max_height": 430}
 ASSIGNMENT_COLOUR = "#777777"
 ROAD_COLOUR = "#B9A88C"
 CLOSED_COLOUR = "#999999"
+#: Ring of an outlet opened in the year a multi-year map shows.
+OPENED_RING_COLOUR = "#111111"
 #: Place levels of the embedded geodata that get a name on the maps: the prefecture
 #: seats always (inside the view), the neighbour hubs when inside the plan's extent.
 LABEL_LEVELS = ("prefecture", "hub")
@@ -371,8 +374,15 @@ def _dot_swatch(colour: str, fill: bool = True, size: int = 12) -> str:
     )
 
 
-def legend_html(plan: Any, colours: dict[str, str] | None = None) -> str:
-    """The map legend: every base with its colour, the symbols, the note on the lines."""
+def legend_html(
+    plan: Any,
+    colours: dict[str, str] | None = None,
+    extra_symbols: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """The map legend: every base with its colour, the symbols, the note on the lines.
+
+    ``extra_symbols`` are ``(swatch HTML, label)`` pairs added after the outlet symbols.
+    """
     colours = colours if colours is not None else base_colours(list(plan.routes["base_id"]), plan)
     names = dict(zip(plan.outlets["site_id"], plan.outlets["name"], strict=True))
     many = len(colours) > 12  # then ids only (the name shows on hover), in columns
@@ -390,6 +400,7 @@ def legend_html(plan: Any, colours: dict[str, str] | None = None) -> str:
         (_dot_swatch(KIND_COLOURS["storage"]), "storage outlet"),
         (_dot_swatch(KIND_COLOURS["collection"]), "collection outlet"),
         (_dot_swatch(CLOSED_COLOUR, fill=False, size=8), "closed candidate site"),
+        *extra_symbols,
         (_line_swatch("#000", dash=True), "line-haul (full loads)"),
         (_line_swatch(ASSIGNMENT_COLOUR, weight=2), "source → outlet"),
         (_line_swatch(ROAD_COLOUR, weight=2), "road link"),
@@ -465,7 +476,8 @@ table.revlog-kpis td {font-weight: bold; padding: 0;}
 """
 
 
-def _box_elements(plan: Any, colours: dict[str, str]) -> list[Any]:
+def _box_elements(title: str, legend: str) -> list[Any]:
+    """The title/KPI box (top left) and the legend (bottom left) as map controls."""
     from branca.element import MacroElement
     from jinja2 import Template
 
@@ -501,8 +513,8 @@ def _box_elements(plan: Any, colours: dict[str, str]) -> list[Any]:
             super().__init__()
             self._name = "RevlogBoxes"
             self.css = _CSS
-            self.title = _title_html(plan)
-            self.legend = legend_html(plan, colours)
+            self.title = title
+            self.legend = legend
             self.legend_class = CLASSES["legend"]
 
     return [_Boxes()]
@@ -539,7 +551,9 @@ def _fit_element(bounds: tuple[float, float, float, float]) -> Any:
                     var top = title ? title.bottom + 12 : 12;
                     var left = Math.max(title ? title.right : 0, legend ? legend.right : 0) + 12;
                     var above = legend ? root.height - legend.top + 12 : 12;
-                    var right = 12 + 44;  // the collapsed layer control, top right
+                    // the layer control, top right (collapsed: 44 px wide)
+                    var control = rect("leaflet-control-layers");
+                    var right = 12 + (control ? Math.max(control.width, 32) : 32);
                     var options = [
                         // right of the legend, below the title box
                         {paddingTopLeft: [legend ? legend.right + 12 : 12, top],
@@ -646,6 +660,35 @@ def plan_map(
     import folium
 
     bounds = _bounds(plan)
+    m = _base_map(bounds, tiles, width, height, context, geodata)
+    _assignment_layer(plan, show_assignments).add_to(m)
+    _linehaul_layer(plan).add_to(m)
+    colours = base_colours(list(plan.routes["base_id"]), plan)
+    for layer in _run_layers(plan, colours):
+        layer.add_to(m)
+    for layer in _outlet_layers(plan, show_closed):
+        layer.add_to(m)
+    if context:
+        _place_layer(bounds, geodata).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    for element in _box_elements(_title_html(plan), legend_html(plan, colours)):
+        m.add_child(element)
+    m.add_child(_fit_element(bounds))
+    return m
+
+
+def _base_map(
+    bounds: tuple[float, float, float, float],
+    tiles: str | None,
+    width: str,
+    height: str,
+    context: bool,
+    geodata: Any,
+    tiles_overlay: bool = False,
+) -> folium.Map:
+    """The empty map around ``bounds``: tiles (a base layer unless ``tiles_overlay``), roads."""
+    import folium
+
     centre = [(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2]
     m = folium.Map(
         location=centre,
@@ -658,22 +701,10 @@ def plan_map(
         zoom_delta=0.5,
     )
     if tiles:
-        folium.TileLayer(tiles, name="Background: " + str(tiles)).add_to(m)
+        name = "Background: " + str(tiles)
+        folium.TileLayer(tiles, name=name, overlay=tiles_overlay).add_to(m)
     if context:
         _road_layer(bounds, geodata).add_to(m)
-    _assignment_layer(plan, show_assignments).add_to(m)
-    _linehaul_layer(plan).add_to(m)
-    colours = base_colours(list(plan.routes["base_id"]), plan)
-    for layer in _run_layers(plan, colours):
-        layer.add_to(m)
-    for layer in _outlet_layers(plan, show_closed):
-        layer.add_to(m)
-    if context:
-        _place_layer(bounds, geodata).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    for element in _box_elements(plan, colours):
-        m.add_child(element)
-    m.add_child(_fit_element(bounds))
     return m
 
 
@@ -695,11 +726,13 @@ def _road_layer(bounds: tuple[float, float, float, float], geodata: Any) -> foli
     return layer
 
 
-def _assignment_layer(plan: Any, show: bool) -> folium.FeatureGroup:
-    """Source → first-stop facility lines with their tonnes and road km."""
+def _assignment_layer(
+    plan: Any, show: bool, into: folium.FeatureGroup | None = None
+) -> folium.FeatureGroup:
+    """Source → first-stop facility lines with their tonnes and road km (into ``into``)."""
     import folium
 
-    layer = folium.FeatureGroup(name="Assignments (source → first stop)", show=show)
+    layer = into or folium.FeatureGroup(name="Assignments (source → first stop)", show=show)
     for a, geom in zip(
         plan.assignments.itertuples(index=False), plan.assignments.geometry, strict=True
     ):
@@ -720,11 +753,11 @@ def _assignment_layer(plan: Any, show: bool) -> folium.FeatureGroup:
     return layer
 
 
-def _linehaul_layer(plan: Any) -> folium.FeatureGroup:
-    """Line-haul lines with tonnes, km, trips and cost."""
+def _linehaul_layer(plan: Any, into: folium.FeatureGroup | None = None) -> folium.FeatureGroup:
+    """Line-haul lines with tonnes, km, trips and cost (into ``into`` if given)."""
     import folium
 
-    layer = folium.FeatureGroup(name="Line-hauls (full truckloads)")
+    layer = into or folium.FeatureGroup(name="Line-hauls (full truckloads)")
     for lh, geom in zip(
         plan.linehauls.itertuples(index=False), plan.linehauls.geometry, strict=True
     ):
@@ -754,16 +787,24 @@ def _linehaul_layer(plan: Any) -> folium.FeatureGroup:
     return layer
 
 
-def _run_layers(plan: Any, colours: dict[str, str]) -> list[folium.FeatureGroup]:
-    """One layer per base: its runs (schedule popups) and their stops, in the base's colour."""
+def _run_layers(
+    plan: Any, colours: dict[str, str], into: folium.FeatureGroup | None = None
+) -> list[folium.FeatureGroup]:
+    """One layer per base: its runs (schedule popups) and their stops, in the base's colour.
+
+    With ``into``, every base's runs go into that one layer (``colours`` may then name
+    bases that have no runs in this plan).
+    """
     import folium
 
     layers = []
     names = dict(zip(plan.outlets["site_id"], plan.outlets["name"], strict=True))
     stops_by_run = {rid: g for rid, g in plan.stops.groupby("run_id", sort=False)}
     for base in sorted(colours):
-        layer = folium.FeatureGroup(name=f"Runs from {base} {names.get(base, '')}".rstrip())
         runs = plan.routes[plan.routes["base_id"] == base]
+        if into is not None and not len(runs):
+            continue
+        layer = into or folium.FeatureGroup(name=f"Runs from {base} {names.get(base, '')}".rstrip())
         for run, geom in zip(runs.itertuples(index=False), runs.geometry, strict=True):
             if geom is not None and not geom.is_empty:
                 folium.PolyLine(
@@ -797,18 +838,30 @@ def _run_layers(plan: Any, colours: dict[str, str]) -> list[folium.FeatureGroup]
                         f"{float(s.pickup_intact_kg) + float(s.pickup_damaged_kg):,.0f} kg"
                     ),
                 ).add_to(layer)
-        layers.append(layer)
+        if into is None:
+            layers.append(layer)
 
-    return layers
+    return layers if into is None else [into]
 
 
-def _outlet_layers(plan: Any, show_closed: bool) -> list[folium.FeatureGroup]:
-    """Open outlets and the plant sized by throughput; the closed candidates apart."""
+def _outlet_layers(
+    plan: Any,
+    show_closed: bool,
+    into: folium.FeatureGroup | None = None,
+    opened: dict[str, int] | None = None,
+) -> list[folium.FeatureGroup]:
+    """Open outlets and the plant sized by throughput; the closed candidates apart.
+
+    With ``into``, the open ones go into that layer and the closed ones are left out;
+    ``opened`` maps the outlets opened in the plan's year to that year (drawn with a
+    dark ring, the year in their tooltip).
+    """
     import folium
 
     outlets = plan.outlets
+    opened = opened or {}
     closed = folium.FeatureGroup(name="Closed candidate sites", show=show_closed)
-    layer = folium.FeatureGroup(name="Outlets and plant (size: throughput)")
+    layer = into or folium.FeatureGroup(name="Outlets and plant (size: throughput)")
     top = max(float(outlets["throughput_t_per_year"].max() or 0.0), 1e-9) if len(outlets) else 1
     for o, pt in zip(outlets.itertuples(index=False), outlets.geometry, strict=True):
         if pt is None:
@@ -824,18 +877,24 @@ def _outlet_layers(plan: Any, show_closed: bool) -> list[folium.FeatureGroup]:
         popup = folium.Popup(_popup_table(f"{o.site_id} {o.name}", rows), max_width=320, **_POPUP)
         if bool(o.open):
             radius = 5 + 15 * math.sqrt(max(float(o.throughput_t_per_year), 0.0) / top)
+            colour = KIND_COLOURS.get(str(o.kind), "#333333")
+            new = str(o.site_id) in opened
             folium.CircleMarker(
                 [pt.y, pt.x],
                 radius=radius,
-                color=KIND_COLOURS.get(str(o.kind), "#333333"),
+                color=OPENED_RING_COLOUR if new else colour,
+                fill_color=colour,
                 fill=True,
                 fill_opacity=0.6 if o.kind != "plant" else 0.9,
-                weight=2,
-                class_name=CLASSES["outlet"],
-                tooltip=html.escape(f"{o.site_id} {o.name} ({o.kind})"),
+                weight=3.5 if new else 2,
+                class_name=CLASSES["opened" if new else "outlet"],
+                tooltip=html.escape(
+                    f"{o.site_id} {o.name} ({o.kind}"
+                    + (f", opened {opened[str(o.site_id)]})" if new else ")")
+                ),
                 popup=popup,
             ).add_to(layer)
-        else:
+        elif into is None:
             folium.CircleMarker(
                 [pt.y, pt.x],
                 radius=4,
@@ -847,7 +906,7 @@ def _outlet_layers(plan: Any, show_closed: bool) -> list[folium.FeatureGroup]:
                 popup=popup,
             ).add_to(closed)
 
-    return [closed, layer]  # outlets drawn on top of the runs
+    return [closed, layer] if into is None else [layer]  # outlets drawn on top of the runs
 
 
 def _place_layer(bounds: tuple[float, float, float, float], geodata: Any) -> folium.FeatureGroup:

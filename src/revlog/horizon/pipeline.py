@@ -23,7 +23,7 @@ from revlog.errors import (
 )
 from revlog.explain import explain_location
 from revlog.horizon.plan import HORIZON_SCHEMA, HorizonPlan, modules_column
-from revlog.horizon.problem import HorizonProblem, growth_factors, horizon_problem, year_inputs
+from revlog.horizon.problem import HorizonProblem, horizon_problem, year_inputs, year_supply
 from revlog.horizon.solve import HorizonDesign, solve_horizon, solve_myopic
 from revlog.inputs import Inputs, prepare
 from revlog.location.solve import NetworkDesign, design_from_solution
@@ -99,13 +99,13 @@ def solve_horizon_inputs(
         myopic, planned = _location(inputs, geo, hp, loc_s, seed, say)
     except KeyboardInterrupt:
         raise SolveInterruptedError("location", "no multi-year design yet") from None
-    factors = growth_factors(inputs)
+    supply_t = year_supply(inputs)
     deadline = t_start + total * (1.0 - ASSEMBLY_RESERVE_SHARE)
     plans: dict[int, Plan] = {}
     ids = [str(f) for f in hp.facility_ids]
     for t, hy in enumerate(hp.years):
         mods = {f: int(n) for f, n in zip(ids, planned.modules[t], strict=True) if n}
-        yi = year_inputs(inputs, hy.year, factors[hy.year], mods)
+        yi = year_inputs(inputs, hy.year, supply_t[hy.year], mods)
         design = _installed_design(yi, geo, planned, t)
         left = max(deadline - _clock(), 0.0)
         share = 1.0 / (hp.n_years - t)

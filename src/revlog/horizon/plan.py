@@ -7,6 +7,7 @@ Folder layout (``HorizonPlan.save``)::
                    opening cost, modules installed in each year (modules_YYYY)
     years.csv      one row per year: weight, discount, supply, outlets, costs
     YYYY/          the year's plan folder (plan.json, tables, map), as ``revlog solve``
+    map.html       (written by ``revlog solve``) every year on one map, a year control
 
 ``open_from_year`` / ``closed_from_year`` are empty when the outlet never opens / closes;
 an outlet open before the first year (existing, the plant) opens in the first year.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from revlog.outputs import HORIZON_FILE
 from revlog.plan import Plan
 from revlog.plan.io import write_table_csv
 from revlog.plan.model import format_value
+
+if TYPE_CHECKING:
+    import folium
 
 #: Columns of the horizon's tables (``Int64``: empty when there is no such year).
 HORIZON_SCHEMA: dict[str, dict[str, str]] = {
@@ -118,6 +122,12 @@ class HorizonPlan:
                 f"{r.total_cost_cny_per_year:,.0f} CNY/year routed"
             )
         return "\n".join(lines)
+
+    def explore(self, **kwargs: Any) -> folium.Map:
+        """An interactive map, a year at a time (:func:`~revlog.export.horizon_map.horizon_map`)."""
+        from revlog.export.horizon_map import horizon_map
+
+        return horizon_map(self, **kwargs)
 
     def save(self, folder: str | Path) -> Path:
         """Write the plan to ``folder`` (layout: module docstring); return it."""

@@ -9,7 +9,8 @@ of one year has weight 1 and discount 1: its objective is the single-year object
 
 Every year is an ordinary :class:`~revlog.location.problem.LocationProblem` built by
 :func:`revlog.problems.location_problem` from the year's inputs (:func:`year_inputs`:
-supply grown by the year's factor per province; a storage outlet's capacity and yearly
+the year's tonnes, :func:`year_supply`: a sources column per year or a growth factor
+per province; a storage outlet's capacity and yearly
 cost raised by the modules installed by then). The facilities are the same in every year.
 """
 
@@ -19,12 +20,13 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from revlog.errors import Problem, ScenarioError
-from revlog.inputs import Inputs
+from revlog.inputs import YEAR_SUPPLY_COLUMN, Inputs, year_supply_column
 from revlog.location.problem import LocationProblem
 from revlog.problems import Geography, location_problem
-from revlog.scenario.schema import ALL_REGIONS, HorizonConfig
+from revlog.scenario.schema import ALL_REGIONS, HorizonConfig, Scenario
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,77 @@ def _scenario_file(inputs: Inputs) -> str:
     return str(sc.path) if sc.path else "(scenario)"
 
 
-def growth_factors(inputs: Inputs) -> dict[int, np.ndarray]:
-    """Each year's supply factor of every source (by its province).
+def _year_columns(sources: pd.DataFrame) -> dict[int, str]:
+    """The sources table's per-year supply columns, by year."""
+    out = {}
+    for c in sources.columns:
+        found = YEAR_SUPPLY_COLUMN.match(str(c))
+        if found:
+            out[int(found.group(1))] = str(c)
+    return out
+
+
+def year_supply_problems(sc: Scenario, sources: pd.DataFrame, source_file: str) -> list[Problem]:
+    """Where a horizon's supply per year is missing, given twice or given for no year.
+
+    Each listed year but ``planning_year`` takes its tonnes from a growth factor
+    (``horizon.growth.YEAR``) or from the sources column ``supply_t_per_year_YEAR``, not
+    from both; a column for the planning year or for a year not planned is an error.
+    """
+    cfg = sc.horizon
+    if cfg is None:
+        return []
+    file = str(sc.path) if sc.path else "(scenario)"
+    columns = _year_columns(sources)
+    out = []
+    for y in cfg.years:
+        if y == sc.planning_year:
+            continue
+        if y in columns and y in cfg.growth:
+            out.append(
+                Problem(
+                    file,
+                    f"horizon.growth.{y}",
+                    f"{y}'s supply is given twice: here and in the column {columns[y]} of "
+                    f"{source_file}; keep one",
+                )
+            )
+        elif y not in columns and y not in cfg.growth:
+            out.append(
+                Problem(
+                    file,
+                    "horizon.growth",
+                    f"no factors for year {y} (and {source_file} has no column "
+                    f"{year_supply_column(y)}): give horizon.growth.{y} or that column",
+                )
+            )
+    for y, c in sorted(columns.items()):
+        if y == sc.planning_year:
+            out.append(
+                Problem(
+                    source_file,
+                    c,
+                    f"{y} is the planning year, whose tonnes are supply_t_per_year; drop "
+                    "the column",
+                )
+            )
+        elif y not in cfg.years:
+            out.append(
+                Problem(
+                    source_file,
+                    c,
+                    f"{y} is not a horizon year (horizon.years: {list(cfg.years)})",
+                )
+            )
+    return out
+
+
+def year_supply(inputs: Inputs) -> dict[int, np.ndarray]:
+    """Each year's tonnes of every source, t/year.
+
+    The planning year's are ``supply_t_per_year``; another year's come from the sources
+    column ``supply_t_per_year_YEAR`` where the table has one, else from the year's growth
+    factor of the source's province (both after ``sources.supply_scale``).
 
     Raises
     ------
@@ -142,12 +213,16 @@ def growth_factors(inputs: Inputs) -> dict[int, np.ndarray]:
     cfg = _config(inputs)
     provinces = inputs.sources["province"].astype(str).to_numpy()
     supply = inputs.sources["supply_t_per_year"].to_numpy(float)
+    columns = _year_columns(inputs.sources)
     out: dict[int, np.ndarray] = {}
     problems: list[Problem] = []
     for y in cfg.years:
         by_region = cfg.growth.get(y)
-        if by_region is None:  # only the planning year (the schema checks the others)
-            out[y] = np.ones(len(provinces))
+        if y in columns:
+            out[y] = inputs.sources[columns[y]].to_numpy(float)
+            continue
+        if by_region is None:  # only the planning year (year_supply_problems checks)
+            out[y] = supply.copy()
             continue
         factors = [by_region.get(q, by_region.get(ALL_REGIONS)) for q in provinces]
         for q in sorted({q for q, f in zip(provinces, factors, strict=True) if f is None}):
@@ -160,7 +235,7 @@ def growth_factors(inputs: Inputs) -> dict[int, np.ndarray]:
                     f"{sc.planning_year}): give {q} or '{ALL_REGIONS}'",
                 )
             )
-        out[y] = np.array([f if f is not None else 1.0 for f in factors], dtype=float)
+        out[y] = supply * np.array([f if f is not None else 1.0 for f in factors], dtype=float)
     if problems:
         raise ScenarioError(problems)
     return out
@@ -174,9 +249,9 @@ def _config(inputs: Inputs) -> HorizonConfig:
 
 
 def year_inputs(
-    inputs: Inputs, year: int, factor: np.ndarray, modules: dict[str, int] | None = None
+    inputs: Inputs, year: int, supply_t: np.ndarray, modules: dict[str, int] | None = None
 ) -> Inputs:
-    """The inputs of one year: grown supply, the modules installed by then.
+    """The inputs of one year: its supply, the modules installed by then.
 
     Parameters
     ----------
@@ -184,8 +259,8 @@ def year_inputs(
         The horizon scenario's prepared inputs (the planning year's tonnes).
     year
         The year (the scenario copy gets it as ``planning_year`` and ``NAME-YEAR`` as name).
-    factor
-        Supply factor of every source in that year.
+    supply_t
+        Tonnes of every source in that year (:func:`year_supply`).
     modules
         Site id → modules installed by that year: each adds ``modules.stock_t`` × the
         storage turns per year to the capacity and its yearly cost to the fixed cost.
@@ -198,7 +273,7 @@ def year_inputs(
     sc = inputs.scenario
     cfg = _config(inputs)
     src = inputs.sources.copy()
-    src["supply_t_per_year"] = src["supply_t_per_year"].to_numpy(float) * factor
+    src["supply_t_per_year"] = np.asarray(supply_t, dtype=float)
     src["damaged_t_per_year"] = src["supply_t_per_year"] * src["damaged_share"]
     src["intact_t_per_year"] = src["supply_t_per_year"] - src["damaged_t_per_year"]
     cands = inputs.candidates.copy()
@@ -217,15 +292,14 @@ def year_inputs(
     return dataclasses.replace(inputs, scenario=one_year, sources=src, candidates=cands)
 
 
-def _horizon_problems(inputs: Inputs, factors: dict[int, np.ndarray]) -> list[Problem]:
+def _horizon_problems(inputs: Inputs, supply_t: dict[int, np.ndarray]) -> list[Problem]:
     """Years whose supply exceeds the plant; opening costs of unknown sites."""
     sc, cfg = inputs.scenario, _config(inputs)
     file = _scenario_file(inputs)
     out = []
     plant_t = float(inputs.plant["capacity_t_per_year"].iloc[0])
-    supply = inputs.sources["supply_t_per_year"].to_numpy(float)
     for y in cfg.years:
-        t = float(supply @ factors[y])
+        t = float(supply_t[y].sum())
         if t > plant_t:
             out.append(
                 Problem(
@@ -258,11 +332,11 @@ def horizon_problem(inputs: Inputs, geo: Geography) -> HorizonProblem:
         opening cost names an unknown site.
     """
     cfg = _config(inputs)
-    factors = growth_factors(inputs)
-    problems = _horizon_problems(inputs, factors)
+    supply_t = year_supply(inputs)
+    problems = _horizon_problems(inputs, supply_t)
     if problems:
         raise ScenarioError(problems)
-    per_year = tuple(location_problem(year_inputs(inputs, y, factors[y]), geo) for y in cfg.years)
+    per_year = tuple(location_problem(year_inputs(inputs, y, supply_t[y]), geo) for y in cfg.years)
     p0 = per_year[0]
     ids = [str(f) for f in p0.facility_ids]
     opening = np.array(

@@ -583,7 +583,8 @@ class HorizonConfig(_Model):
         description=(
             "Supply factor per year and province on the sources' planning_year tonnes "
             "(after sources.supply_scale); '*' keys every province. Every listed year but "
-            "planning_year needs an entry."
+            "planning_year needs an entry, unless the sources table has a column "
+            "supply_t_per_year_YEAR (that year's tonnes per source, also scaled)."
         ),
     )
     discount_rate: float = Field(
@@ -731,15 +732,11 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _horizon_from_planning_year(self) -> Scenario:
         h = self.horizon
-        if h is not None:
-            if h.years[0] < self.planning_year:
-                raise ValueError(
-                    f"horizon.years start in {h.years[0]}, before planning_year "
-                    f"{self.planning_year} (the year the sources' tonnes refer to)"
-                )
-            missing = [y for y in h.years if y != self.planning_year and y not in h.growth]
-            if missing:
-                raise ValueError(f"horizon.growth has no factors for years {missing}")
+        if h is not None and h.years[0] < self.planning_year:
+            raise ValueError(
+                f"horizon.years start in {h.years[0]}, before planning_year "
+                f"{self.planning_year} (the year the sources' tonnes refer to)"
+            )
         return self
 
     @field_validator("regions")
