@@ -235,6 +235,10 @@ def test_cli_solve_and_check_horizon(tmp_path):
     assert years and re.findall(r'"(\d{4})"', years.group(1)) == ["2025", "2030"]
     res = runner.invoke(app, ["check", str(path), str(out)])
     assert res.exit_code == 0, res.output
+    # a folder with the horizon's own map is still one revlog wrote: --force replaces it
+    res = runner.invoke(app, ["solve", str(path), "-o", str(out), "--time-limit", "6",
+                              "--no-maps", "--quiet", "--force"])  # fmt: skip
+    assert res.exit_code == 0, res.output
 
 
 def _copy(plan: HorizonPlan) -> HorizonPlan:

@@ -122,7 +122,7 @@ def plan_folder_problem(folder: str | Path) -> str | None:
 #: The marker file of a multi-year plan folder (see :mod:`revlog.horizon.plan`).
 HORIZON_FILE = "horizon.json"
 #: The files revlog writes into a multi-year plan folder beside the years' plan folders.
-HORIZON_FOLDER_FILES = frozenset({HORIZON_FILE, "outlets.csv", "years.csv"})
+HORIZON_FOLDER_FILES = frozenset({HORIZON_FILE, "outlets.csv", "years.csv", "map.html"})
 
 
 def _horizon_folder_problem(folder: Path) -> str | None:
