@@ -363,7 +363,8 @@ def driving_rules(sc: Scenario) -> DrivingRules:
     )
 
 
-def _vehicle_type(vt: VehicleTypeConfig) -> VehicleType:
+def _vehicle_type(vt: VehicleTypeConfig, periods_per_year: int = 1) -> VehicleType:
+    """The routing stage's vehicle type; its ownership cost spread over the year's periods."""
     return VehicleType(
         id=vt.id,
         payload_kg=vt.payload_kg,
@@ -373,13 +374,18 @@ def _vehicle_type(vt: VehicleTypeConfig) -> VehicleType:
         count=vt.count,
         cost_cny_per_h=vt.escort_cost_cny_per_h,
         cost_cny_per_rest=vt.overnight_cost_cny_per_rest,
+        ownership_cost_cny=vt.cost_cny_per_year / periods_per_year,
     )
 
 
 def fleet_at(sc: Scenario, base_id: str, base_kind: str) -> list[VehicleType]:
-    """Vehicle types stationed at a base (``plant`` kind, or an outlet site id)."""
+    """Vehicle types stationed at a base (``plant`` kind, or an outlet site id).
+
+    A type's ``ownership_cost_cny`` is its ``cost_cny_per_year`` over
+    ``routing.periods_per_year``: what one vehicle in use costs per period solved.
+    """
     return [
-        _vehicle_type(vt)
+        _vehicle_type(vt, sc.routing.periods_per_year)
         for vt in sc.fleet
         if vt.base == base_id
         or (vt.base == "plant" if base_kind == "plant" else vt.base == "outlets")

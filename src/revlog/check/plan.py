@@ -581,6 +581,8 @@ def _check_base(
         totals["visits"] += weight * (len(run.stops) - 2)
     risk = rp.risk_weight_cny_per_person * expo
     penalty = float(rp.drop_penalty_cny or 0.0) * len(dropped)
+    used = {(run.vehicle_type, run.vehicle) for run in runs if run.vehicle_type in types}
+    owned = sum(float(types[t].ownership_cost_cny) for t, _ in used)
     sol = RoutingSolution(
         runs=runs,
         dropped=dropped,
@@ -590,8 +592,9 @@ def _check_base(
         overnight_cny=float(info.get("overnight_cny", overnight)),
         risk_cny=float(info.get("risk_cny", risk)),
         penalty_cny=float(info.get("penalty_cny", penalty)),
+        ownership_cny=float(info.get("ownership_cny", owned)),
         objective_cny=float(
-            info.get("objective_cny", fixed + distance + crew + overnight + risk + penalty)
+            info.get("objective_cny", fixed + distance + crew + overnight + owned + risk + penalty)
         ),
     )
     labels = [str(x) for x in base_runs["run_id"]]
@@ -649,6 +652,19 @@ def _run_row(r: Any, st: pd.DataFrame, run: Run, rp: Any) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- KPIs
+def _owned_fleet_cny(sc: Any, routes: pd.DataFrame) -> float:
+    """Ownership restated: for every base and vehicle type, the vehicles of the busiest
+    round (distinct vehicle numbers in it) × the type's yearly cost."""
+    cost = {vt.id: float(vt.cost_cny_per_year) for vt in sc.fleet}
+    busiest: dict[tuple[str, str], int] = {}
+    vehicles: dict[tuple[str, str, int], set[int]] = defaultdict(set)
+    for r in routes.itertuples(index=False):
+        vehicles[(str(r.base_id), str(r.vehicle_type), int(r.round))].add(int(r.vehicle))
+    for (base, vtype, _), used in vehicles.items():
+        busiest[(base, vtype)] = max(busiest.get((base, vtype), 0), len(used))
+    return float(sum(n * cost.get(vtype, 0.0) for (_, vtype), n in busiest.items()))
+
+
 def _check_kpis(plan: Any, inputs: Inputs, t: dict[str, float]) -> list[str]:
     sc = inputs.scenario
     k = plan.kpis
@@ -660,8 +676,10 @@ def _check_kpis(plan: Any, inputs: Inputs, t: dict[str, float]) -> list[str]:
     risk_year = float(sc.solver.risk_weight_cny_per_person) * (t["exposure"] + lh_exposure)
     supply = inputs.total_supply_t
     collected = t["served_kg"] / KG_PER_T
+    fleet_year = _owned_fleet_cny(sc, plan.routes)
     want = {
-        "total_cost_cny_per_year": fixed_year + t["cost"] + line_haul + risk_year,
+        "total_cost_cny_per_year": fixed_year + t["cost"] + line_haul + risk_year + fleet_year,
+        "fleet_cost_cny_per_year": fleet_year,
         "fixed_cost_cny_per_year": fixed_year,
         "pickup_cost_cny_per_year": t["cost"],
         "line_haul_cost_cny_per_year": line_haul,

@@ -159,7 +159,10 @@ def check_routes(problem: Any, solution: Any, labels: list[str] | None = None) -
         errs += _check_driving(problem.rules, run, tag, arr.hours)
         errs += _check_places(problem, run, tag, arr.hours)
     errs += _check_vehicles(problem.rules, by_vehicle)
-    errs += _check_objective(problem, solution, (fixed, distance, crew, overnight), expo_total)
+    # each vehicle that drives pays its ownership once, however many trips it makes
+    owned = sum(float(types[t].ownership_cost_cny) for t, _ in by_vehicle)
+    money = (fixed, distance, crew, overnight, owned)
+    errs += _check_objective(problem, solution, money, expo_total)
     return errs
 
 
@@ -298,14 +301,14 @@ def _check_vehicles(rules: Any, by_vehicle: dict[tuple[str, int], list[Any]]) ->
 
 
 def _check_objective(
-    problem: Any, solution: Any, money: tuple[float, float, float, float], exposure: float
+    problem: Any, solution: Any, money: tuple[float, float, float, float, float], exposure: float
 ) -> list[str]:
     """Every part of the objective recomputed (``money``: fixed, distance, crew and
-    overnight costs summed over the runs)."""
-    fixed, distance, crew, overnight = money
+    overnight costs summed over the runs, and the ownership of the vehicles used)."""
+    fixed, distance, crew, overnight, owned = money
     risk = float(problem.risk_weight_cny_per_person) * exposure
     penalty = float(problem.drop_penalty_cny or 0.0) * len(solution.dropped)
-    total = fixed + distance + crew + overnight + risk + penalty
+    total = fixed + distance + crew + overnight + owned + risk + penalty
     return [
         f"{name} {got:.6g} but recomputed {want:.6g}"
         for name, got, want in (
@@ -313,6 +316,7 @@ def _check_objective(
             ("distance_cny", solution.distance_cny, distance),
             ("crew_cny", solution.crew_cny, crew),
             ("overnight_cny", solution.overnight_cny, overnight),
+            ("ownership_cny", solution.ownership_cny, owned),
             ("risk_cny", solution.risk_cny, risk),
             ("penalty_cny", solution.penalty_cny, penalty),
             ("objective_cny", solution.objective_cny, total),

@@ -15,7 +15,11 @@ one with certified boxes when the source hands over damaged packs):
   stops, plus the local tour: :data:`LOCAL_TOUR_FACTOR` × the distance from ``s`` to its
   nearest other source (great circle × :data:`ROAD_DETOUR`), driven at the stem's speed;
   escort cost per hour on duty (stem share + local leg + service), and one overnight rest
-  per extra duty day of the run, shared by its stops.
+  per extra duty day of the run, shared by its stops;
+* the vehicle's ownership (``fleet[].cost_cny_per_year``) per hour on duty: its yearly
+  cost over the hours one vehicle can give in a year (:data:`USABLE_HOURS_SHARE` of its
+  duty hours), so that a design pays for the fleet it keeps busy — the fleet sized
+  continuously here, in whole vehicles by the routing stage.
 
 The arc costs ``visits ×`` the cheapest vehicle type's cost per visit. An arc to a facility
 without vehicles keeps the t·km price (``costs.first_mile_cny_per_t_km``). Solver-free and
@@ -133,10 +137,12 @@ def fleet_first_mile(inputs: Inputs, geo: Geography, p: LocationProblem) -> Flee
     out = np.empty(len(arc_source))
     out_h = np.zeros(len(arc_source))
     avail = np.full(len(fac_ids), math.inf)
+    # hours one vehicle can give in a year, and so its ownership per hour on duty
+    per_vehicle_h = USABLE_HOURS_SHARE * rt.working_days * rules.duty_h_per_day
+    per_vehicle_h *= rt.periods_per_year
     for f, fleet in fleets.items():
         if fleet:
-            per_vehicle = rt.working_days * rules.duty_h_per_day * rt.periods_per_year
-            avail[f] = USABLE_HOURS_SHARE * per_vehicle * sum(vt.count for vt in fleet)
+            avail[f] = per_vehicle_h * sum(vt.count for vt in fleet)
     for a, (s, f) in enumerate(zip(arc_source.tolist(), arc_facility.tolist(), strict=True)):
         v = visits[s]
         stem_km, stem_h = float(km[s, f]), float(hours[s, f])
@@ -162,10 +168,11 @@ def fleet_first_mile(inputs: Inputs, geo: Geography, p: LocationProblem) -> Flee
             n = 1 if runs > 1 else min(by_load, by_time)
             duty = 2 * stem_h + n * per_stop_h
             rests = max(0, math.ceil(duty / rules.duty_h_per_day) - 1)
+            own_per_h = vt.ownership_cost_cny * rt.periods_per_year / per_vehicle_h
             run_cost = (
                 vt.fixed_cost_cny
                 + vt.cost_cny_per_km * (2 * stem_km + n * loc_km)
-                + vt.cost_cny_per_h * duty
+                + (vt.cost_cny_per_h + own_per_h) * duty
                 + vt.cost_cny_per_rest * rests
             )
             if runs * run_cost / n < best:

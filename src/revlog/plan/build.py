@@ -33,6 +33,7 @@ from revlog.routing.linehaul import LinehaulFlow, LinehaulPlan
 from revlog.routing.problem import RoutingProblem
 from revlog.routing.solution import RoutingSolution, run_records
 from revlog.routing.stock import StockPlan, run_arrivals, stock_linehauls
+from revlog.scenario.schema import Scenario
 from revlog.units import KG_PER_T
 
 
@@ -300,6 +301,21 @@ def run_tables(
     )
 
 
+def fleet_cost_cny_per_year(sc: Scenario, routes: pd.DataFrame) -> float:
+    """Yearly ownership of the vehicles the runs use, CNY/year.
+
+    Per base and vehicle type, the most vehicles used in one round (``every_round``: the
+    period's, driven all year; ``by_stock``: the busiest round) are owned, each at its
+    type's ``fleet[].cost_cny_per_year``.
+    """
+    cost = {vt.id: float(vt.cost_cny_per_year) for vt in sc.fleet}
+    if not len(routes) or not any(cost.values()):
+        return 0.0
+    per_round = routes.groupby(["base_id", "vehicle_type", "round"])["vehicle"].nunique()
+    owned = per_round.groupby(level=[0, 1]).max()
+    return float(sum(int(n) * cost.get(str(t), 0.0) for (_, t), n in owned.items()))
+
+
 def plan_kpis(
     inputs: Inputs,
     design: NetworkDesign,
@@ -331,16 +347,22 @@ def plan_kpis(
         exposure_year + float(lh["exposure_persons_per_year"].sum())
     )
     line_haul = float(lh["cost_cny_per_year"].sum())
+    fleet_year = fleet_cost_cny_per_year(sc, routes)
     supply = inputs.total_supply_t
     collected = float(((routes["intact_kg"] + routes["damaged_kg"]) * times).sum()) / KG_PER_T
     km_year = float((routes["km"] * times).sum())
     dropped = sum(len(b.solution.dropped) for b in bases)
     values = {
-        "total_cost_cny_per_year": design.cost_fixed_cny + pickup_year + line_haul + risk_year,
+        "total_cost_cny_per_year": design.cost_fixed_cny
+        + pickup_year
+        + line_haul
+        + risk_year
+        + fleet_year,
         "fixed_cost_cny_per_year": design.cost_fixed_cny,
         "pickup_cost_cny_per_year": pickup_year,
         "line_haul_cost_cny_per_year": line_haul,
         "risk_cost_cny_per_year": risk_year,
+        "fleet_cost_cny_per_year": fleet_year,
         "pickup_cost_cny_per_period": pickup_year / periods,
         "location_objective_cny_per_year": design.objective_cny,
         "supply_t_per_year": supply,
@@ -384,6 +406,7 @@ def plan_meta(
             "distance_cny": sol.distance_cny,
             "crew_cny": sol.crew_cny,
             "overnight_cny": sol.overnight_cny,
+            "ownership_cny": sol.ownership_cny,
             "risk_cny": sol.risk_cny,
             "penalty_cny": sol.penalty_cny,
             "status": sol.status,

@@ -163,6 +163,7 @@ KPI_UNITS: dict[str, str] = {
     "pickup_cost_estimate_cny_per_year": "CNY/year",
     "line_haul_cost_cny_per_year": "CNY/year",
     "risk_cost_cny_per_year": "CNY/year",
+    "fleet_cost_cny_per_year": "CNY/year",
     "pickup_cost_cny_per_period": "CNY/period",
     "location_objective_cny_per_year": "CNY/year",
     "supply_t_per_year": "t/year",
@@ -195,7 +196,9 @@ KPI_UNITS: dict[str, str] = {
 """``total_cost_cny_per_year`` = ``fixed_cost`` (open outlets, annualised) + ``pickup_cost``
 (the routed runs' costs × the times a year each is driven) + ``line_haul_cost``
 (forwarding, CNY/t·km) + ``risk_cost`` (``risk_weight`` × exposure of the runs and of the
-line-hauls). ``pickup_cost_estimate_cny_per_year`` is stage 1's estimate of the routed
+line-hauls) + ``fleet_cost`` (ownership, ``fleet[].cost_cny_per_year``, of the vehicles each
+base uses: per base and vehicle type the most vehicles used in one round).
+``pickup_cost_estimate_cny_per_year`` is stage 1's estimate of the routed
 pickup cost of the chosen design (``location.method: lrp``: from the fleet,
 :mod:`revlog.location.first_mile`; ``two-stage``: per t·km).
 ``location_objective_cny_per_year`` is stage 1's own objective (its first-mile part that
@@ -214,6 +217,7 @@ KPI_GROUPS: dict[str, list[str]] = {
         "pickup_cost_estimate_cny_per_year",
         "line_haul_cost_cny_per_year",
         "risk_cost_cny_per_year",
+        "fleet_cost_cny_per_year",
         "pickup_cost_cny_per_period",
         "location_objective_cny_per_year",
     ],

@@ -117,11 +117,15 @@ def savings_routes(inst: IntInstance, stops: list[int]) -> list[list[int]]:
     return [routes[k] for k in sorted(routes)]
 
 
-def assign_vehicles(inst: IntInstance, routes: list[list[int]]) -> list[PlannedRun] | None:
+def assign_vehicles(
+    inst: IntInstance, routes: list[list[int]], reuse: bool = False
+) -> list[PlannedRun] | None:
     """Give each route a vehicle copy and a schedule; ``None`` if the fleet cannot.
 
     Routes are taken longest first; each goes to the vehicle (of a type that can carry
-    it) on which it returns earliest, after that vehicle's previous run and rest.
+    it) on which it returns earliest, after that vehicle's previous run and rest. With
+    ``reuse``, a vehicle already in use comes before one that would start to be paid for
+    (its type's ``ownership``), however late it returns.
     """
     r = inst.rules
     trip_rest = r.trip_rest if r is not None else 0
@@ -146,7 +150,8 @@ def assign_vehicles(inst: IntInstance, routes: list[list[int]]) -> list[PlannedR
             s = best_schedule(inst, nodes, earliest)
             if s is None:
                 continue
-            key = (s.ret, route_cost(inst, t, nodes), t, v)
+            new = reuse and trips == 0 and inst.owning(t) > 0
+            key = (new, s.ret, route_cost(inst, t, nodes), t, v)
             if best is None or key < best[0]:
                 best = (key, t, v, s)
         if best is None:
@@ -378,6 +383,10 @@ def construct(
             runs = assign_vehicles(inst, [[s] for s in stops])
         if runs is not None:
             found.append(runs)
+        if any(inst.owning(t) for t in range(len(inst.counts))):
+            packed = assign_vehicles(inst, routes, reuse=True)  # fewer vehicles to pay for
+            if packed is not None:
+                found.append(packed)
         filled = fill_runs(inst, stops)
         if filled is not None:
             found.append(filled)
@@ -393,19 +402,23 @@ def construct(
     if budget is None:
         return runs
     routes = [list(run.nodes) for run in runs]
-    better = assign_vehicles(inst, ruin_and_recreate(inst, routes, budget, seed))
-    if better is not None and _plan_cost(inst, better) < _plan_cost(inst, runs):
-        runs = better
+    recreated = ruin_and_recreate(inst, routes, budget, seed)
+    for reuse in (False, True) if any(inst.ownership) else (False,):
+        better = assign_vehicles(inst, recreated, reuse)
+        if better is not None and _plan_cost(inst, better) < _plan_cost(inst, runs):
+            runs = better
     return improve_runs(inst, runs, budget)
 
 
 def _plan_cost(inst: IntInstance, runs: list[PlannedRun]) -> int:
-    """Fixed, arc and schedule costs (crew waits and breaks, overnight rests) of runs."""
+    """Fixed, arc and schedule costs (crew waits and breaks, overnight rests) of runs, and
+    the ownership of the vehicles they use."""
+    used = {(r.type_index, r.vehicle) for r in runs}
     return sum(
         route_cost(inst, r.type_index, r.nodes)
         + schedule_extra(inst, r.type_index, r.nodes, r.schedule)
         for r in runs
-    )
+    ) + sum(inst.owning(t) for t, _ in used)
 
 
 def _best_cost(inst: IntInstance, nodes: list[int]) -> int | None:
@@ -740,6 +753,8 @@ def improve_runs(inst: IntInstance, runs: list[PlannedRun], budget: Budget) -> l
                     gain = int(aca[prv, x]) + int(aca[x, nxt]) - int(aca[prv, nxt])
                     if not src:
                         gain += int(inst.fixed[ta])
+                        if len(fleet[ka]) == 1:  # the vehicle's last run: it is freed
+                            gain += inst.owning(ta)
                     moved = False
                     for kb in keys:
                         tb = kb[0]

@@ -293,7 +293,10 @@ class _OrToolsModel:
                 cache[rate] = (routing.RegisterTransitMatrix(cost.tolist()), cost)
             self.cost_units[slot.type_index] = cache[rate][1]
             routing.SetArcCostEvaluatorOfVehicle(cache[rate][0], v)
-            routing.SetFixedCostOfVehicle(near(vt.fixed_cost_cny, COST_UNITS_PER_CNY), v)
+            # a vehicle's ownership is paid on its first trip (trip k+1 needs trip k)
+            own = float(vt.ownership_cost_cny) if slot.trip == 0 else 0.0
+            fixed = float(vt.fixed_cost_cny) + own
+            routing.SetFixedCostOfVehicle(near(fixed, COST_UNITS_PER_CNY), v)
 
     # -- capacities ----------------------------------------------------------------------
     def _add_capacities(self) -> None:
@@ -541,6 +544,7 @@ class _OrToolsModel:
                 for vt in p.vehicle_types
             ],
             rest_cost=[near(vt.cost_cny_per_rest, COST_UNITS_PER_CNY) for vt in p.vehicle_types],
+            ownership=[near(vt.ownership_cost_cny, COST_UNITS_PER_CNY) for vt in p.vehicle_types],
         )
 
     def assignment_from_runs(self, inst: IntInstance, runs: list[PlannedRun]):

@@ -44,6 +44,10 @@ class VehicleType:
         departure to return, overnight rests excepted, CNY per h.
     cost_cny_per_rest
         Cost of an overnight rest away from the base (lodging and meals of the crew), CNY.
+    ownership_cost_cny
+        Cost of having one vehicle of this type in use in the period solved, CNY: its
+        yearly ownership cost spread over the periods of the year
+        (:func:`revlog.problems.fleet_at`); paid once per vehicle used, whatever its runs.
     """
 
     id: str
@@ -54,6 +58,7 @@ class VehicleType:
     count: int = 1
     cost_cny_per_h: float = 0.0
     cost_cny_per_rest: float = 0.0
+    ownership_cost_cny: float = 0.0
 
     def run_cost_cny(self, km: float, duty_h: float = 0.0, rests: int = 0) -> float:
         """What one run costs: fixed + per km + crew hours on duty + overnight rests, CNY.

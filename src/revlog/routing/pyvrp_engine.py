@@ -24,7 +24,7 @@ import pyvrp
 from pyvrp.search import NeighbourhoodParams
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
 
-from revlog.routing.problem import RoutingProblem
+from revlog.routing.problem import RoutingProblem, VehicleType
 from revlog.routing.rules import BreakRule, departure_windows_h
 from revlog.routing.units import IntScales, exact_scales, to_int
 
@@ -160,6 +160,12 @@ def _hulls(problem: RoutingProblem, relaxations: list[str]) -> list[tuple[float,
     ]
 
 
+def _route_fixed_cny(vt: VehicleType) -> float:
+    """A PyVRP route's fixed cost: the run's, and the vehicle's ownership (the relaxed
+    search has one route per vehicle, so ownership is paid per route there)."""
+    return float(vt.fixed_cost_cny) + float(vt.ownership_cost_cny)
+
+
 def _scales(
     problem: RoutingProblem,
     costs: dict[tuple[float, float], np.ndarray],
@@ -167,7 +173,7 @@ def _scales(
 ) -> IntScales:
     """Exact integer scales of every cost, time and load of the problem."""
     money = [m.ravel() for m in costs.values()]
-    money.append(np.array([vt.fixed_cost_cny for vt in problem.vehicle_types], dtype=float))
+    money.append(np.array([_route_fixed_cny(vt) for vt in problem.vehicle_types], dtype=float))
     if problem.drop_penalty_cny is not None:
         money.append(np.array([problem.drop_penalty_cny], dtype=float))
     times = np.concatenate(
@@ -239,7 +245,7 @@ def to_pyvrp(problem: RoutingProblem) -> PyVRPModel:
             pyvrp.VehicleType(
                 num_available=int(vt.count),
                 capacity=capacity,
-                fixed_cost=int(to_int(vt.fixed_cost_cny, scales.cost_per_cny)),
+                fixed_cost=int(to_int(_route_fixed_cny(vt), scales.cost_per_cny)),
                 unit_distance_cost=1,
                 profile=rates.index((vt.cost_cny_per_km, vt.cost_cny_per_h)),
                 name=vt.id,

@@ -138,6 +138,9 @@ class IntInstance:
         hold the crew's driving and service; :func:`schedule_extra` adds the rest).
     rest_cost
         Per vehicle type, the cost of an overnight rest, cost units.
+    ownership
+        Per vehicle type, what one vehicle in use costs in the period (paid once, however
+        many runs it does), cost units; empty: nothing.
     """
 
     travel: np.ndarray
@@ -156,6 +159,7 @@ class IntInstance:
     rest_points: RestPoints | None = None
     crew_per_unit: Sequence[float] = ()
     rest_cost: Sequence[int] = ()
+    ownership: Sequence[int] = ()
     _travel_list: list[list[int]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -165,6 +169,10 @@ class IntInstance:
     def n(self) -> int:
         """Number of nodes including the base."""
         return len(self.service)
+
+    def owning(self, type_index: int) -> int:
+        """What one vehicle of a type costs to have in use in the period, cost units."""
+        return int(self.ownership[type_index]) if self.ownership else 0
 
     def label(self, node: int) -> str:
         """The id of ``node`` (its index when no labels are given)."""

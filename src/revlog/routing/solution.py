@@ -136,6 +136,15 @@ class Run:
         return self.hours - sum(b.duration_h for b in self.breaks if b.kind == "overnight")
 
 
+def ownership_cny(problem, runs: list[Run]) -> float:
+    """What the vehicles that do ``runs`` cost to own in the period: each vehicle used (one
+    ``(vehicle_type, vehicle)``, however many trips it makes) pays its type's
+    ``ownership_cost_cny`` once, CNY."""
+    types = {vt.id: vt for vt in problem.vehicle_types}
+    used = {(run.vehicle_type, run.vehicle) for run in runs}
+    return float(sum(float(types[t].ownership_cost_cny) for t, _ in sorted(used)))
+
+
 @dataclass(frozen=True)
 class RoutingSolution:
     """Runs found for one :class:`~revlog.routing.problem.RoutingProblem` (immutable:
@@ -148,10 +157,14 @@ class RoutingSolution:
     dropped
         Stops left unserved (node indices); each one pays the problem's drop penalty.
     objective_cny
-        ``fixed_cny + distance_cny + crew_cny + overnight_cny + risk_cny + penalty_cny``.
+        ``fixed_cny + distance_cny + crew_cny + overnight_cny + ownership_cny + risk_cny
+        + penalty_cny``.
     fixed_cny, distance_cny, crew_cny, overnight_cny, risk_cny, penalty_cny
         Parts of the objective: fixed cost per run, cost per km, crew cost per hour on
         duty, cost per overnight rest, ``risk_weight`` × exposure, drop penalties.
+    ownership_cny
+        The vehicles' ownership in the period: each vehicle that does a run pays its
+        type's ``ownership_cost_cny`` once (:func:`ownership_cny`).
     status
         Engine status, e.g. ``"feasible"``, ``"optimal"``, ``"time_limit"``.
     seconds
@@ -177,6 +190,7 @@ class RoutingSolution:
     penalty_cny: float = 0.0
     crew_cny: float = 0.0
     overnight_cny: float = 0.0
+    ownership_cny: float = 0.0
     status: str = "unknown"
     seconds: float = 0.0
     engine: str = ""
@@ -215,10 +229,18 @@ class RoutingSolution:
             overnight_cny += float(vt.cost_cny_per_rest) * run.rests
             risk_cny += weight * run.exposure
         penalty = float(problem.drop_penalty_cny or 0.0) * len(dropped)
+        own = ownership_cny(problem, runs)
         return cls(
             runs=runs,
             dropped=dropped,
-            objective_cny=fixed_cny + distance_cny + crew_cny + overnight_cny + risk_cny + penalty,
+            objective_cny=fixed_cny
+            + distance_cny
+            + crew_cny
+            + overnight_cny
+            + own
+            + risk_cny
+            + penalty,
+            ownership_cny=own,
             fixed_cny=fixed_cny,
             distance_cny=distance_cny,
             risk_cny=risk_cny,

@@ -214,6 +214,15 @@ class VehicleTypeConfig(_Model):
     )
     cost_cny_per_km: NonNeg = Field(3.0, le=MAX_CNY_PER_KM, description="Running cost, CNY per km.")
     count: int = Field(1, ge=1, le=1000, description="Vehicles of this type at each such base.")
+    cost_cny_per_year: NonNeg = Field(
+        0.0,
+        le=MAX_CNY,
+        description=(
+            "Yearly ownership cost of one vehicle (depreciation, insurance, dangerous-goods "
+            "licence, parking), CNY; paid for each vehicle a base uses, so that the solver "
+            "sizes the fleet within count (0: a vehicle costs only by the run)."
+        ),
+    )
     escort_cost_cny_per_h: NonNeg = Field(
         DEFAULT_ESCORT_COST_CNY_PER_H,
         le=1e4,
