@@ -560,6 +560,11 @@ def _eliminate_route(
 STALL_ROUNDS = 30
 
 
+def _schedules_cost(inst: IntInstance) -> bool:
+    """Whether a schedule costs beyond its arcs (crew waits and breaks, overnight rests)."""
+    return bool(any(inst.crew_per_unit) or any(inst.rest_cost))
+
+
 def _total(inst: IntInstance, routes: list[list[int]], budget: Budget | None = None) -> int:
     """Cost of routes with the cheapest type carrying each, with (given a ``budget`` to
     spend the schedule checks on) what their schedules add: crew waits and breaks, rests."""
@@ -569,7 +574,7 @@ def _total(inst: IntInstance, routes: list[list[int]], budget: Budget | None = N
         if c is None:
             return INF
         total += c
-        if budget is not None and (any(inst.crew_per_unit) or any(inst.rest_cost)):
+        if budget is not None and _schedules_cost(inst):
             budget.spend()
             t = _cheapest_type(inst, inst.load[r].sum(axis=0), r)
             s = best_schedule(inst, r)
@@ -611,8 +616,15 @@ def ruin_and_recreate(
             _insert_cheapest(inst, cand, y, budget)
         if budget.exhausted:
             break
-        cand = improve(inst, cand, budget)
-        cost = _total(inst, cand, budget)
+        # the descent weighs fixed and arc costs only: where the schedules cost too (crew
+        # hours, rests), the recreated routes before it may be the cheaper ones
+        descended = improve(inst, cand, budget)
+        cost, chosen = INF, descended
+        for option in (descended, cand) if _schedules_cost(inst) else (descended,):
+            c = _total(inst, option, budget)
+            if c < cost:
+                cost, chosen = c, option
+        cand = chosen
         if cost < best_cost:
             budget.spend(len(cand))
             if assign_vehicles(inst, cand) is not None:
