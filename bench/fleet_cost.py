@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,12 +30,12 @@ RESULTS = Path(__file__).parent / "results"
 OWN_CNY = {"van-1.5t": 30000, "truck-3t-box": 45000, "truck-8t-box": 70000, "truck-10t-box": 80000}
 
 
-def _with_ownership(src: Path, folder: Path) -> Path:
+def _with_ownership(src: Path) -> Path:
     """A copy of a shipped scenario (beside it, so its relative paths hold) with OWN_CNY."""
     doc = yaml.safe_load(src.read_text(encoding="utf-8"))
     for vt in doc["fleet"]:
         vt["cost_cny_per_year"] = OWN_CNY[vt["id"]]
-    out = src.parent / f".{folder.name}-{src.name}"
+    out = src.parent / f".fleet-cost-bench-{src.name}"
     out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return out
 
@@ -50,34 +49,31 @@ def main() -> None:
     rows = []
     for name in args.scenarios.split(","):
         src = ROOT / "scenarios" / f"{name}.yaml"
-        with tempfile.TemporaryDirectory(prefix="revlog-own-") as tmp:
-            owned_path = _with_ownership(src, Path(tmp))
-            try:
-                owned_sc = load_scenario(owned_path)
-                for label, sc in (("without", load_scenario(src)), ("with", owned_sc)):
-                    t0 = time.perf_counter()
-                    plan = solve_inputs(prepare(sc), seed=0)
-                    wall = time.perf_counter() - t0
-                    k = plan.kpis
-                    fleet = fleet_cost_cny_per_year(owned_sc, plan.routes)
-                    total = float(k["total_cost_cny_per_year"]) - float(
-                        k["fleet_cost_cny_per_year"]
-                    )
-                    rows.append(
-                        {
-                            "scenario": name,
-                            "solved": f"{label} ownership",
-                            "vehicles": int(k["vehicles_used"]),
-                            "pickups_cny_per_year": round(float(k["pickup_cost_cny_per_year"])),
-                            "fleet_cny_per_year": round(fleet),
-                            "total_cny_per_year": round(total + fleet),
-                            "checked": "ok" if not check(plan, sc) else "FAILED",
-                            "wall_s": round(wall, 1),
-                        }
-                    )
-                    print(rows[-1], flush=True)
-            finally:
-                owned_path.unlink()
+        owned_path = _with_ownership(src)
+        try:
+            owned_sc = load_scenario(owned_path)
+            for label, sc in (("without", load_scenario(src)), ("with", owned_sc)):
+                t0 = time.perf_counter()
+                plan = solve_inputs(prepare(sc), seed=0)
+                wall = time.perf_counter() - t0
+                k = plan.kpis
+                fleet = fleet_cost_cny_per_year(owned_sc, plan.routes)
+                total = float(k["total_cost_cny_per_year"]) - float(k["fleet_cost_cny_per_year"])
+                rows.append(
+                    {
+                        "scenario": name,
+                        "solved": f"{label} ownership",
+                        "vehicles": int(k["vehicles_used"]),
+                        "pickups_cny_per_year": round(float(k["pickup_cost_cny_per_year"])),
+                        "fleet_cny_per_year": round(fleet),
+                        "total_cny_per_year": round(total + fleet),
+                        "checked": "ok" if not check(plan, sc) else "FAILED",
+                        "wall_s": round(wall, 1),
+                    }
+                )
+                print(rows[-1], flush=True)
+        finally:
+            owned_path.unlink()
     out = RESULTS / "fleet_cost.csv"
     with out.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
