@@ -65,16 +65,6 @@ def opened_in(hplan: Any, year: int) -> dict[str, int]:
     return {str(s): int(year) for s in o.loc[new, "site_id"]}
 
 
-def _union_bounds(plans: list[Any]) -> tuple[float, float, float, float]:
-    boxes = [_bounds(p) for p in plans]
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
-
-
 def _title_html(hplan: Any) -> str:
     years = list(hplan.plans)
     k = hplan.kpis
@@ -176,7 +166,7 @@ def horizon_map(
 
     plans = list(hplan.plans.values())
     years = [int(y) for y in hplan.plans]
-    bounds = _union_bounds(plans)
+    bounds = _bounds(*plans)
     # the tiles an overlay, so that the years are the only base layers (the radio buttons)
     m = _base_map(bounds, tiles, width, height, context, geodata, tiles_overlay=True)
     bases = sorted({str(b) for p in plans for b in p.routes["base_id"]})

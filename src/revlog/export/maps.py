@@ -939,9 +939,11 @@ def _latlon(geom: Any) -> list[list[float]]:
     return [[y, x] for x, y in geom.coords]
 
 
-def _bounds(plan: Any) -> tuple[float, float, float, float]:
+def _bounds(*plans: Any) -> tuple[float, float, float, float]:
+    """The extent of the plans' open outlets, assignments and runs (lon/lat)."""
     boxes = [
         t.total_bounds
+        for plan in plans
         for t in (plan.outlets[plan.outlets["open"].astype(bool)], plan.assignments, plan.routes)
         if len(t) and t.geometry.notna().any()
     ]

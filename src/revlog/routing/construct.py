@@ -383,7 +383,7 @@ def construct(
             runs = assign_vehicles(inst, [[s] for s in stops])
         if runs is not None:
             found.append(runs)
-        if any(inst.owning(t) for t in range(len(inst.counts))):
+        if any(inst.ownership):
             packed = assign_vehicles(inst, routes, reuse=True)  # fewer vehicles to pay for
             if packed is not None:
                 found.append(packed)
